@@ -1,0 +1,47 @@
+# ClosetAds: `make demo` starts everything with demo data; `make test` runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
+
+.PHONY: help demo run test test-fast lint format migrations-check deploy-check bench clean
+
+help:
+	@echo "make demo    start web + worker + beat with a demo marketplace at http://127.0.0.1:8000"
+	@echo "make test    run the whole test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
+	@echo "make lint    ruff check"
+	@echo "make bench   benchmarks (needs PostgreSQL + Redis), figures into bench/results.json"
+
+$(STAMP): requirements.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.installed-* && touch $@
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo "Starting web, worker and beat (Ctrl-C stops all of them)..."
+	DEBUG=1 $(BIN)/honcho start -f Procfile.dev
+
+run: $(STAMP)
+	DEBUG=1 $(BIN)/honcho start -f Procfile.dev
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+
+migrations-check: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

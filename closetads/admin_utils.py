@@ -1,0 +1,32 @@
+"""Admin helpers for tables with millions of rows."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
+
+
+class LargeTablePaginator(Paginator):
+    """Avoids ``COUNT(*)`` over a whole large table on PostgreSQL.
+
+    An unfiltered changelist uses the planner's row estimate (``pg_class.reltuples``),
+    which is instant; a filtered one counts for real (its WHERE clause uses an index).
+    On SQLite, and for small tables, it counts exactly.
+    """
+
+    ESTIMATE_ABOVE = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if connection.vendor == "postgresql" and query is not None and not query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
+                    [self.object_list.model._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] > self.ESTIMATE_ABOVE:
+                return int(row[0])
+        return super().count

@@ -1,0 +1,107 @@
+"""Bearer API keys with scopes for the storefront API.
+
+``authenticate_api_key`` is plain Python so a hot-path view can use it without DRF; the
+DRF classes below wrap it for the ordinary endpoints. Missing or unknown key: 401.
+Key without the scope: 403. A revoked key fails on its next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+
+from closetads.models import ApiKey, hash_key
+
+
+class ApiAuthError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass(frozen=True)
+class ApiClient:
+    """The authenticated storefront: which key, which scopes."""
+
+    key_id: int
+    name: str
+    scopes: frozenset[str]
+
+    # DRF treats request.user as a user object.
+    is_authenticated = True
+
+
+def api_client_for(authorization: str | None) -> ApiClient:
+    """The live key named by an ``Authorization`` header; ApiAuthError(401) otherwise."""
+    if not authorization:
+        raise ApiAuthError(401, "Authorization: Bearer <key> is required")
+    kind, _, raw = authorization.partition(" ")
+    if kind.lower() != "bearer" or not raw.strip():
+        raise ApiAuthError(401, "use the form Authorization: Bearer <key>")
+    row = (
+        ApiKey.objects.filter(key_hash=hash_key(raw.strip()), revoked_at__isnull=True)
+        .values_list("pk", "name", "scopes")
+        .first()
+    )
+    if row is None:
+        raise ApiAuthError(401, "unknown or revoked API key")
+    return ApiClient(key_id=row[0], name=row[1], scopes=frozenset(row[2]))
+
+
+def require_scope(client: ApiClient, scope: str) -> None:
+    """ApiAuthError(403) unless the key carries ``scope``."""
+    if scope not in client.scopes:
+        raise ApiAuthError(403, f"this API key lacks the '{scope}' scope")
+
+
+def authenticate_api_key(authorization: str | None, scope: str) -> ApiClient:
+    """Both checks at once, for views outside DRF (the auction hot path)."""
+    client = api_client_for(authorization)
+    require_scope(client, scope)
+    return client
+
+
+class ApiKeyAuthentication(BaseAuthentication):
+    """DRF authentication: the key is checked here, the scope in HasApiScope."""
+
+    def authenticate(self, request):
+        header = request.META.get("HTTP_AUTHORIZATION")
+        if not header:
+            return None
+        try:
+            client = api_client_for(header)
+        except ApiAuthError as exc:
+            raise exceptions.AuthenticationFailed(exc.message) from None
+        return client, client
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="closetads"'
+
+
+class HasApiScope(BasePermission):
+    """Allows the request when the key has the view's ``required_scope``."""
+
+    def has_permission(self, request, view) -> bool:
+        client = request.auth
+        if not isinstance(client, ApiClient):
+            raise exceptions.NotAuthenticated("Authorization: Bearer <key> is required")
+        try:
+            require_scope(client, getattr(view, "required_scope", ""))
+        except ApiAuthError as exc:
+            raise exceptions.PermissionDenied(exc.message) from None
+        return True
+
+
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+    """Documents ApiKeyAuthentication as HTTP bearer auth in the OpenAPI schema."""
+
+    target_class = "closetads.api_auth.ApiKeyAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "A ClosetAds API key (create_api_key)."}

@@ -1,0 +1,18 @@
+"""The Celery app and its beat schedule (in code, so every deployment has the same one)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "closetads.settings")
+
+app = Celery("closetads")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Each periodic task is a thin wrapper over a service and is safe to run twice.
+app.conf.beat_schedule = {
+    "heartbeat": {"task": "closetads.tasks.heartbeat", "schedule": 60.0},
+}

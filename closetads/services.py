@@ -1,0 +1,31 @@
+"""Writes for platform models: API keys and heartbeats."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from closetads import clock
+from closetads.models import SCOPES, ApiKey, Heartbeat, hash_key
+
+
+def api_key_create(name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
+    """Create a key with the given scopes; returns the row and the raw key (shown once)."""
+    scopes = sorted(set(scopes))
+    unknown = [s for s in scopes if s not in SCOPES]
+    if unknown:
+        raise ValueError(f"unknown scope(s) {', '.join(unknown)}; use {', '.join(SCOPES)}")
+    if not scopes:
+        raise ValueError(f"give at least one scope of {', '.join(SCOPES)}")
+    raw = ApiKey.generate()
+    key = ApiKey.objects.create(name=name, prefix=raw[:10], key_hash=hash_key(raw), scopes=scopes)
+    return key, raw
+
+
+def api_key_revoke(key: ApiKey) -> None:
+    """Revoke a key; requests with it fail from the next one on."""
+    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+
+
+def heartbeat_record(name: str) -> None:
+    """Record that the periodic process ``name`` is alive now."""
+    Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": clock.now()})

@@ -1,0 +1,54 @@
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from closetads.models import ApiKey, hash_key
+from closetads.services import api_key_create, api_key_revoke
+
+URL = "/api/v1/catalog/sellers"
+BODY = {"sellers": [{"id": "S1", "username": "vera"}]}
+
+
+def test_create_api_key_prints_the_key_on_its_last_line_and_stores_only_a_hash(db):
+    out = io.StringIO()
+    call_command("create_api_key", "storefront", "--scopes", "catalog,events", stdout=out, stderr=io.StringIO())
+    raw = out.getvalue().strip().splitlines()[-1]
+    key = ApiKey.objects.get()
+    assert key.key_hash == hash_key(raw)
+    assert raw not in (key.key_hash, key.prefix, key.name)
+    assert key.scopes == ["catalog", "events"]
+
+
+def test_create_api_key_refuses_an_unknown_scope(db):
+    with pytest.raises(CommandError, match="unknown scope"):
+        call_command("create_api_key", "x", "--scopes", "catalog,billing", stdout=io.StringIO())
+
+
+def test_no_key_is_401(api):
+    response = api.post(URL, BODY, key=None)
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["field"] == "authorization"
+
+
+def test_unknown_key_is_401(api):
+    assert api.post(URL, BODY, key="ca_not-a-real-key").status_code == 401
+
+
+def test_malformed_header_is_401(client, db):
+    response = client.post(URL, data="{}", content_type="application/json", HTTP_AUTHORIZATION="Token abc")
+    assert response.status_code == 401
+
+
+def test_key_without_the_scope_is_403(api, db):
+    _, raw = api_key_create("events-only", ["events"])
+    response = api.post(URL, BODY, key=raw)
+    assert response.status_code == 403
+    assert "catalog" in response.json()["errors"][0]["message"]
+
+
+def test_a_revoked_key_stops_working_at_once(api, db):
+    key, raw = api_key_create("soon-revoked", ["catalog"])
+    assert api.post(URL, BODY, key=raw).status_code == 200
+    api_key_revoke(key)
+    assert api.post(URL, BODY, key=raw).status_code == 401

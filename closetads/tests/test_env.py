@@ -1,0 +1,75 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from closetads.env import Env
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize("value, expected", [("1", True), ("yes", True), ("OFF", False), ("false", False)])
+def test_bool_accepts_the_usual_spellings(value, expected):
+    assert Env({"DEBUG": value}).bool("DEBUG", default=False) is expected
+
+
+def test_bool_refuses_anything_else_naming_the_variable():
+    with pytest.raises(ImproperlyConfigured, match="DEBUG='maybe' is not a boolean"):
+        Env({"DEBUG": "maybe"}).bool("DEBUG", default=False)
+
+
+def test_int_refuses_garbage_and_out_of_range():
+    with pytest.raises(ImproperlyConfigured, match="not a whole number"):
+        Env({"N": "12a"}).int("N", default=1)
+    with pytest.raises(ImproperlyConfigured, match="below the minimum"):
+        Env({"N": "5"}).int("N", default=1, minimum=30)
+
+
+def test_timezone_must_be_iana():
+    assert Env({"TZ_": "Europe/Paris"}).timezone("TZ_", "UTC") == "Europe/Paris"
+    with pytest.raises(ImproperlyConfigured, match="not an IANA time zone"):
+        Env({"TZ_": "Mars/Olympus"}).timezone("TZ_", "UTC")
+
+
+def test_database_url_parses_postgres_and_refuses_other_schemes():
+    config = Env({"DATABASE_URL": "postgres://u@db.internal:5432/closetads"}).database("DATABASE_URL", {})
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["NAME"] == "closetads"
+    with pytest.raises(ImproperlyConfigured, match="scheme 'mysql'"):
+        Env({"DATABASE_URL": "mysql://u@h/db"}).database("DATABASE_URL", {})
+
+
+def test_redis_url_must_be_redis():
+    assert Env({"R": "redis://127.0.0.1:6379/0"}).redis_url("R") == "redis://127.0.0.1:6379/0"
+    with pytest.raises(ImproperlyConfigured, match="not a redis:// URL"):
+        Env({"R": "http://127.0.0.1:6379"}).redis_url("R")
+    with pytest.raises(ImproperlyConfigured, match="malformed port"):
+        Env({"R": "redis://127.0.0.1:63x79"}).redis_url("R")
+
+
+def test_unknown_closetads_variable_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="CLOSETADS_TIMEZON"):
+        Env({"CLOSETADS_TIMEZON": "UTC"}).refuse_unknown()
+
+
+def _start(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    env.update(extra_env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_a_malformed_setting_stops_start_up_with_a_clear_message():
+    result = _start({"CLOSETADS_TIMEZONE": "Nowhere/Land"})
+    assert result.returncode != 0
+    assert "CLOSETADS_TIMEZONE='Nowhere/Land' is not an IANA time zone" in result.stderr
+
+
+def test_production_without_a_secret_key_refuses_to_start():
+    result = _start({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/closetads"})
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from closetads import health
+from sellers import api as catalog_api
+
+api_v1 = [
+    path("catalog/sellers", catalog_api.SellersUpsertView.as_view(), name="catalog-sellers"),
+    path("catalog/listings", catalog_api.ListingsUpsertView.as_view(), name="catalog-listings"),
+    path("schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
+         name="api-schema"),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", authentication_classes=[],
+                                                      permission_classes=[]), name="api-docs"),
+    path("", include("sellers.urls")),
+]

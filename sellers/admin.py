@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.utils.html import format_html
+
+from closetads.admin_utils import LargeTablePaginator
+from closetads.money import format_money
+from sellers.models import Listing, Seller, SsoToken
+
+
+@admin.register(Seller)
+class SellerAdmin(admin.ModelAdmin):
+    list_display = ["username", "marketplace_id", "email", "joined_at", "user", "created_at"]
+    search_fields = ["=marketplace_id", "username", "email"]
+    raw_id_fields = ["user"]
+    list_select_related = ["user"]
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(Listing)
+class ListingAdmin(admin.ModelAdmin):
+    list_display = ["marketplace_id", "title", "seller_link", "brand", "category", "price", "condition",
+                    "status", "updated_at"]
+    list_filter = ["status", "condition"]
+    # "=" keeps the id search an index lookup instead of a LIKE scan over a million rows.
+    search_fields = ["=marketplace_id", "=seller__marketplace_id", "title"]
+    autocomplete_fields = ["seller"]
+    list_select_related = ["seller"]
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    list_per_page = 50
+    readonly_fields = ["created_at", "updated_at"]
+
+    @admin.display(description="price", ordering="price_micros")
+    def price(self, obj: Listing) -> str:
+        return format_money(obj.price_micros)
+
+    @admin.display(description="seller", ordering="seller__username")
+    def seller_link(self, obj: Listing):
+        return format_html('<a href="../seller/{}/change/">{}</a>', obj.seller_id, obj.seller.username)
+
+
+@admin.register(SsoToken)
+class SsoTokenAdmin(admin.ModelAdmin):
+    list_display = ["seller", "created_at", "expires_at", "used_at"]
+    raw_id_fields = ["seller"]
+    list_select_related = ["seller"]
+    readonly_fields = ["nonce", "seller", "created_at", "expires_at", "used_at"]
+    show_full_result_count = False

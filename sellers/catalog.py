@@ -1,0 +1,188 @@
+"""Catalog sync: bulk upsert of sellers and listings by the marketplace's ids.
+
+Each item is validated alone; a bad item is rejected with its field path and reason while
+the rest of the batch lands. Writes are one ``INSERT ... ON CONFLICT DO UPDATE`` per 500
+rows (not a row-at-a-time loop), and rows that did not change are not written at all.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from closetads import changes, clock
+from closetads.validation import (
+    FieldError,
+    join,
+    read_datetime,
+    read_id,
+    read_money,
+    read_object,
+    read_str,
+)
+from sellers.models import Listing, Seller
+
+MAX_BATCH = 1000
+_WRITE_BATCH = 500
+
+SELLER_FIELDS = ("username", "email", "joined_at", "time_zone")
+LISTING_FIELDS = ("seller_id", "title", "brand", "category", "size", "condition",
+                  "price_micros", "status", "listed_at")
+
+
+@dataclass
+class UpsertResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[dict[str, Any]] = field(default_factory=list)
+
+    def reject(self, kind: str, index: int, item_id: Any, error: FieldError) -> None:
+        self.rejected.append({
+            "kind": kind, "index": index, "id": item_id if isinstance(item_id, str) else None,
+            "field": error.field, "message": error.message,
+        })
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"created": self.created, "updated": self.updated,
+                "unchanged": self.unchanged, "rejected": self.rejected}
+
+
+def _parse_seller(item: Any, path: str) -> dict[str, Any]:
+    obj = read_object(item, path)
+    time_zone = read_str(obj, "timeZone", path, max_length=64, default="")
+    if time_zone:
+        try:
+            zoneinfo.ZoneInfo(time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise FieldError(join(path, "timeZone"), f"{time_zone!r} is not an IANA time zone") from None
+    email = read_str(obj, "email", path, max_length=254, default="")
+    if email and ("@" not in email or " " in email):
+        raise FieldError(join(path, "email"), "is not an email address")
+    return {
+        "marketplace_id": read_id(obj, "id", path),
+        "username": read_str(obj, "username", path, required=True, max_length=150),
+        "email": email,
+        "joined_at": read_datetime(obj, "joinedAt", path),
+        "time_zone": time_zone,
+    }
+
+
+def _parse_listing(item: Any, path: str) -> dict[str, Any]:
+    obj = read_object(item, path)
+    return {
+        "marketplace_id": read_id(obj, "id", path),
+        "seller_marketplace_id": read_id(obj, "sellerId", path),
+        "title": read_str(obj, "title", path, required=True, max_length=300),
+        "brand": read_str(obj, "brand", path, max_length=100, default=""),
+        "category": read_str(obj, "category", path, max_length=200, default=""),
+        "size": read_str(obj, "size", path, max_length=40, default=""),
+        "condition": read_str(obj, "condition", path, required=True,
+                              choices=frozenset(Listing.Condition.values)),
+        "price_micros": read_money(obj, "price", path, required=True, positive=True),
+        "status": read_str(obj, "status", path, default=Listing.Status.AVAILABLE,
+                           choices=frozenset(Listing.Status.values)),
+        "listed_at": read_datetime(obj, "createdAt", path),
+    }
+
+
+def _parse_batch(items: list, kind: str, parse, result: UpsertResult) -> dict[str, tuple[int, dict]]:
+    """Valid items by marketplace id (first occurrence wins; later duplicates rejected)."""
+    valid: dict[str, tuple[int, dict]] = {}
+    for index, item in enumerate(items):
+        path = f"{kind}[{index}]"
+        item_id = item.get("id") if isinstance(item, dict) else None
+        try:
+            cleaned = parse(item, path)
+        except FieldError as error:
+            result.reject(kind, index, item_id, error)
+            continue
+        if cleaned["marketplace_id"] in valid:
+            first = valid[cleaned["marketplace_id"]][0]
+            result.reject(kind, index, item_id,
+                          FieldError(join(path, "id"), f"repeats {kind}[{first}].id in this batch"))
+            continue
+        valid[cleaned["marketplace_id"]] = (index, cleaned)
+    return valid
+
+
+def _write(model, rows: list, update_fields: tuple[str, ...]) -> None:
+    if rows:
+        model.objects.bulk_create(
+            rows, batch_size=_WRITE_BATCH, update_conflicts=True,
+            unique_fields=["marketplace_id"], update_fields=[*update_fields, "updated_at"],
+        )
+
+
+def sellers_upsert(items: list) -> UpsertResult:
+    """Create or update sellers from the catalog API's ``sellers`` items."""
+    result = UpsertResult()
+    valid = _parse_batch(items, "sellers", _parse_seller, result)
+    existing = {
+        s.marketplace_id: s
+        for s in Seller.objects.filter(marketplace_id__in=list(valid)).only("marketplace_id", *SELLER_FIELDS)
+    }
+    now = clock.now()
+    to_write = []
+    for marketplace_id, (_, cleaned) in valid.items():
+        current = existing.get(marketplace_id)
+        values = {f: cleaned[f] for f in SELLER_FIELDS}
+        if current is None:
+            result.created += 1
+        elif all(getattr(current, f) == v for f, v in values.items()):
+            result.unchanged += 1
+            continue
+        else:
+            result.updated += 1
+        to_write.append(Seller(marketplace_id=marketplace_id, updated_at=now, created_at=now, **values))
+    with transaction.atomic():
+        _write(Seller, to_write, SELLER_FIELDS)
+    return result
+
+
+def listings_upsert(items: list) -> UpsertResult:
+    """Create or update listings from the catalog API's ``listings`` items.
+
+    A listing whose status becomes sold or removed stops being eligible for auctions as
+    soon as this commits (the catalog change counter is bumped).
+    """
+    result = UpsertResult()
+    valid = _parse_batch(items, "listings", _parse_listing, result)
+    seller_ids = dict(
+        Seller.objects.filter(
+            marketplace_id__in={c["seller_marketplace_id"] for _, c in valid.values()}
+        ).values_list("marketplace_id", "pk")
+    )
+    existing = {
+        row.marketplace_id: row
+        for row in Listing.objects.filter(marketplace_id__in=list(valid)).only("marketplace_id", *LISTING_FIELDS)
+    }
+    now = clock.now()
+    to_write = []
+    for marketplace_id, (index, cleaned) in valid.items():
+        seller_pk = seller_ids.get(cleaned["seller_marketplace_id"])
+        if seller_pk is None:
+            result.reject("listings", index, marketplace_id, FieldError(
+                f"listings[{index}].sellerId",
+                f"unknown seller {cleaned['seller_marketplace_id']!r}: sync it through /api/v1/catalog/sellers first",
+            ))
+            continue
+        values = {f: cleaned[f] for f in LISTING_FIELDS if f != "seller_id"}
+        values["seller_id"] = seller_pk
+        current = existing.get(marketplace_id)
+        if current is None:
+            result.created += 1
+        elif all(getattr(current, f) == v for f, v in values.items()):
+            result.unchanged += 1
+            continue
+        else:
+            result.updated += 1
+        to_write.append(Listing(marketplace_id=marketplace_id, updated_at=now, created_at=now, **values))
+    with transaction.atomic():
+        _write(Listing, to_write, LISTING_FIELDS)
+        if to_write:
+            changes.bump(changes.CATALOG)
+    return result

@@ -1,0 +1,76 @@
+"""Writes for sellers: single sign-on links and seller logins."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+
+from closetads import clock
+from sellers.models import Seller, SsoToken
+
+_SSO_SALT = "closetads.sso"
+
+
+class SsoError(Exception):
+    """An SSO link that cannot sign anyone in; the message is safe to show."""
+
+
+def sso_link_create(seller: Seller, *, max_age: int | None = None, base_url: str | None = None) -> str:
+    """A one-time, expiring, signed sign-in URL for ``seller``."""
+    max_age = max_age or settings.SSO_LINK_MAX_AGE
+    nonce = secrets.token_urlsafe(24)
+    SsoToken.objects.create(
+        nonce=nonce, seller=seller, expires_at=clock.now() + dt.timedelta(seconds=max_age)
+    )
+    token = signing.dumps({"n": nonce, "s": seller.pk}, salt=_SSO_SALT, compress=True)
+    return f"{(base_url or settings.BASE_URL)}{reverse('sso_login', args=[token])}"
+
+
+def sso_token_consume(token: str) -> Seller:
+    """Check a link's token, claim it (once), and return its seller; SsoError otherwise.
+
+    The claim is one conditional UPDATE (unused and unexpired), so two simultaneous uses
+    of the same link sign in at most one browser.
+    """
+    try:
+        payload = signing.loads(token, salt=_SSO_SALT)
+    except signing.BadSignature:
+        raise SsoError("This sign-in link is not valid. Ask the marketplace for a new one.") from None
+    if not isinstance(payload, dict) or "n" not in payload or "s" not in payload:
+        raise SsoError("This sign-in link is not valid. Ask the marketplace for a new one.")
+    now = clock.now()
+    claimed = SsoToken.objects.filter(
+        nonce=payload["n"], seller_id=payload["s"], used_at__isnull=True, expires_at__gt=now
+    ).update(used_at=now)
+    if claimed != 1:
+        raise SsoError("This sign-in link has expired or was already used. Ask the marketplace for a new one.")
+    return Seller.objects.get(pk=payload["s"])
+
+
+def seller_user_ensure(seller: Seller):
+    """The seller's Django user, created (without a usable password) on first sign-in.
+
+    Locks the seller row so two first sign-ins at once create one user.
+    """
+    User = get_user_model()
+    with transaction.atomic():
+        locked = Seller.objects.select_for_update().get(pk=seller.pk)
+        if locked.user_id:
+            return locked.user
+        base = (locked.username or f"seller-{locked.pk}")[:140]
+        username = base
+        while User.objects.filter(username=username).exists():
+            username = f"{base}-{secrets.token_hex(3)}"
+        user = User(username=username, email=locked.email)
+        user.set_unusable_password()
+        user.save()
+        locked.user = user
+        locked.save(update_fields=["user"])
+    seller.user = user
+    return user
