@@ -1,0 +1,65 @@
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auction.tokens import ResolvedBid, TokenError, sign, verify
+
+T0 = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
+
+
+def bid(**overrides) -> ResolvedBid:
+    values = dict(auction_id="a1b2c3", campaign_id=42, listing_id=7, price_micros=350_000, slot=2,
+                  issued_at=T0, expires_at=T0 + dt.timedelta(hours=1), placement="search")
+    values.update(overrides)
+    return ResolvedBid(**values)
+
+
+def test_a_signed_bid_verifies_to_itself():
+    assert verify(sign(bid()), T0 + dt.timedelta(minutes=5)) == bid()
+
+
+def test_an_expired_token_is_detected():
+    with pytest.raises(TokenError) as err:
+        verify(sign(bid()), T0 + dt.timedelta(hours=1))
+    assert err.value.reason == "expired"
+
+
+@pytest.mark.parametrize("mangle", [
+    lambda t: t[:-2] + ("AA" if not t.endswith("AA") else "BB"),
+    lambda t: t.replace("v1.", "v2.", 1),
+    lambda t: "v1." + t.split(".")[1][::-1] + "." + t.split(".")[2],
+    lambda t: t + ".extra",
+    lambda t: "garbage",
+    lambda t: "",
+])
+def test_a_tampered_token_is_detected(mangle):
+    with pytest.raises(TokenError) as err:
+        verify(mangle(sign(bid())), T0)
+    assert err.value.reason == "bad_signature"
+
+
+def test_changing_the_price_breaks_the_signature():
+    import base64
+
+    token = sign(bid())
+    _, payload, mac = token.split(".")
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    cheaper = raw.replace("|350000|", "|10000|")
+    forged = "v1." + base64.urlsafe_b64encode(cheaper.encode()).rstrip(b"=").decode() + "." + mac
+    with pytest.raises(TokenError):
+        verify(forged, T0)
+
+
+def test_a_token_signed_with_another_secret_is_refused(settings):
+    token = sign(bid())
+    settings.SECRET_KEY = "another-secret-" + "x" * 40
+    with pytest.raises(TokenError):
+        verify(token, T0)
+
+
+@given(st.integers(1, 10**9), st.integers(1, 10**9), st.integers(10_000, 10**9), st.integers(1, 40))
+def test_round_trip_for_any_ids_and_prices(campaign_id, listing_id, price, slot):
+    original = bid(campaign_id=campaign_id, listing_id=listing_id, price_micros=price, slot=slot)
+    assert verify(sign(original), T0) == original

@@ -1,0 +1,295 @@
+"""Writes and rules for Promoted Closet campaigns, budget periods and the ledger.
+
+Money is integer micros. Budget weeks are in the marketplace time zone
+(``closetads.clock.marketplace_tz()``); stored times are UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from campaigns import budget
+from campaigns.models import BudgetPeriod, Campaign, CampaignListing, CampaignSettings, LedgerEntry
+from closetads import changes, clock
+from closetads.money import MICROS_PER_CENT, format_money
+from sellers.models import Listing, Seller
+
+
+class CampaignError(ValueError):
+    """A rule a campaign change breaks; ``field`` names the form field to show it on."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def weekly_budget_check(weekly_budget_micros: int, field: str = "weekly_budget") -> None:
+    """CampaignError unless the budget is within the admin's bounds and whole cents."""
+    bounds = CampaignSettings.load()
+    if weekly_budget_micros < bounds.min_weekly_budget_micros:
+        lowest = format_money(bounds.min_weekly_budget_micros)
+        raise CampaignError(field, f"The weekly budget must be at least {lowest}.")
+    if weekly_budget_micros > bounds.max_weekly_budget_micros:
+        raise CampaignError(field, f"The weekly budget can be at most {format_money(bounds.max_weekly_budget_micros)}.")
+    if weekly_budget_micros % MICROS_PER_CENT:
+        raise CampaignError(field, "The weekly budget must be in whole cents.")
+
+
+def _bidding_check(bidding: str, max_cpc_micros: int | None) -> None:
+    if bidding not in Campaign.Bidding.values:
+        raise CampaignError("bidding", f"Unknown bidding mode {bidding!r}.")
+    if bidding == Campaign.Bidding.MANUAL:
+        if not max_cpc_micros or max_cpc_micros <= 0:
+            raise CampaignError("max_cpc", "Manual bidding needs a maximum cost per click above $0.")
+        if max_cpc_micros % MICROS_PER_CENT:
+            raise CampaignError("max_cpc", "The maximum cost per click must be in whole cents.")
+
+
+def _chosen_listing_ids(seller: Seller, listing_ids: Iterable[int]) -> list[int]:
+    wanted = {int(i) for i in listing_ids}
+    if not wanted:
+        raise CampaignError("listings", "Choose at least one listing, or promote the whole closet.")
+    own = set(Listing.objects.filter(seller=seller, pk__in=wanted).values_list("pk", flat=True))
+    if own != wanted:
+        raise CampaignError("listings", "Some chosen listings are not in your closet.")
+    return sorted(own)
+
+
+@transaction.atomic
+def campaign_create(seller: Seller, *, weekly_budget_micros: int, bidding: str = Campaign.Bidding.AUTO,
+                    max_cpc_micros: int | None = None, selection: str = Campaign.Selection.ALL,
+                    listing_ids: Iterable[int] = (), name: str = "Promoted Closet") -> Campaign:
+    """Create a seller's campaign as a draft (launch it with ``campaign_launch``).
+
+    Raises CampaignError when the seller already has a live campaign or a value is off.
+    """
+    weekly_budget_check(weekly_budget_micros)
+    _bidding_check(bidding, max_cpc_micros)
+    if Campaign.objects.filter(seller=seller).exclude(status=Campaign.Status.ENDED).exists():
+        raise CampaignError("__all__", "You already have a Promoted Closet campaign.")
+    campaign = Campaign.objects.create(
+        seller=seller, name=name, weekly_budget_micros=weekly_budget_micros, bidding=bidding,
+        max_cpc_micros=max_cpc_micros if bidding == Campaign.Bidding.MANUAL else None,
+    )
+    campaign_listings_set(campaign, selection, listing_ids)
+    return campaign
+
+
+@transaction.atomic
+def campaign_listings_set(campaign: Campaign, selection: str, listing_ids: Iterable[int] = ()) -> None:
+    """Promote the whole closet, or exactly the chosen listings of the campaign's seller."""
+    if selection not in Campaign.Selection.values:
+        raise CampaignError("selection", f"Unknown listing selection {selection!r}.")
+    chosen = _chosen_listing_ids(campaign.seller, listing_ids) if selection == Campaign.Selection.CHOSEN else []
+    CampaignListing.objects.filter(campaign=campaign).exclude(listing_id__in=chosen).delete()
+    have = set(CampaignListing.objects.filter(campaign=campaign).values_list("listing_id", flat=True))
+    CampaignListing.objects.bulk_create(
+        [CampaignListing(campaign=campaign, listing_id=i) for i in chosen if i not in have])
+    Campaign.objects.filter(pk=campaign.pk).update(selection=selection, updated_at=clock.now())
+    campaign.selection = selection
+    changes.bump(changes.CAMPAIGNS)
+
+
+def _in_first_week(campaign: Campaign, now: dt.datetime) -> bool:
+    if campaign.launched_at is None:
+        return True
+    start, _ = budget.week_bounds(now, clock.marketplace_tz())
+    return campaign.launched_at >= start
+
+
+@transaction.atomic
+def campaign_launch(campaign: Campaign) -> BudgetPeriod:
+    """Start (or restart) a draft or paused campaign and open this week's budget period.
+
+    Launched mid-week, the first period gets the part of the weekly budget matching the
+    part of the week left.
+    """
+    if campaign.status == Campaign.Status.ENDED:
+        raise CampaignError("__all__", "An ended campaign cannot be launched again; create a new one.")
+    now = clock.now()
+    campaign.status = Campaign.Status.ACTIVE
+    if campaign.launched_at is None:
+        campaign.launched_at = now
+    campaign.updated_at = now
+    campaign.save(update_fields=["status", "launched_at", "updated_at"])
+    changes.bump(changes.CAMPAIGNS)
+    return budget_period_current(campaign, at=now)
+
+
+def _status_change(campaign: Campaign, to: str, allowed_from: set[str]) -> None:
+    updated = Campaign.objects.filter(pk=campaign.pk, status__in=allowed_from).update(
+        status=to, updated_at=clock.now())
+    if not updated:
+        campaign.refresh_from_db(fields=["status"])
+        raise CampaignError("__all__", f"The campaign is {campaign.get_status_display().lower()}; it cannot be {to}.")
+    campaign.status = to
+    changes.bump(changes.CAMPAIGNS)
+
+
+def campaign_pause(campaign: Campaign) -> None:
+    """Stop promoting at once; budget and history are kept."""
+    _status_change(campaign, Campaign.Status.PAUSED, {Campaign.Status.ACTIVE})
+
+
+def campaign_resume(campaign: Campaign) -> None:
+    """Promote again after a pause."""
+    campaign_launch(campaign) if campaign.status == Campaign.Status.PAUSED else _status_change(
+        campaign, Campaign.Status.ACTIVE, {Campaign.Status.PAUSED})
+
+
+def campaign_end(campaign: Campaign) -> None:
+    """End a campaign for good (the seller may then create a new one)."""
+    _status_change(campaign, Campaign.Status.ENDED,
+                   {Campaign.Status.ACTIVE, Campaign.Status.PAUSED, Campaign.Status.DRAFT})
+
+
+@dataclass(frozen=True)
+class BudgetChange:
+    weekly_budget_micros: int
+    applies_now: bool
+    applies_from: dt.datetime
+
+
+@transaction.atomic
+def campaign_budget_change(campaign: Campaign, weekly_budget_micros: int) -> BudgetChange:
+    """Change the weekly budget: at once in a draft or in the campaign's first week,
+    otherwise from the next budget week (Monday 00:00, marketplace time).
+    """
+    weekly_budget_check(weekly_budget_micros)
+    now = clock.now()
+    tz = clock.marketplace_tz()
+    start, end = budget.week_bounds(now, tz)
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.status == Campaign.Status.DRAFT or _in_first_week(campaign, now):
+        campaign.weekly_budget_micros = weekly_budget_micros
+        campaign.next_weekly_budget_micros = None
+        campaign.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros"])
+        period = BudgetPeriod.objects.filter(campaign=campaign, week_start=start).first()
+        if period is not None:
+            new_budget = budget.prorated_budget(weekly_budget_micros, campaign.launched_at or now, start, end)
+            # Never below what was already spent (the database refuses spent > budget).
+            BudgetPeriod.objects.filter(pk=period.pk).update(budget_micros=max(new_budget, period.spent_micros))
+            changes.bump(changes.BUDGETS)
+        return BudgetChange(weekly_budget_micros, True, now)
+    campaign.next_weekly_budget_micros = (
+        None if weekly_budget_micros == campaign.weekly_budget_micros else weekly_budget_micros)
+    campaign.save(update_fields=["next_weekly_budget_micros"])
+    return BudgetChange(weekly_budget_micros, False, end)
+
+
+def budget_period_current(campaign: Campaign, at: dt.datetime | None = None) -> BudgetPeriod:
+    """The budget period of the week containing ``at`` (default now), created if missing.
+
+    A new week takes the pending budget change, if any. The week the campaign was
+    launched in gets a prorated budget.
+    """
+    at = at or clock.now()
+    start, end = budget.week_bounds(at, clock.marketplace_tz())
+    period = BudgetPeriod.objects.filter(campaign_id=campaign.pk, week_start=start).first()
+    if period is not None:
+        return period
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.next_weekly_budget_micros and (locked.launched_at is None or locked.launched_at < start):
+            locked.weekly_budget_micros = locked.next_weekly_budget_micros
+            locked.next_weekly_budget_micros = None
+            locked.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros"])
+        weekly = locked.weekly_budget_micros
+        if locked.launched_at is not None and locked.launched_at > start:
+            amount = budget.prorated_budget(weekly, locked.launched_at, start, end)
+        else:
+            amount = weekly
+        try:
+            with transaction.atomic():
+                period = BudgetPeriod.objects.create(
+                    campaign=locked, week_start=start, week_end=end, budget_micros=amount)
+        except IntegrityError:  # created by a concurrent caller
+            period = BudgetPeriod.objects.get(campaign_id=campaign.pk, week_start=start)
+    changes.bump(changes.BUDGETS)
+    return period
+
+
+@dataclass(frozen=True)
+class ChargeResult:
+    charged: bool
+    reason: str | None  # why not: "budget_exhausted", "campaign_not_active", "already_charged"
+    amount_micros: int
+    period_id: int | None
+    entry_id: int | None
+
+
+def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = None,
+                 at: dt.datetime | None = None, require_active: bool = True) -> ChargeResult:
+    """Charge one click at ``price_micros`` against the campaign's current budget period.
+
+    One atomic conditional ``UPDATE ... SET spent = spent + price WHERE spent + price <=
+    budget``; only if it changed a row is the ledger entry written, in the same
+    transaction. A click the budget cannot cover is refused (it stays free) and marks the
+    period exhausted. A click id is charged at most once (unique ledger constraint).
+    Safe under any number of concurrent callers on PostgreSQL.
+    """
+    if price_micros <= 0:
+        raise ValueError("a click price must be positive")
+    at = at or clock.now()
+    campaign = Campaign.objects.filter(pk=campaign_id).only("pk", "status", "launched_at",
+                                                            "weekly_budget_micros",
+                                                            "next_weekly_budget_micros").first()
+    if campaign is None or (require_active and campaign.status != Campaign.Status.ACTIVE):
+        return ChargeResult(False, "campaign_not_active", 0, None, None)
+    period = budget_period_current(campaign, at)
+    try:
+        with transaction.atomic():
+            updated = BudgetPeriod.objects.filter(
+                pk=period.pk, spent_micros__lte=F("budget_micros") - price_micros,
+            ).update(spent_micros=F("spent_micros") + price_micros)
+            if not updated:
+                entry = None
+            else:
+                entry = LedgerEntry.objects.create(
+                    period_id=period.pk, campaign_id=campaign_id, kind=LedgerEntry.Kind.CHARGE,
+                    amount_micros=price_micros, click_id=click_id, created_at=at)
+    except IntegrityError:
+        return ChargeResult(False, "already_charged", 0, period.pk, None)
+    if entry is None:
+        if BudgetPeriod.objects.filter(pk=period.pk, exhausted_at__isnull=True).update(exhausted_at=at):
+            changes.bump(changes.BUDGETS)
+        return ChargeResult(False, "budget_exhausted", 0, period.pk, None)
+    if BudgetPeriod.objects.filter(pk=period.pk, spent_micros=F("budget_micros"),
+                                   exhausted_at__isnull=True).update(exhausted_at=at):
+        changes.bump(changes.BUDGETS)
+    return ChargeResult(True, None, price_micros, period.pk, entry.pk)
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refunded: bool
+    reason: str | None
+    entry_id: int | None
+
+
+def charge_refund(charge_entry_id: int, note: str = "") -> RefundResult:
+    """Refund a charge: a refund entry (negative) and the amount back in its period.
+
+    A charge is refunded at most once. Refunding lifts the period's exhaustion.
+    """
+    charge = LedgerEntry.objects.filter(pk=charge_entry_id, kind=LedgerEntry.Kind.CHARGE).first()
+    if charge is None:
+        return RefundResult(False, "not_a_charge", None)
+    try:
+        with transaction.atomic():
+            refund = LedgerEntry.objects.create(
+                period_id=charge.period_id, campaign_id=charge.campaign_id, kind=LedgerEntry.Kind.REFUND,
+                amount_micros=-charge.amount_micros, click_id=charge.click_id, refund_of=charge,
+                note=note[:200], created_at=clock.now())
+            BudgetPeriod.objects.filter(pk=charge.period_id).update(
+                spent_micros=F("spent_micros") - charge.amount_micros, exhausted_at=None)
+    except IntegrityError:
+        return RefundResult(False, "already_refunded", None)
+    changes.bump(changes.BUDGETS)
+    return RefundResult(True, None, refund.pk)
