@@ -16,6 +16,7 @@ from closetads.models import ChangeCounter
 CATALOG = "catalog"
 CAMPAIGNS = "campaigns"
 BUDGETS = "budgets"
+SETTINGS = "settings"
 
 
 def bump(topic: str) -> None:
