@@ -103,10 +103,13 @@ def _matrix(rows: Sequence[WeekOutcome], categories: tuple[str, ...]) -> np.ndar
     ], dtype=float)
 
 
-def _regressor(n_categories: int) -> HistGradientBoostingRegressor:
+def _regressor(n_categories: int, n_rows: int) -> HistGradientBoostingRegressor:
     categorical = [False] * (len(FEATURES) - 1) + [True]
+    # Leaves of 20 weeks on large histories; smaller ones on a short history, where 20
+    # would leave too few leaves to see the budget's effect at all.
+    leaf = max(5, min(20, n_rows // 40))
     return HistGradientBoostingRegressor(
-        max_iter=120, learning_rate=0.08, max_leaf_nodes=15, min_samples_leaf=20, l2_regularization=1.0,
+        max_iter=120, learning_rate=0.08, max_leaf_nodes=15, min_samples_leaf=leaf, l2_regularization=1.0,
         monotonic_cst=_MONOTONIC, categorical_features=categorical if n_categories else None,
         early_stopping=False, random_state=RANDOM_STATE,
     )
@@ -116,7 +119,7 @@ def _fit_target(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_categories: 
     splitter = GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=RANDOM_STATE)
     train, test = next(splitter.split(x, y, groups))
     log_y = np.log1p(y)
-    regressor = _regressor(n_categories).fit(x[train], log_y[train])
+    regressor = _regressor(n_categories, len(train)).fit(x[train], log_y[train])
     predicted = regressor.predict(x[test])
     errors = log_y[test] - predicted
     low, high = (float(v) for v in np.percentile(errors, INTERVAL))

@@ -304,6 +304,9 @@ def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelSta
         reasons.append(Reason("history", f"Learned from {state.weeks:,} finished campaign weeks of "
                               f"{state.model.sellers:,} sellers: for closets like yours clicks grow little above "
                               f"{format_money(levels['high'])} a week (typical error ±{mae:.0f} clicks a week)."))
+    elif state.model is not None:
+        reasons.append(Reason("history", f"In {state.weeks:,} finished campaign weeks, closets like yours got no "
+                              "more clicks from bigger budgets, so these figures come from simple rules."))
     else:
         reasons.append(Reason("history", f"Too little campaign history yet ({state.weeks:,} finished weeks; "
                               f"the learned model needs {MIN_WEEKS:,} from {MIN_CAMPAIGNS} campaigns): these figures "
