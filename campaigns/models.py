@@ -64,6 +64,10 @@ class Campaign(models.Model):
     # A budget change made after the first week waits for the next Monday.
     next_weekly_budget_micros = models.BigIntegerField(
         null=True, blank=True, help_text="Weekly budget from the next budget week on, in micros.")
+    # The budget week the pending budget applies from (so a week whose period opens late,
+    # after the change was made, still keeps the budget it had when the change was made).
+    next_weekly_budget_from = models.DateTimeField(
+        null=True, blank=True, help_text="Start of the budget week the pending budget applies from.")
     bidding = models.CharField(max_length=10, choices=Bidding.choices, default=Bidding.AUTO)
     max_cpc_micros = models.BigIntegerField(
         null=True, blank=True, help_text="Manual bidding: the most a click may cost, in micros.")

@@ -123,8 +123,11 @@ def campaign_overview(campaign: Campaign) -> CampaignOverview:
         budget_micros, spent, exhausted = period.budget_micros, period.spent_micros, period.exhausted_at is not None
     else:
         weekly = campaign.weekly_budget_micros
-        if campaign.next_weekly_budget_micros and not in_first_week:
+        due = campaign.next_weekly_budget_from is None or campaign.next_weekly_budget_from <= start
+        if campaign.next_weekly_budget_micros and not in_first_week and due:
             weekly = campaign.next_weekly_budget_micros
+        if campaign.status != Campaign.Status.DRAFT and in_first_week and campaign.launched_at:
+            weekly = budget.prorated_budget(weekly, campaign.launched_at, start, end)
         budget_micros, spent, exhausted = weekly, 0, False
     days_left = (end.astimezone(tz).date() - now.astimezone(tz).date()).days
     return CampaignOverview(

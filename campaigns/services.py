@@ -227,7 +227,8 @@ def campaign_budget_change(campaign: Campaign, weekly_budget_micros: int) -> Bud
     if campaign.status == Campaign.Status.DRAFT or _in_first_week(campaign, now):
         campaign.weekly_budget_micros = weekly_budget_micros
         campaign.next_weekly_budget_micros = None
-        campaign.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros"])
+        campaign.next_weekly_budget_from = None
+        campaign.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros", "next_weekly_budget_from"])
         period = BudgetPeriod.objects.filter(campaign=campaign, week_start=start).first()
         if period is not None:
             new_budget = budget.prorated_budget(weekly_budget_micros, campaign.launched_at or now, start, end)
@@ -235,17 +236,26 @@ def campaign_budget_change(campaign: Campaign, weekly_budget_micros: int) -> Bud
             BudgetPeriod.objects.filter(pk=period.pk).update(budget_micros=max(new_budget, period.spent_micros))
             changes.bump(changes.BUDGETS)
         return BudgetChange(weekly_budget_micros, True, now)
-    campaign.next_weekly_budget_micros = (
-        None if weekly_budget_micros == campaign.weekly_budget_micros else weekly_budget_micros)
-    campaign.save(update_fields=["next_weekly_budget_micros"])
+    pending = weekly_budget_micros != campaign.weekly_budget_micros
+    campaign.next_weekly_budget_micros = weekly_budget_micros if pending else None
+    campaign.next_weekly_budget_from = end if pending else None
+    campaign.save(update_fields=["next_weekly_budget_micros", "next_weekly_budget_from"])
     return BudgetChange(weekly_budget_micros, False, end)
+
+
+def pending_budget_due(campaign: Campaign, week_start: dt.datetime) -> bool:
+    """Whether the campaign's pending budget change applies to the week starting then."""
+    if campaign.launched_at is not None and campaign.launched_at >= week_start:
+        return False
+    return campaign.next_weekly_budget_from is None or campaign.next_weekly_budget_from <= week_start
 
 
 def budget_period_current(campaign: Campaign, at: dt.datetime | None = None) -> BudgetPeriod:
     """The budget period of the week containing ``at`` (default now), created if missing.
 
-    A new week takes the pending budget change, if any. The week the campaign was
-    launched in gets a prorated budget.
+    A new week takes the pending budget change once the week it applies from has come
+    (never the week it was made in, even if that week's period opens after the change).
+    The week the campaign was launched in gets a prorated budget.
     """
     at = at or clock.now()
     start, end = budget.week_bounds(at, clock.marketplace_tz())
@@ -257,10 +267,11 @@ def budget_period_current(campaign: Campaign, at: dt.datetime | None = None) -> 
         Campaign.objects.only("pk", "seller_id", "selection").get(pk=campaign.pk))
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.next_weekly_budget_micros and (locked.launched_at is None or locked.launched_at < start):
+        if locked.next_weekly_budget_micros and pending_budget_due(locked, start):
             locked.weekly_budget_micros = locked.next_weekly_budget_micros
             locked.next_weekly_budget_micros = None
-            locked.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros"])
+            locked.next_weekly_budget_from = None
+            locked.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros", "next_weekly_budget_from"])
         weekly = locked.weekly_budget_micros
         if locked.launched_at is not None and locked.launched_at > start:
             amount = budget.prorated_budget(weekly, locked.launched_at, start, end)
@@ -302,7 +313,8 @@ def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = 
     at = at or clock.now()
     campaign = Campaign.objects.filter(pk=campaign_id).only("pk", "status", "launched_at",
                                                             "weekly_budget_micros",
-                                                            "next_weekly_budget_micros").first()
+                                                            "next_weekly_budget_micros",
+                                                            "next_weekly_budget_from").first()
     if campaign is None or (require_active and campaign.status != Campaign.Status.ACTIVE):
         return ChargeResult(False, "campaign_not_active", 0, None, None)
     period = budget_period_current(campaign, at)
