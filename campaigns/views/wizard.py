@@ -79,8 +79,8 @@ def _step_context(request: HttpRequest, step: str, **extra) -> dict:
         context["form"] = extra.pop("form", None) or WizardBudgetForm(
             initial=_budget_initial(draft, levels), levels=levels)
     elif step == "listings":
-        context.update(wizard_listings_context(request, draft, **extra))
-        extra = {}
+        # ``error``/``notice`` in extra are about the selection form, not the picker.
+        context.update(wizard_listings_context(request, draft))
     elif step == "review":
         now = clock.now()
         start, end = budget.week_bounds(now, clock.marketplace_tz())
