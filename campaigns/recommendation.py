@@ -270,12 +270,12 @@ def _model_levels(model: BudgetModel, profile: ClosetProfile, bounds: CampaignSe
 
 # --- Public ---------------------------------------------------------------------------
 
-def _ordered(levels: dict[str, int], bounds: CampaignSettings) -> dict[str, int]:
-    """Low < recommended < high where the bounds leave room (whole dollars apart)."""
+def _ordered(levels: dict[str, int]) -> dict[str, int]:
+    """Low <= recommended <= high. Levels may coincide (a small closet at the minimum
+    budget): a bigger budget that buys nothing more is not offered as an option.
+    """
     rec = levels["recommended"]
-    low = min(levels["low"], _whole_dollars(rec * 0.5, bounds))
-    high = max(levels["high"], _whole_dollars(rec * 1.5, bounds))
-    return {"low": min(low, rec), "recommended": rec, "high": max(high, rec)}
+    return {"low": min(levels["low"], rec), "recommended": rec, "high": max(levels["high"], rec)}
 
 
 def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelState, method: str,
@@ -326,7 +326,7 @@ def budget_recommend(seller: Seller, campaign: Campaign | None = None) -> Recomm
     state = budget_model_current()
     levels = _model_levels(state.model, profile, bounds) if state.model is not None else None
     method = "model" if levels is not None else "rules"
-    levels = _ordered(levels or _rules_levels(profile, settings, bounds), bounds)
+    levels = _ordered(levels or _rules_levels(profile, settings, bounds))
     amounts = [levels[level] for level in LEVELS]
     if method == "model":
         assert state.model is not None

@@ -118,7 +118,7 @@ profiles = st.builds(
 @given(profile=profiles, budget_dollars=st.integers(5, 1000))
 def test_rule_levels_are_ordered_and_forecasts_are_sane_for_any_closet(profile, budget_dollars):
     auction, bounds = AuctionSettings(), CampaignSettings()
-    levels = _ordered(_rules_levels(profile, auction, bounds), bounds)
+    levels = _ordered(_rules_levels(profile, auction, bounds))
     assert bounds.min_weekly_budget_micros <= levels["low"] <= levels["recommended"] <= levels["high"]
     assert levels["high"] <= bounds.max_weekly_budget_micros
     forecast = rules_forecast(profile, budget_dollars * 1_000_000, auction)

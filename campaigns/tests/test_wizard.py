@@ -19,7 +19,7 @@ def test_the_first_step_shows_the_closet_summary(seller_client):
 def test_wizard_with_javascript_off_goes_from_budget_to_a_launched_campaign(seller_client, seller):
     page = seller_client.get("/campaign/start/budget/").content.decode()
     # The recommendation comes first, with its forecast and reasons.
-    assert page.index("budget-choice-recommended") < page.index("budget-choice-low")
+    assert page.index("budget-choice-recommended") < page.index("budget-choice-own")
     assert "Clicks" in page and "Why these amounts" in page and "Closet size." in page
 
     response = seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "30",
@@ -127,3 +127,19 @@ def test_users_without_a_closet_and_anonymous_visitors_cannot_use_the_wizard(cli
     assert client.get("/campaign/start/")["Location"].startswith("/login/")
     client.force_login(django_user_model.objects.create_user("nobody"))
     assert client.get("/campaign/start/").status_code == 403
+
+
+def test_levels_equal_to_the_recommended_budget_are_not_offered_twice(seller_client):
+    # 12 listings can draw ~5 clicks a week, about $4: every level is the $5 minimum.
+    page = seller_client.get("/campaign/start/budget/").content.decode()
+    assert 'id="option-recommended"' in page
+    assert 'id="option-low"' not in page and 'id="option-high"' not in page
+
+
+def test_a_bigger_closet_is_offered_the_recommended_budget_first_then_low_and_high(seller_client, seller):
+    from sellers.tests.factories import ListingFactory
+
+    ListingFactory.create_batch(300, seller=seller)
+    page = seller_client.get("/campaign/start/budget/").content.decode()
+    assert page.index('id="option-recommended"') < page.index('id="option-low"') < page.index('id="option-high"')
+    assert 'id="budget-choice-recommended" value="recommended" checked' in page
