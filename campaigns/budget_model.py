@@ -9,8 +9,9 @@ stay flat) with the budget, so the curve of clicks against budget never bends do
 Ranges come from a held-out 20% of the campaigns (split by campaign, so weeks of the same
 closet are never on both sides): the 10th and 90th percentiles of the held-out errors are
 added to the prediction (a split-conformal interval, ~80% coverage when the future looks
-like the past). Training is deterministic (fixed random_state) and takes well under a
-second for tens of thousands of rows.
+like the past). Training is deterministic (fixed random_state) and single-threaded: on
+a busy 2-core machine OpenMP threads made it 0.8-3 s (median) instead of 0.16-0.37 s
+for 200-20,000 rows (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import GroupShuffleSplit
+from threadpoolctl import threadpool_limits
 
 from campaigns.selectors import WeekOutcome
 
@@ -138,6 +140,13 @@ def budget_model_train(rows: Sequence[WeekOutcome]) -> BudgetModel | None:
     campaigns = {r.campaign_id for r in rows}
     if len(rows) < MIN_WEEKS or len(campaigns) < MIN_CAMPAIGNS:
         return None
+    # One thread: a web or worker process shares its cores; OpenMP threads fighting for
+    # them cost 5-10x (measured), and the data are small.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        return _train(rows, campaigns)
+
+
+def _train(rows: Sequence[WeekOutcome], campaigns: set[int]) -> BudgetModel:
     counts = Counter(r.main_category for r in rows)
     categories = tuple(sorted(c for c, n in counts.items() if n >= MIN_CATEGORY_ROWS))
     fits: dict[str, TargetFit] = {}
