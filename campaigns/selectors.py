@@ -410,3 +410,48 @@ def campaign_week_outcomes(*, weeks: int = 26, limit: int = 20_000,
             main_category=category or "Other",
         ))
     return outcomes
+
+
+@dataclass(frozen=True)
+class ForecastCheck:
+    """A finished full week set against the forecast in force for it."""
+
+    period_id: int
+    campaign_id: int
+    week_start: dt.datetime
+    method: str
+    clicks_low: int
+    clicks_high: int
+    clicks: int
+    sales_low: int
+    sales_high: int
+    sales: int | None  # None until the analytics rollups fill outcomes in
+
+    @property
+    def clicks_inside(self) -> bool:
+        return self.clicks_low <= self.clicks <= self.clicks_high
+
+
+def forecast_checks(outcomes: list[WeekOutcome] | None = None) -> list[ForecastCheck]:
+    """Finished full weeks (not a launch week) with the forecast shown before they ended.
+
+    The forecast in force for a week is the latest one recorded before the week ended,
+    for the budget the week ran with. Reads ``campaign_week_outcomes()`` unless given
+    outcomes (so impressions and sales from the rollups flow through), plus one query.
+    """
+    outcomes = campaign_week_outcomes() if outcomes is None else outcomes
+    full = [o for o in outcomes if o.week_share >= 1.0]
+    by_campaign: dict[int, list[BudgetForecast]] = {}
+    for forecast in BudgetForecast.objects.filter(campaign_id__in={o.campaign_id for o in full}).order_by("created_at"):
+        by_campaign.setdefault(forecast.campaign_id, []).append(forecast)
+    checks = []
+    for outcome in full:
+        week_end = outcome.week_start + dt.timedelta(days=7)
+        shown = [f for f in by_campaign.get(outcome.campaign_id, [])
+                 if f.created_at < week_end and f.weekly_budget_micros == outcome.budget_micros]
+        if shown:
+            f = shown[-1]
+            checks.append(ForecastCheck(outcome.period_id, outcome.campaign_id, outcome.week_start, f.method,
+                                        f.clicks_low, f.clicks_high, outcome.charged_clicks, f.sales_low,
+                                        f.sales_high, outcome.sales))
+    return checks
