@@ -143,3 +143,20 @@ def test_a_bigger_closet_is_offered_the_recommended_budget_first_then_low_and_hi
     page = seller_client.get("/campaign/start/budget/").content.decode()
     assert page.index('id="option-recommended"') < page.index('id="option-low"') < page.index('id="option-high"')
     assert 'id="budget-choice-recommended" value="recommended" checked' in page
+
+
+def test_after_a_campaign_ends_the_seller_can_start_a_new_one(seller_client, seller):
+    from campaigns.services import campaign_end
+    from campaigns.tests.factories import launched_campaign
+
+    old = launched_campaign(seller)
+    campaign_end(old)
+    page = seller_client.get("/campaign/", follow=True).content.decode()
+    assert "This campaign has ended" in page and 'href="/campaign/start/"' in page
+    assert seller_client.get("/campaign/start/").status_code == 200
+    seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "15", "bidding": "auto"})
+    seller_client.post("/campaign/start/listings/", {"selection": "all"})
+    seller_client.post("/campaign/start/review/")
+    new = Campaign.objects.exclude(pk=old.pk).get(seller=seller)
+    assert new.status == Campaign.Status.ACTIVE and new.weekly_budget_micros == 15_000_000
+    assert seller_client.get("/campaign/")["Location"] == f"/campaigns/{new.pk}/"
