@@ -90,7 +90,8 @@ class ClickFactory(factory.django.DjangoModelFactory):
     opaque_user_id = "u-1"
     listing = factory.SubFactory(ListingFactory)
     seller = factory.LazyAttribute(lambda o: o.listing.seller)
-    campaign = factory.SubFactory(CampaignFactory, seller=factory.SelfAttribute("..seller"))
+    campaign = factory.LazyAttribute(lambda o: Campaign.objects.filter(seller=o.seller).first()
+                                     or CampaignFactory(seller=o.seller))
     auction_id = factory.Sequence(lambda n: f"auc-f{n}")
     price_micros = 300_000
     slot = 1
