@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 
 from analytics.models import (
     AttributionCredit,
@@ -84,11 +86,25 @@ class ClickAdmin(_ReadOnlyAdmin):
     list_filter = ["reason", "charged", SponsoredFilter]
     search_fields = ["=event_id", "=opaque_user_id", "=auction_id", "=ledger_entry__id"]
     list_select_related = ["listing"]
-    raw_id_fields = ["listing", "campaign", "seller", "ledger_entry"]
+    raw_id_fields = ["listing", "campaign", "seller"]
+    exclude = ["ledger_entry"]
+    readonly_fields = ["ledger"]
 
     @admin.display(description="price", ordering="price_micros")
     def price(self, obj: Click) -> str:
         return _price(obj)
+
+    @admin.display(description="ledger entry")
+    def ledger(self, obj: Click):
+        """The charge (refunds point at the same click id in the ledger)."""
+        if obj.ledger_entry_id is None:
+            return "-"
+        label = f"ledger entry #{obj.ledger_entry_id}"
+        try:
+            url = reverse("admin:campaigns_ledgerentry_change", args=[obj.ledger_entry_id])
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
 
 
 class PurchaseItemInline(admin.TabularInline):
