@@ -1,10 +1,11 @@
 """The events API in-process: impressions, clicks, purchases and cancellations, stored once each.
 
 ``events_ingest`` validates every event alone (a bad one is rejected with its field path,
-the rest are stored), then writes each kind with multi-row ``INSERT ... ON CONFLICT DO
+the rest are stored), then writes each kind with bulk ``INSERT ... ON CONFLICT DO
 NOTHING`` statements: an event id already stored is counted as a duplicate and changes
-nothing. The only per-event transactions are the sponsored clicks that may be charged
-(see analytics.services.clicks): each is a money movement with its own lock.
+nothing. The only per-event database work is charging the sponsored clicks that pass
+validation (``click_charge``, one atomic charge each, all in one transaction per batch;
+see analytics.services.clicks).
 """
 
 from __future__ import annotations
@@ -75,8 +76,10 @@ def events_ingest(body: Any, *, now: dt.datetime | None = None) -> dict[str, Any
     Raises FieldError (nothing stored) when ``body`` is not an object of the four lists or a
     list has more than 500 events. Otherwise each bad event is rejected alone and the rest
     are stored; an event whose id is already stored counts as a duplicate and changes
-    nothing. Valid sponsored clicks are charged (one short transaction each), purchases
-    mark their listings sold. Times are UTC; ``now`` (default clock.now()) is the arrival time.
+    nothing. Valid sponsored clicks are charged (each at most once), purchases mark their
+    listings sold. Times are UTC; ``now`` (default clock.now()) is the arrival time.
+    Each kind is written in its own transaction(s): a failure midway leaves some kinds
+    stored, and resending the batch stores the rest (ids make that safe).
     """
     lists = parsing.read_body(body)
     now = now or clock.now()
