@@ -264,3 +264,26 @@ def test_the_endpoint_is_in_the_openapi_schema(client, db):
     schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/api/v1/events" in schema
     assert "resolvedBidId" in schema
+
+
+def test_a_batch_larger_than_djangos_default_body_limit_is_accepted(api, promoted, settings):
+    _, listing = promoted
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    response = api.post(URL, {"impressions": [organic(listing) for _ in range(200)]})
+    assert response.status_code == 200
+    assert response.json()["accepted"] == 200
+
+
+def test_an_oversized_body_is_a_400(api, db, monkeypatch):
+    from analytics import api as events_api
+
+    monkeypatch.setattr(events_api, "MAX_BODY_BYTES", 1000)
+    response = api.post(URL, {"impressions": [{"id": "x" * 2000}]})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "body"
+
+
+def test_an_empty_body_is_a_400(api, db):
+    response = api.post(URL, raw=b"")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"].startswith("is empty")
