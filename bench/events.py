@@ -198,10 +198,10 @@ def run(quick: bool = False) -> dict[str, float]:
         "ingest_impressions_only_events_per_s": round(impressions["events_per_s"], 1),
         "ingest_impressions_only_batch_p50_ms": round(impressions["batch_p50_ms"], 1),
         "ingest_events_measured": mixed["events"] + impressions["events"],
-        "rollups_fold_seconds": round(measured["fold_seconds"], 3),
-        "rollups_events_folded": float(measured["events_folded"]),
-        "rollups_lag_seconds_per_minute_at_target": round(
-            measured["fold_seconds"] * TARGET_EVENTS_PER_S * 60 / max(1, measured["events_folded"]), 3),
+        # The realistic run is one minute of traffic at the target rate: folding it is the lag.
+        "rollups_fold_seconds_for_one_minute": round(measured["fold_seconds"], 3),
+        "rollups_minute_events": mixed["events"],
+        "rollups_rows_folded": float(measured["events_folded"]),
         "attribution_purchases_per_s": round(measured["attribution_purchases_per_s"], 1),
         "attribution_purchases_measured": float(measured["attribution_purchases"]),
         "http_workers": float(WORKERS),

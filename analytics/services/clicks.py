@@ -121,7 +121,8 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
                 occurred_at=event.occurred_at, received_at=received_at, issued_at=bid.issued_at,
                 expires_at=bid.expires_at, bid_clicked_before=False,
                 nearest_charged_click=min(gaps, key=abs) if gaps else None, dedup_window=window,
-                clicker_is_seller=bool(event.user) and identities.get(event.user) == candidate.seller_id,
+                clicker_is_seller=(bool(event.user) and candidate.seller_id is not None
+                                   and identities.get(event.user) == candidate.seller_id),
             )
             charged: list[ChargeResult] = []
 
@@ -183,11 +184,13 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
     result.stored(len(inserted), len(bulk_rows))
     if not candidates:
         return
-    # A replayed batch costs one query, not a transaction per click.
+    # A replayed batch costs one query, not the judging transaction.
     known = set(Click.objects.filter(event_id__in=[c.event.event_id for c in candidates])
                 .values_list("event_id", flat=True))
     result.duplicates += sum(1 for c in candidates if c.event.event_id in known)
     candidates = [c for c in candidates if c.event.event_id not in known]
+    if not candidates:
+        return
     users = {c.event.user for c in candidates if c.event.user}
     identities = dict(SellerIdentity.objects.filter(opaque_user_id__in=users)
                       .values_list("opaque_user_id", "seller_id")) if users else {}

@@ -218,3 +218,13 @@ def test_invalid_clicks_are_stored_and_listed_by_reason_in_admin(admin_client, p
     assert page.status_code == 200
     content = page.content.decode()
     assert "c2" in content and ">c1<" not in content and "c3" not in content
+
+
+def test_a_click_on_a_listing_deleted_since_its_auction_is_not_taken_for_a_self_click(promoted):
+    campaign, listing = promoted
+    token = bid_token(campaign, listing)
+    listing.delete()
+    clicks(sponsored(token, id="c1", user="someone"))
+    click = Click.objects.get()
+    assert click.reason != "self_click"
+    assert click.seller_id is None
