@@ -189,6 +189,7 @@ def run(quick: bool = False) -> dict[str, float]:
     with _gunicorn(env, WORKERS):
         _post_all(bodies["warmup"], setup["key"], CLIENTS)
         impressions = _post_all(bodies["impressions"], setup["key"], CLIENTS)
+        _inner("settle", env, "{}")  # fold what came before, so the measured fold is the minute alone
         mixed = _post_all(bodies["mixed"], setup["key"], CLIENTS)
     measured = _inner("measure", env, json.dumps(plan))
     figures = {
@@ -304,6 +305,13 @@ def _prepare(plan: dict) -> dict:
     return {"key": key, "files": files}
 
 
+def _settle(plan: dict) -> dict:
+    from analytics.services import attribution_run_pending, rollups_fold
+
+    attribution_run_pending()
+    return rollups_fold().as_dict()
+
+
 def _measure(plan: dict) -> dict:
     import datetime as dt
     import random
@@ -369,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.inner:
         _setup_django()
-        phase = {"prepare": _prepare, "measure": _measure}[args.inner]
+        phase = {"prepare": _prepare, "settle": _settle, "measure": _measure}[args.inner]
         print(json.dumps(phase(json.loads(args.plan))))
         return 0
     print(json.dumps(run(quick=args.quick), indent=2))
