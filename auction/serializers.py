@@ -19,7 +19,7 @@ class ProductsSerializer(serializers.Serializer):
 
 
 class AuctionItemSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["listings"])
+    type = serializers.CharField(help_text='Always "listings".')
     slots = serializers.IntegerField(min_value=1, max_value=MAX_SLOTS)
     products = ProductsSerializer()
     placementId = serializers.ChoiceField(choices=sorted(PLACEMENT_IDS), required=False, default="search")
@@ -36,7 +36,7 @@ class AuctionsRequestSerializer(serializers.Serializer):
 
 class WinnerSerializer(serializers.Serializer):
     rank = serializers.IntegerField(help_text="1 for the first sponsored slot.")
-    type = serializers.ChoiceField(choices=["listing"])
+    type = serializers.CharField(help_text='Always "listing".')
     id = serializers.CharField(help_text="A listing id from the request.")
     resolvedBidId = serializers.CharField(
         help_text="Signed, expiring token: send it back with the impression and the click.")
@@ -44,7 +44,7 @@ class WinnerSerializer(serializers.Serializer):
 
 
 class AuctionResultSerializer(serializers.Serializer):
-    resultType = serializers.ChoiceField(choices=["listings"])
+    resultType = serializers.CharField(help_text='Always "listings".')
     winners = WinnerSerializer(many=True)
     error = serializers.BooleanField(
         help_text="True when this auction failed open (deadline or internal fault): show organic results.")
