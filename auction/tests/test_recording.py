@@ -1,9 +1,10 @@
 """Decision counters: what each auction decided, per listing and day, and the selector."""
 
 import datetime as dt
+import threading
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection, transaction
 
 from auction import ranking, recording
 from auction.models import ListingAuctionDay
@@ -88,9 +89,12 @@ def test_a_flush_is_due_after_enough_auctions_or_seconds(monkeypatch):
     auctions_run(body)
     assert recorder.pending() == 0
     assert ListingAuctionDay.objects.get(listing=listing).candidate == 2
+    monkeypatch.setattr(recording, "FLUSH_AUCTIONS", 10**6)
     monkeypatch.setattr(recording, "FLUSH_SECONDS", 0.0)
+    recorder.flush()  # the next one is due FLUSH_SECONDS after this one
     auctions_run(body)
     assert recorder.pending() == 0
+    assert ListingAuctionDay.objects.get(listing=listing).candidate == 3
 
 
 def test_the_endpoint_flushes_after_its_response(api, monkeypatch):
@@ -112,3 +116,32 @@ def test_a_failed_flush_drops_the_batch_and_never_raises(monkeypatch, caplog):
     assert recorder.flush() == 0
     assert recorder.pending() == 0
     assert "dropped" in caplog.text
+
+
+@pytest.mark.postgres
+def test_a_process_finding_another_flushing_keeps_its_counts_for_later():
+    _, (listing,) = promoted_closet(1)
+    auctions_run(auction_body([listing.marketplace_id]), flush=False)
+    holding, release = threading.Event(), threading.Event()
+
+    def other_process_flushing():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [recording._LOCK_KEY])
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=other_process_flushing)
+    other.start()
+    try:
+        assert holding.wait(30)
+        assert recorder.flush() == 0
+        assert recorder.pending() == 1
+    finally:
+        release.set()
+        other.join(30)
+    auctions_run(auction_body([listing.marketplace_id]), flush=False)
+    assert recorder.flush() == 1
+    assert ListingAuctionDay.objects.get(listing=listing).candidate == 2
