@@ -30,12 +30,15 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connection
+
 from auction.models import AuctionSettings
 from auction.predict import ListingFeatures, Predictor, active_predictor
 from auction.ranking import CampaignState, ListingState, RankingSettings
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, CampaignListing
 from closetads import changes, clock
+from closetads.models import ChangeCounter
 from sellers.models import Listing
 
 LIVE_CAMPAIGN_STATUSES = (Campaign.Status.DRAFT, Campaign.Status.ACTIVE, Campaign.Status.PAUSED)
@@ -48,6 +51,9 @@ FULL_REFRESH_SECONDS = 300.0
 # the newest seen so that a slower transaction committing later is not missed.
 CATALOG_OVERLAP = dt.timedelta(seconds=10)
 
+# closetads.changes.versions() without the ORM: it runs on every auction request, and
+# building the queryset cost 0.16 ms of CPU against 0.05 ms for the raw query (bench DB).
+_VERSIONS_SQL = f"SELECT topic, version FROM {ChangeCounter._meta.db_table}"  # noqa: S608 - a table name
 _LISTING_FIELDS = ("pk", "seller_id", "price_micros", "status", "category", "brand", "condition", "size",
                    "listed_at", "marketplace_id", "updated_at")
 
@@ -113,7 +119,7 @@ class AuctionIndex:
         """Bring the index up to date with committed changes (one query when none) and
         return what an auction at ``now`` should read."""
         with self._lock:
-            versions = changes.versions()
+            versions = _read_versions()
             # Elapsed-time refreshes use the process's monotonic clock: they are about how
             # old this copy is, not about marketplace time.
             tick = time.monotonic()
@@ -236,6 +242,12 @@ class AuctionIndex:
         self._week = (start, end)
         self._campaigns_due = tick + CAMPAIGN_REFRESH_SECONDS
         self.stats["budget_loads"] += 1
+
+
+def _read_versions() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS_SQL)
+        return dict(cursor.fetchall())
 
 
 _index = AuctionIndex()
