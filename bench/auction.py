@@ -9,7 +9,8 @@ Figures (section "auction" of bench/results.json):
 - ``c4_*``: the same at 4 connections (the design card's calibration point);
 - ``fixed_rate_*``: an open-loop generator sending 300 auctions/s for ``FIXED_SECONDS``;
   latency counts from each request's scheduled send time, so a slow server cannot hide
-  queueing behind a slower client (no coordinated omission);
+  queueing behind a slower client (no coordinated omission); ``fixed_rate_client_cpu_share``
+  is the share of one core the generator itself used;
 - ``*_failed_open``: auctions answered ``error: true`` (deadline or fault): they are
   counted apart so that a fast failure cannot pass for throughput;
 - ``index_*`` and ``in_process_*``: the cost of the index (build time, memory, a refresh
@@ -244,7 +245,10 @@ def fixed_rate(base: str, key: str, rate: float, seconds: float) -> dict:
             (f"POST /api/v1/auctions HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {key}\r\n"
              f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\nConnection: close\r\n\r\n")
             .encode() + payload)
-    return asyncio.run(_open_loop(host, int(port), requests, rate, seconds))
+    cpu, wall = time.process_time(), time.perf_counter()
+    figures = asyncio.run(_open_loop(host, int(port), requests, rate, seconds))
+    figures["client_cpu_share"] = (time.process_time() - cpu) / (time.perf_counter() - wall)
+    return figures
 
 
 def run(quick: bool = False) -> dict:
@@ -300,6 +304,7 @@ def run(quick: bool = False) -> dict:
         "fixed_rate_max_ms": round(fixed["max_ms"], 2),
         "fixed_rate_failed_open": fixed["failed_open"],
         "fixed_rate_errors": fixed["bad_status"] + fixed["client_errors"],
+        "fixed_rate_client_cpu_share": round(fixed["client_cpu_share"], 3),
     })
     return figures
 

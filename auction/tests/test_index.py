@@ -121,3 +121,19 @@ def test_a_draft_campaign_is_live_but_not_active():
     Campaign.objects.create(seller=seller, weekly_budget_micros=10_000_000)
     state = refresh().campaigns[seller.pk]
     assert not state.active
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_periodic_rebuild_runs_in_the_background_and_is_swapped_in(monkeypatch):
+    monkeypatch.setattr(index_module, "FULL_REFRESH_SECONDS", 0.0)
+    campaign, _ = promoted_closet(1)
+    index = auction_index()
+    index.refresh(clock.now())
+    ListingFactory(seller=campaign.seller, marketplace_id="QUIET-1")  # no change signal
+    try:
+        assert "QUIET-1" not in index.refresh(clock.now()).listings  # answered from the copy in use
+        index.wait_for_rebuild(30)
+        assert "QUIET-1" in index.refresh(clock.now()).listings
+        assert index.stats["full_builds"] >= 2
+    finally:
+        index.wait_for_rebuild(30)
