@@ -11,5 +11,6 @@ def _fresh_auction_state():
     auction_index().reset()
     recorder.clear()
     yield
+    auction_index().wait_for_background(30)
     auction_index().reset()
     recorder.clear()

@@ -9,7 +9,7 @@ from auction.index import auction_index
 from auction.models import AuctionSettings
 from auction.tests.factories import MONDAY, promoted_closet
 from campaigns.models import BudgetPeriod, Campaign
-from campaigns.services import campaign_listings_set
+from campaigns.services import campaign_listings_set, campaign_pause
 from closetads import changes, clock
 from closetads.models import ChangeCounter
 from sellers.tests.factories import ListingFactory, SellerFactory
@@ -64,15 +64,36 @@ def test_a_chosen_selection_is_loaded_with_the_campaign(django_capture_on_commit
     assert state.chosen == frozenset({listings[1].pk})
 
 
-def test_budget_state_is_reloaded_every_few_seconds_without_a_signal(monkeypatch):
+@pytest.mark.django_db(transaction=True)
+def test_budget_state_is_reloaded_every_few_seconds_in_the_background(monkeypatch):
+    monkeypatch.setattr(index_module, "CAMPAIGN_REFRESH_SECONDS", 0.0)
     campaign, _ = promoted_closet(1)
     refresh()
-    BudgetPeriod.objects.filter(campaign=campaign).update(spent_micros=49_000_000)  # no bump
-    assert refresh().campaigns[campaign.seller_id].remaining_micros == 50_000_000
-    monkeypatch.setattr(index_module, "CAMPAIGN_REFRESH_SECONDS", 0.0)
-    auction_index().reset()
-    refresh()
-    assert refresh().campaigns[campaign.seller_id].remaining_micros == 1_000_000
+    BudgetPeriod.objects.filter(campaign=campaign).update(spent_micros=49_000_000)  # no change signal
+    try:
+        assert refresh().campaigns[campaign.seller_id].remaining_micros == 50_000_000  # the copy in use
+        auction_index().wait_for_background(30)
+        assert refresh().campaigns[campaign.seller_id].remaining_micros == 1_000_000
+    finally:
+        auction_index().wait_for_background(30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_background_reload_never_brings_back_state_older_than_a_signalled_change(monkeypatch):
+    campaign, _ = promoted_closet(1)
+    index = auction_index()
+    index.refresh(clock.now())
+    # A reload that read the campaigns before a pause and swaps its copy in after it.
+    stale_versions = index_module._read_versions()
+    stale_campaigns, week = index._campaign_states(clock.now())
+    campaign_pause(campaign)
+    assert not index.refresh(clock.now()).campaigns[campaign.seller_id].active
+    monkeypatch.setattr(index_module, "_read_versions", lambda: stale_versions)
+    monkeypatch.setattr(index, "_campaign_states", lambda now: (stale_campaigns, week))
+    index._reload_campaigns(clock.now())
+    assert index._campaigns[campaign.seller_id].active  # the stale copy is in...
+    monkeypatch.undo()
+    assert not index.refresh(clock.now()).campaigns[campaign.seller_id].active  # ...and never served
 
 
 def test_a_new_budget_week_starts_with_a_fresh_budget():
@@ -132,8 +153,8 @@ def test_the_periodic_rebuild_runs_in_the_background_and_is_swapped_in(monkeypat
     ListingFactory(seller=campaign.seller, marketplace_id="QUIET-1")  # no change signal
     try:
         assert "QUIET-1" not in index.refresh(clock.now()).listings  # answered from the copy in use
-        index.wait_for_rebuild(30)
+        index.wait_for_background(30)
         assert "QUIET-1" in index.refresh(clock.now()).listings
         assert index.stats["full_builds"] >= 2
     finally:
-        index.wait_for_rebuild(30)
+        index.wait_for_background(30)
