@@ -33,6 +33,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from closetads.money import MICROS_PER_CENT
 
@@ -267,11 +268,12 @@ def run_auction(candidates: Sequence[Candidate], *, placement: int, slots: int, 
         listing, campaign = candidate.listing, candidate.campaign
         ctr, cvr = listing.scores[placement]
         bid = bid_for(listing, campaign, cvr, settings)
-        k = ctr * candidate.relevance ** gamma
+        k = ctr * (candidate.relevance if gamma == 1.0 else candidate.relevance ** gamma)
         e = beta * take_rate * cvr * listing.price_micros
         bids.append(Bid(position, listing.listing_id, listing.seller_id, campaign.campaign_id, bid, k, e,
                         k * (bid + e)))
-    bids.sort(key=lambda b: (-b.score, b.position))
+    # Highest score first; the sort is stable, so ties keep the organic order.
+    bids.sort(key=attrgetter("score"), reverse=True)
 
     chosen: list[tuple[int, Bid, float]] = []  # (index in bids, bid, the slot's bar)
     per_seller: dict[int, int] = {}
