@@ -23,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", authentication_classes=[],
                                                       permission_classes=[]), name="api-docs"),
+    path("analytics/", include("analytics.urls")),
     path("", include("campaigns.urls")),
     path("", include("sellers.urls")),
 ]

@@ -1,0 +1,82 @@
+""""Why isn't my listing showing?": the auction's reason codes in a seller's words, with what to do.
+
+Plain data over ``auction.selectors.listing_auction_stats``: the reasons a listing lost,
+largest first, each with its share of the auctions it was a candidate in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from auction import ranking
+
+# reason code -> (what happened, what the seller can do)
+EXPLANATIONS: dict[str, tuple[str, str]] = {
+    ranking.SOLD: ("The item was already sold.",
+                   "Nothing to do: sold items stop being promoted at once."),
+    ranking.NOT_IN_CAMPAIGN: ("The listing is not in your Promoted Closet campaign.",
+                              "Add it on your campaign page, or promote your whole closet."),
+    ranking.CAMPAIGN_PAUSED: ("Your campaign was paused.",
+                              "Resume the campaign on your campaign page."),
+    ranking.BUDGET_EXHAUSTED: ("Your weekly budget had run out.",
+                               "Raise your weekly budget; promotion restarts on Monday otherwise."),
+    ranking.BELOW_RESERVE: ("The bid we could place for it was below the marketplace's minimum cost per click.",
+                            "A lower-priced item earns a lower bid; a higher budget lifts automatic bids."),
+    ranking.ORGANIC_TOP_K: ("It was already among the first results buyers saw for free.",
+                            "Good news: you do not pay for a click it would have got anyway."),
+    ranking.BELOW_RELEVANCE_FLOOR: ("It did not match what the buyer was looking for closely enough.",
+                                    "Clear titles, brand, size and category help it match more searches."),
+    ranking.PACED_OUT: ("We held it back to spread your budget evenly through the week.",
+                        "Nothing is wrong; a higher weekly budget lets it show more often."),
+    ranking.OUTRANKED: ("Other promoted listings were a better fit for those buyers.",
+                        "Good photos, a fair price and a higher budget all help it rank higher."),
+    ranking.SELLER_CAP: ("Another of your own listings took your place on that page.",
+                         "Nothing to do: only one of your listings shows per page, and another one did."),
+    ranking.NOT_INCREMENTAL: ("Promoting it would have pushed down a better result for the buyer.",
+                              "Ads show only when they add something; a sharper price or photos help."),
+    ranking.HELD_OUT: ("The buyer was in the small group that sees no ads, so we can measure what ads add.",
+                       "Nothing to do: this is how we check that promotion really sells more."),
+}
+
+
+@dataclass(frozen=True)
+class ReasonLine:
+    code: str
+    count: int
+    share: float  # of the auctions it was a candidate in
+    what: str
+    advice: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    candidate: int
+    eligible: int
+    won: int
+    reasons: list[ReasonLine]
+    headline: str
+
+    @property
+    def win_share(self) -> float:
+        return self.won / self.candidate if self.candidate else 0.0
+
+
+def diagnose(stats: dict[str, Any], *, limit: int = 4) -> Diagnosis:
+    """The main reasons (most frequent first, at most ``limit``) from ``listing_auction_stats`` output."""
+    candidate = stats["candidate"]
+    counted = sorted(((n, code) for code, n in stats["reasons"].items() if n > 0 and code in EXPLANATIONS),
+                     key=lambda item: (-item[0], item[1]))
+    lines = [ReasonLine(code=code, count=n, share=n / candidate if candidate else 0.0,
+                        what=EXPLANATIONS[code][0], advice=EXPLANATIONS[code][1]) for n, code in counted[:limit]]
+    if candidate == 0:
+        headline = ("It was not a candidate in any auction: buyers' searches and pages did not bring it up "
+                    "(or it is not promoted).")
+    elif stats["won"] == candidate:
+        headline = "It won every auction it was a candidate in."
+    elif lines:
+        headline = f"Main reason it did not show: {lines[0].what[0].lower()}{lines[0].what[1:]}"
+    else:
+        headline = "It showed in some auctions."
+    return Diagnosis(candidate=candidate, eligible=stats["eligible"], won=stats["won"], reasons=lines,
+                     headline=headline)

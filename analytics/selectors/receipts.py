@@ -1,0 +1,78 @@
+"""Attribution receipts: which sponsored click earned which credited order, read from live credits."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+
+from analytics.models import AttributionCredit
+from analytics.ranges import DayRange
+from sellers.models import Seller
+
+RECEIPTS_PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """One credited purchased item (money in micros, times in UTC)."""
+
+    credit_id: int
+    order_id: str
+    purchased_at: dt.datetime
+    kind: str
+    bought_listing_id: int
+    bought_marketplace_id: str
+    bought_title: str
+    clicked_listing_id: int
+    clicked_marketplace_id: str
+    clicked_title: str
+    clicked_at: dt.datetime
+    placement: str
+    sales_micros: int
+
+    @property
+    def days_before_purchase(self) -> float:
+        return (self.purchased_at - self.clicked_at) / dt.timedelta(days=1)
+
+    @property
+    def is_direct(self) -> bool:
+        return self.kind == AttributionCredit.Kind.DIRECT
+
+
+def _live_credits(seller: Seller):
+    return (AttributionCredit.objects
+            .filter(seller_id=seller.pk, reversed_at__isnull=True, reversal_of__isnull=True)
+            .select_related("purchase", "item__listing", "listing", "click"))
+
+
+def _receipt(credit: AttributionCredit) -> Receipt:
+    bought = credit.item.listing
+    clicked = credit.listing
+    return Receipt(
+        credit_id=credit.pk, order_id=credit.purchase.order_id, purchased_at=credit.purchased_at,
+        kind=credit.kind, bought_listing_id=credit.item.listing_id,
+        bought_marketplace_id=bought.marketplace_id if bought else "", bought_title=bought.title if bought else "",
+        clicked_listing_id=credit.listing_id, clicked_marketplace_id=clicked.marketplace_id if clicked else "",
+        clicked_title=clicked.title if clicked else "", clicked_at=credit.click.occurred_at,
+        placement=credit.click.placement, sales_micros=credit.amount_micros)
+
+
+def receipts_page(seller: Seller, days: DayRange, *, page: int = 1, per_page: int = RECEIPTS_PER_PAGE):
+    """A page (Django Page of Receipt) of the seller's live credits for purchases in ``days``, newest first.
+
+    Only ``seller``'s credits are read; served by the (seller, purchased_at) index.
+    """
+    start, end = days.utc_bounds()
+    credits = _live_credits(seller).filter(purchased_at__gte=start, purchased_at__lt=end).order_by(
+        "-purchased_at", "-id")
+    result = Paginator(credits, per_page).get_page(page)
+    result.object_list = [_receipt(c) for c in result.object_list]
+    return result
+
+
+def receipt_for_seller(seller: Seller, credit_id: int) -> Receipt | None:
+    """One live credit of the seller, or None for any other id (another seller's, reversed, unknown)."""
+    credit = _live_credits(seller).filter(pk=credit_id).first()
+    return _receipt(credit) if credit is not None else None

@@ -1,0 +1,1 @@
+"""Seller analytics pages: dashboard, per-listing table, receipts, "why not showing", CSV export."""

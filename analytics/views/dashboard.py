@@ -1,0 +1,46 @@
+"""The seller dashboard: KPI cards with their change, Plotly charts, range switched through htmx."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from analytics.presenters import chart_data, kpi_cards
+from analytics.ranges import PRESETS
+from analytics.selectors.dashboard import dashboard_for_seller
+from analytics.views.common import requested_range, seller_today
+from auction.models import AuctionSettings
+from campaigns.selectors import campaign_latest_for_seller
+from campaigns.views.common import render_page, seller_required
+
+
+def attribution_note(end: dt.date, today: dt.date, window_days: int) -> str | None:
+    """A note when the range reaches into days whose clicks can still earn sales (the window is open)."""
+    open_from = today - dt.timedelta(days=window_days - 1)
+    if end < open_from:
+        return None
+    return (f"Clicks since {open_from:%b} {open_from.day} can still earn sales: a purchase up to "
+            f"{window_days} days after a click is credited to it, so sales and ROAS for recent days may still grow.")
+
+
+@require_GET
+@seller_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """The signed-in seller's dashboard for ``range=N`` or ``start``/``end`` (a bad range: 400 with the reason)."""
+    days, error = requested_range(request)
+    _, today = seller_today(request)
+    data = dashboard_for_seller(request.seller, days)
+    context = {
+        "nav": "dashboard", "days": days, "error": error, "presets": PRESETS, "dashboard": data,
+        "cards": kpi_cards(data), "charts": chart_data(data), "campaign": campaign_latest_for_seller(request.seller),
+        "today": today, "tz_name": str(days.tz),
+        "window_note": attribution_note(days.end, today, AuctionSettings.load().attribution_window_days),
+        "export_url": f"{reverse('analytics:export')}?start={days.start.isoformat()}&end={days.end.isoformat()}",
+        "listings_url": f"{reverse('analytics:listings')}?{days.query()}",
+    }
+    url = None if error else f"{reverse('analytics:dashboard')}?{days.query()}"
+    return render_page(request, "analytics/dashboard.html", "analytics/_dashboard.html", context,
+                       status=400 if error else 200, url=url)

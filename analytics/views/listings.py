@@ -1,0 +1,87 @@
+"""The per-listing table and the "why isn't my listing showing?" page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from analytics.diagnosis import diagnose
+from analytics.presenters import kpis_row
+from analytics.ranges import PRESETS
+from analytics.selectors.listings import FILTERS, SORTS, listing_stats_page
+from analytics.views.common import page_number, requested_range
+from auction.selectors import listing_auction_stats
+from campaigns.models import Campaign
+from campaigns.selectors import campaign_live_for_seller, promoted_listings
+from campaigns.views.common import render_page, seller_required
+from closetads import clock
+from sellers.models import Listing
+
+DIAGNOSIS_DAYS = 7
+# (sort key or "", header, numeric)
+COLUMNS = [("title", "Listing", False), ("price", "Price", True), ("impressions", "Impressions", True),
+           ("clicks", "Clicks", True), ("ctr", "CTR", True), ("cpc", "Avg CPC", True), ("spend", "Spend", True),
+           ("orders", "Orders", True), ("sales", "Sales", True), ("roas", "ROAS", True), ("", "", False)]
+
+
+def _columns(sort: str) -> list[dict]:
+    """Header cells: a click sorts descending first, a second click on the same column ascending."""
+    out = []
+    for key, label, numeric in COLUMNS:
+        state = "descending" if sort == f"-{key}" else "ascending" if sort == key else ""
+        out.append({"key": key, "label": label, "numeric": numeric, "state": state,
+                    "next": key if state == "descending" else f"-{key}",
+                    "arrow": {"descending": " ▼", "ascending": " ▲"}.get(state, "")})
+    return out
+
+
+@require_GET
+@seller_required
+def listing_table(request: HttpRequest) -> HttpResponse:
+    """The seller's listings with their metrics over the range: sortable, filterable, paginated (in SQL)."""
+    days, error = requested_range(request)
+    table = listing_stats_page(request.seller, days, sort=request.GET.get("sort", ""),
+                               filter_=request.GET.get("filter", "all"), page=page_number(request))
+    base = reverse("analytics:listings")
+    context = {
+        "nav": "listings", "days": days, "error": error, "presets": PRESETS, "table": table, "filters": FILTERS,
+        "sorts": SORTS, "rows": [(row, kpis_row(row.kpis)) for row in table.rows],
+        "query": f"{days.query()}&filter={table.filter}", "base_url": base, "columns": _columns(table.sort),
+        "hidden": [("filter", table.filter), ("sort", table.sort)],
+    }
+    url = None if error else f"{base}?{days.query()}&filter={table.filter}&sort={table.sort}&page={table.page}"
+    return render_page(request, "analytics/listings.html", "analytics/_listings.html", context,
+                       status=400 if error else 200, url=url)
+
+
+def _current_blockers(listing: Listing) -> list[str]:
+    """What stops the listing from showing right now (before the counters say anything)."""
+    if listing.status != Listing.Status.AVAILABLE:
+        return [f"It is {listing.get_status_display().lower()}: only available items are promoted."]
+    campaign = campaign_live_for_seller(listing.seller)
+    if campaign is None:
+        return ["You have no Promoted Closet campaign: start one to promote your listings."]
+    if campaign.status == Campaign.Status.PAUSED:
+        return ["Your campaign is paused: resume it on your campaign page."]
+    if campaign.status == Campaign.Status.DRAFT:
+        return ["Your campaign is not launched yet: finish setting it up."]
+    if not promoted_listings(campaign).filter(pk=listing.pk).exists():
+        return ["It is not among the listings your campaign promotes: add it on your campaign page."]
+    return []
+
+
+@require_GET
+@seller_required
+def why_not_showing(request: HttpRequest, listing_id: int) -> HttpResponse:
+    """How the listing fared in auctions over the last 7 days and why it did not show; another seller's: 404."""
+    listing = get_object_or_404(Listing.objects.select_related("seller"), pk=listing_id, seller=request.seller)
+    today = clock.local_now().date()  # the auction counts its days in the marketplace time zone
+    start = today - dt.timedelta(days=DIAGNOSIS_DAYS - 1)
+    stats = listing_auction_stats(listing.pk, start, today + dt.timedelta(days=1))
+    context = {"nav": "listings", "listing": listing, "diagnosis": diagnose(stats), "stats": stats,
+               "start": start, "end": today, "blockers": _current_blockers(listing)}
+    return render(request, "analytics/why.html", context)
