@@ -1,0 +1,142 @@
+"""The seller pages in a real browser: Playwright driving Debian's Chromium (no browser download).
+
+Data is created before the browser is driven; the live server runs in a thread of this
+process, so the pinned clock applies to it too. Playwright's sync API runs an event loop
+in this thread, so Django's async-safety check is lifted for these tests only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+from django.urls import reverse
+
+from analytics.tests.conftest import NOW, credit, stat
+from auction.models import ListingAuctionDay
+from auction.recording import COUNTERS
+from campaigns.models import Campaign
+from campaigns.tests.factories import launched_campaign
+from closetads import clock
+from sellers.services import sso_link_create
+from sellers.tests.factories import ListingFactory, SellerFactory
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def _sign_in(page, live_server, seller) -> None:
+    page.goto(sso_link_create(seller, base_url=live_server.url))
+
+
+def test_a_seller_signs_in_through_sso_and_launches_a_campaign(page, live_server, transactional_db):
+    clock.set_now(NOW)
+    seller = SellerFactory(username="nora_new")
+    ListingFactory.create_batch(6, seller=seller)
+    _sign_in(page, live_server, seller)
+    page.wait_for_url(re.compile(r"/campaign/start/"))
+    page.click("#wizard-next")  # start -> budget
+    page.wait_for_selector("#budget-form")
+    page.click("#wizard-next")  # budget (recommended) -> listings
+    page.wait_for_selector("#selection-form")
+    page.click("#wizard-next")  # listings (whole closet) -> review
+    page.wait_for_selector("#launch-form")
+    page.click("#launch")
+    page.wait_for_selector("#campaign-title")
+    assert Campaign.objects.get(seller=seller).status == Campaign.Status.ACTIVE
+    page.click("#nav-dashboard")
+    page.wait_for_selector("#dashboard-body")
+    assert page.locator("#empty-no-data").is_visible()
+
+
+@pytest.fixture
+def shop_with_results(transactional_db):
+    """A seller with a month of rollups, a credited order and a week of auction counts."""
+    clock.set_now(NOW - dt.timedelta(days=60))
+    seller = SellerFactory(username="vintage_vera")
+    listings = [ListingFactory(seller=seller, title=f"Denim jacket {i}", marketplace_id=f"V{i}") for i in range(3)]
+    campaign = launched_campaign(seller)
+    clock.set_now(NOW)
+    for days_ago in range(30):
+        hour = NOW.replace(hour=10) - dt.timedelta(days=days_ago)
+        # Busier in the last week, so switching 30 -> 7 days changes every count.
+        scale = 1 if days_ago >= 7 else 3
+        stat(campaign, listings[0], hour, impressions=80 * scale, clicks=3 * scale, charged_clicks=3 * scale,
+             spend_micros=900_000 * scale, direct_orders=1 if days_ago % 5 == 0 else 0,
+             direct_sales_micros=40_000_000 if days_ago % 5 == 0 else 0)
+    receipt = credit(campaign, listings[0], listings[1], kind="halo", clicked_at=NOW - dt.timedelta(days=3),
+                     purchased_at=NOW - dt.timedelta(days=1), order_id="ORD-1001")
+    ListingAuctionDay.objects.create(listing=listings[2], day=NOW.date(), **{
+        **dict.fromkeys(COUNTERS, 0), "candidate": 12, "eligible": 4, "won": 1, "paced_out": 8, "outranked": 3})
+    return {"seller": seller, "listings": listings, "receipt": receipt}
+
+
+def test_dashboard_charts_range_switch_csv_receipt_and_why(page, live_server, shop_with_results, tmp_path):
+    _sign_in(page, live_server, shop_with_results["seller"])
+    page.goto(f"{live_server.url}{reverse('analytics:dashboard')}?range=30")
+    page.wait_for_selector("[data-chart='money'] svg.main-svg")
+    assert page.locator("svg.main-svg").count() >= 3
+    before = page.inner_text("#kpi-impressions .kpi-value")
+
+    # The range switches through htmx: no reload (the marker survives), the URL follows.
+    page.evaluate("window.__dashboardMarker = 'kept'")
+    page.click("a[data-range='7']")
+    page.wait_for_function("(old) => document.querySelector('#kpi-impressions .kpi-value').textContent !== old",
+                           arg=before)
+    assert page.evaluate("window.__dashboardMarker") == "kept"
+    assert page.url.endswith("range=7")
+    assert page.inner_text("#kpi-impressions .kpi-value") == f"{80 * 3 * 7:,}"
+    page.wait_for_selector("[data-chart='ctr'] svg.main-svg")
+
+    with page.expect_download() as download_info:
+        page.click("#export-link")
+    path = tmp_path / "export.csv"
+    download_info.value.save_as(path)
+    lines = path.read_text().splitlines()
+    assert lines[0] == "date,listing_id,impressions,clicks,spend,orders_direct,sales_direct,orders_halo,sales_halo"
+    assert len(lines) == 1 + 7
+    assert sum(int(line.split(",")[2]) for line in lines[1:]) == 80 * 3 * 7
+
+    page.goto(f"{live_server.url}{reverse('analytics:receipts')}?range=7")
+    page.click("a.receipt-link")
+    page.wait_for_selector("#receipt")
+    assert "Halo sale" in page.inner_text("#receipt")
+    assert "2.0 days" in page.inner_text("#days-before")
+
+    page.goto(f"{live_server.url}{reverse('analytics:listings')}?range=7")
+    page.locator("tr[data-listing='V2'] a.why-link").click()
+    page.wait_for_selector("#why-reasons")
+    assert page.inner_text("#why-candidate") == "12"
+    assert "spread your budget evenly" in page.inner_text("#why-reasons")
