@@ -7,6 +7,9 @@ lookup, not LIKE), shows foreign keys as raw ids and selects related rows in one
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
@@ -18,6 +21,7 @@ from analytics.models import (
     Click,
     HourlyStat,
     Impression,
+    MarketplaceOverview,
     Purchase,
     PurchaseItem,
     SellerIdentity,
@@ -208,3 +212,44 @@ class SellerIdentityAdmin(admin.ModelAdmin):
     list_select_related = ["seller"]
     show_full_result_count = False
     paginator = LargeTablePaginator
+
+
+@admin.register(MarketplaceOverview)
+class MarketplaceOverviewAdmin(admin.ModelAdmin):
+    """A page, not a table: marketplace totals, top sellers and the invalid-click share over 7/30/90 days."""
+
+    PERIODS = (7, 30, 90)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        from django.template.response import TemplateResponse
+
+        from analytics.presenters import percent, roas_text
+        from analytics.selectors.overview import marketplace_overview
+        from closetads import clock
+
+        try:
+            days = int(request.GET.get("days") or 30)
+        except ValueError:
+            days = 30
+        days = days if days in self.PERIODS else 30
+        end = clock.now().replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+        overview = marketplace_overview(end - dt.timedelta(days=days), end)
+        share = overview.invalid_click_share
+        context = {
+            **self.admin_site.each_context(request), "title": "Marketplace overview", "opts": self.model._meta,
+            "overview": overview, "days": days, "periods": self.PERIODS,
+            "invalid_share": "\u2013" if share is None else percent(Decimal(str(share))),
+            "roas": roas_text(overview.totals.roas), "ctr": percent(overview.totals.ctr, 2),
+            "sellers": [(line, roas_text(line.kpis.roas)) for line in overview.top_sellers],
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "analytics/admin_overview.html", context)

@@ -17,7 +17,7 @@ from analytics.models.events import (
     PurchaseItem,
     SellerIdentity,
 )
-from analytics.models.rollups import HourlyStat, Watermark
+from analytics.models.rollups import HourlyStat, MarketplaceOverview, Watermark
 
 __all__ = [
     "PLACEMENTS",
@@ -26,6 +26,7 @@ __all__ = [
     "Click",
     "HourlyStat",
     "Impression",
+    "MarketplaceOverview",
     "Purchase",
     "PurchaseItem",
     "SellerIdentity",

@@ -63,3 +63,12 @@ class Watermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.position}"
+
+
+class MarketplaceOverview(HourlyStat):
+    """No table of its own: the admin's marketplace-wide overview page, listed on the admin index."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "marketplace overview"
+        verbose_name_plural = "marketplace overview"
