@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: help demo run test test-fast lint format migrations-check deploy-check bench clean
+.PHONY: help demo run test test-fast lint format migrations-check deploy-check bench screenshots clean
 
 help:
 	@echo "make demo    start web + worker + beat with a demo marketplace at http://127.0.0.1:8000"
 	@echo "make test    run the whole test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint    ruff check"
+	@echo "make screenshots  PNGs of the seller pages into docs/screenshots/"
 	@echo "make bench   benchmarks (needs PostgreSQL + Redis), figures into bench/results.json"
 
 $(STAMP): requirements.txt
@@ -42,6 +43,10 @@ migrations-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Screenshots of the seller pages for the README (temp SQLite demo data, Debian's Chromium).
+screenshots: $(STAMP)
+	$(BIN)/python -m analytics.screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

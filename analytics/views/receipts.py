@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 
 from analytics.ranges import PRESETS
 from analytics.selectors.receipts import receipt_for_seller, receipts_page
-from analytics.views.common import page_number, requested_range
+from analytics.views.common import page_number, requested_range, seller_today
 from campaigns.views.common import render_page, seller_required
 
 
@@ -19,7 +19,7 @@ def receipt_list(request: HttpRequest) -> HttpResponse:
     days, error = requested_range(request)
     page = receipts_page(request.seller, days, page=page_number(request))
     context = {"nav": "receipts", "days": days, "error": error, "presets": PRESETS, "page": page,
-               "query": days.query()}
+               "query": days.query(), "tz_name": str(days.tz)}
     return render_page(request, "analytics/receipts.html", "analytics/_receipts.html", context,
                        status=400 if error else 200)
 
@@ -31,4 +31,5 @@ def receipt_detail(request: HttpRequest, credit_id: int) -> HttpResponse:
     receipt = receipt_for_seller(request.seller, credit_id)
     if receipt is None:
         raise Http404("No such receipt.")
-    return render(request, "analytics/receipt.html", {"nav": "receipts", "receipt": receipt})
+    tz, _ = seller_today(request)
+    return render(request, "analytics/receipt.html", {"nav": "receipts", "receipt": receipt, "tz_name": str(tz)})

@@ -30,7 +30,7 @@
           { x: d.days, y: d.clicks, name: "Clicks", type: "scatter", mode: "lines+markers", yaxis: "y2", line: { color: BRAND } }
         ];
         extra = { yaxis: { title: { text: "Impressions" }, rangemode: "tozero" },
-                  yaxis2: { title: { text: "Clicks" }, overlaying: "y", side: "right", rangemode: "tozero" },
+                  yaxis2: { title: { text: "Clicks" }, overlaying: "y", side: "right", rangemode: "tozero", tickformat: ",d" },
                   margin: { l: 56, r: 56, t: 8, b: 36 } };
       } else {
         traces = [{ x: d.days, y: d.ctr, name: "CTR", type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: MUTED } }];
