@@ -19,7 +19,7 @@ import sys
 
 from bench import results
 
-BENCHMARKS = ("auction", "events")
+BENCHMARKS = ("auction", "events", "dashboard")
 
 
 def main(argv: list[str] | None = None) -> int:
