@@ -117,6 +117,12 @@ def seed() -> None:
     ])
     for campaign in campaigns:
         budget_period_current(campaign)
+    # A bulk-loaded table has no planner statistics until autovacuum gets to it; a live
+    # database has them.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     print(f"seeded {len(listings)} listings, {len(campaigns)} active campaigns")
 
 
@@ -201,9 +207,13 @@ async def _open_loop(host: str, port: int, requests: list[bytes], rate: float, s
             reader, writer = await asyncio.open_connection(host, port)
             writer.write(request)
             await writer.drain()
-            data = await reader.read()  # gunicorn's sync workers close after each response
+            # Like any HTTP client: the response ends at Content-Length, not when the
+            # server gets round to closing the socket.
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.lower().split(b"content-length:", 1)[1].split(b"\r\n", 1)[0])
+            data = head + await reader.readexactly(length)
             writer.close()
-        except OSError:
+        except (OSError, asyncio.IncompleteReadError, IndexError, ValueError):
             counts["client_errors"] += 1
             return
         latencies.append(loop.time() - scheduled)
