@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import threading
 import time
 from collections.abc import Iterable
@@ -54,6 +55,9 @@ KNOWN_TOPICS = frozenset({changes.CATALOG, changes.CAMPAIGNS, changes.BUDGETS, c
 CAMPAIGN_REFRESH_SECONDS = 5.0
 # Rebuild everything this often (seconds), whatever the signals say.
 FULL_REFRESH_SECONDS = 300.0
+# Web processes start together; spread their periodic reloads so that they do not all
+# reload at the same instant (on the bench that made a latency spike every 5 s).
+_JITTER = (0.75, 1.25)
 # A catalog write stamps updated_at before it commits; re-read rows this much older than
 # the newest seen so that a slower transaction committing later is not missed.
 CATALOG_OVERLAP = dt.timedelta(seconds=10)
@@ -166,12 +170,12 @@ class AuctionIndex:
             return
         if tick >= self._full_due:
             job = self._rebuild
-            self._full_due = tick + FULL_REFRESH_SECONDS
+            self._full_due = tick + FULL_REFRESH_SECONDS * random.uniform(*_JITTER)
         elif tick >= self._campaigns_due:
             job = self._reload_campaigns
         else:
             return
-        self._campaigns_due = tick + CAMPAIGN_REFRESH_SECONDS
+        self._campaigns_due = tick + CAMPAIGN_REFRESH_SECONDS * random.uniform(*_JITTER)
         self._worker = threading.Thread(target=self._in_background, args=(job, now), daemon=True,
                                         name="auction-index-reload")
         self._worker.start()
@@ -229,7 +233,7 @@ class AuctionIndex:
         self._apply_listing_rows(rows.iterator(chunk_size=5000))
         self._load_chosen()
         self._load_campaigns(now, tick)
-        self._full_due = tick + FULL_REFRESH_SECONDS
+        self._full_due = tick + FULL_REFRESH_SECONDS * random.uniform(*_JITTER)
         self.stats["full_builds"] += 1
 
     def _load_rules(self) -> None:
@@ -284,24 +288,26 @@ class AuctionIndex:
 
     def _load_campaigns(self, now: dt.datetime, tick: float) -> None:
         self._campaigns, self._week = self._campaign_states(now)
-        self._campaigns_due = tick + CAMPAIGN_REFRESH_SECONDS
+        self._campaigns_due = tick + CAMPAIGN_REFRESH_SECONDS * random.uniform(*_JITTER)
 
     def _campaign_states(self, now: dt.datetime) -> tuple[dict[int, CampaignState], tuple[dt.datetime, dt.datetime]]:
         """Live campaigns by seller with the budget state of the budget week containing
         ``now``, and that week's bounds."""
         start, end = budget.week_bounds(now, clock.marketplace_tz())
         chosen_by_campaign = self._chosen
+        rows = list(Campaign.objects.filter(status__in=LIVE_CAMPAIGN_STATUSES).values_list(
+            "pk", "seller_id", "status", "bidding", "max_cpc_micros", "selection", "pacing_multiplier",
+            "pacing_throttle", "weekly_budget_micros", "next_weekly_budget_micros"))
+        # By (campaign, week_start): the unique index answers it whatever the statistics.
         periods = {
             campaign_id: (budget_micros - spent, exhausted_at is not None)
             for campaign_id, budget_micros, spent, exhausted_at in BudgetPeriod.objects.filter(
-                week_start=start, campaign__status__in=LIVE_CAMPAIGN_STATUSES,
+                campaign_id__in=[row[0] for row in rows], week_start=start,
             ).values_list("campaign_id", "budget_micros", "spent_micros", "exhausted_at")
-        }
+        } if rows else {}
         campaigns: dict[int, CampaignState] = {}
         for (pk, seller_id, status, bidding, max_cpc, selection, multiplier, throttle, weekly,
-             next_weekly) in Campaign.objects.filter(status__in=LIVE_CAMPAIGN_STATUSES).values_list(
-                "pk", "seller_id", "status", "bidding", "max_cpc_micros", "selection", "pacing_multiplier",
-                "pacing_throttle", "weekly_budget_micros", "next_weekly_budget_micros"):
+             next_weekly) in rows:
             # No period yet this week: the first charge opens one with the weekly budget.
             remaining, exhausted = periods.get(pk, (next_weekly or weekly, False))
             campaigns[seller_id] = CampaignState(

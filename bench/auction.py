@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import shutil
 import statistics
@@ -52,8 +53,6 @@ LUA = Path(__file__).resolve().parent / "wrk" / "closetads.lua"
 
 
 def _django() -> None:
-    import os
-
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "closetads.settings")
@@ -117,6 +116,12 @@ def seed() -> None:
     ])
     for campaign in campaigns:
         budget_period_current(campaign)
+    # A bulk-loaded table has no planner statistics until autovacuum gets to it; a live
+    # database has them.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     print(f"seeded {len(listings)} listings, {len(campaigns)} active campaigns")
 
 
@@ -201,9 +206,13 @@ async def _open_loop(host: str, port: int, requests: list[bytes], rate: float, s
             reader, writer = await asyncio.open_connection(host, port)
             writer.write(request)
             await writer.drain()
-            data = await reader.read()  # gunicorn's sync workers close after each response
+            # Like any HTTP client: the response ends at Content-Length, not when the
+            # server gets round to closing the socket.
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = int(head.lower().split(b"content-length:", 1)[1].split(b"\r\n", 1)[0])
+            data = head + await reader.readexactly(length)
             writer.close()
-        except OSError:
+        except (OSError, asyncio.IncompleteReadError, IndexError, ValueError):
             counts["client_errors"] += 1
             return
         latencies.append(loop.time() - scheduled)
@@ -257,6 +266,7 @@ def run(quick: bool = False) -> dict:
         subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, capture_output=True)
         if shutil.which("wrk") is None:
             raise RuntimeError("wrk is needed: apt-get install wrk")
+    load_at_start = os.getloadavg()[0]
     seconds = 5 if quick else WRK_SECONDS
     fixed_seconds = 8 if quick else FIXED_SECONDS
     server.ensure_database()
@@ -305,6 +315,9 @@ def run(quick: bool = False) -> dict:
         "fixed_rate_failed_open": fixed["failed_open"],
         "fixed_rate_errors": fixed["bad_status"] + fixed["client_errors"],
         "fixed_rate_client_cpu_share": round(fixed["client_cpu_share"], 3),
+        # The machine is shared: load from other work at the start and end says how much to trust a run.
+        "load_avg_1m_at_start": round(load_at_start, 2),
+        "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
     })
     return figures
 

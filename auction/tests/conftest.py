@@ -11,6 +11,7 @@ def _fresh_auction_state():
     auction_index().reset()
     recorder.clear()
     yield
+    recorder.wait_for_flush(30)
     auction_index().wait_for_background(30)
     auction_index().reset()
     recorder.clear()

@@ -97,10 +97,12 @@ def test_a_flush_is_due_after_enough_auctions_or_seconds(monkeypatch):
     assert ListingAuctionDay.objects.get(listing=listing).candidate == 3
 
 
-def test_the_endpoint_flushes_after_its_response(api, monkeypatch):
+@pytest.mark.django_db(transaction=True)
+def test_the_endpoint_flushes_in_the_background_after_its_response(api, monkeypatch):
     _, (listing,) = promoted_closet(1)
     monkeypatch.setattr(recording, "FLUSH_AUCTIONS", 1)
     assert api.post("/api/v1/auctions", auction_body([listing.marketplace_id])).status_code == 201
+    recorder.wait_for_flush(30)
     assert ListingAuctionDay.objects.get(listing=listing).won == 1
 
 
@@ -145,3 +147,11 @@ def test_a_process_finding_another_flushing_keeps_its_counts_for_later():
     auctions_run(auction_body([listing.marketplace_id]), flush=False)
     assert recorder.flush() == 1
     assert ListingAuctionDay.objects.get(listing=listing).candidate == 2
+
+
+def test_a_big_flush_is_written_in_chunks(monkeypatch):
+    _, listings = promoted_closet(5)
+    monkeypatch.setattr(recording, "CHUNK_ROWS", 2)
+    auctions_run(auction_body([x.marketplace_id for x in listings], organic_top_k=0), flush=False)
+    assert recorder.flush() == 5
+    assert ListingAuctionDay.objects.filter(listing__in=listings).count() == 5
