@@ -1,5 +1,6 @@
 """The pacing controller on a toy market: spend = traffic x demand x multiplier**0.8 x throttle."""
 
+import itertools
 import math
 from collections import deque
 
@@ -91,8 +92,8 @@ def test_no_oscillation_after_a_step_change_in_traffic():
     traffic = [1.0] * 84 + [2.0] * 84  # traffic doubles mid-week (an unexpected surge)
     states, curve = simulate(traffic, demand=3 * BUDGET)
     settled = [s.multiplier for s in states[84 * STEPS_PER_HOUR + 24:]]
-    moves = [b - a for a, b in zip(settled, settled[1:], strict=False) if abs(b - a) > 1e-12]
-    sign_changes = sum(1 for a, b in zip(moves, moves[1:], strict=False) if (a > 0) != (b > 0))
+    moves = [b - a for a, b in itertools.pairwise(settled) if abs(b - a) > 1e-12]
+    sign_changes = sum(1 for a, b in itertools.pairwise(moves) if (a > 0) != (b > 0))
     assert sign_changes <= 1  # at most one correction of an overshoot, no oscillation
     assert worst_error(curve, 12) < 0.05
     assert curve[-1][0] > 0.95
