@@ -64,6 +64,10 @@ class Campaign(models.Model):
     # A budget change made after the first week waits for the next Monday.
     next_weekly_budget_micros = models.BigIntegerField(
         null=True, blank=True, help_text="Weekly budget from the next budget week on, in micros.")
+    # The budget week the pending budget applies from (so a week whose period opens late,
+    # after the change was made, still keeps the budget it had when the change was made).
+    next_weekly_budget_from = models.DateTimeField(
+        null=True, blank=True, help_text="Start of the budget week the pending budget applies from.")
     bidding = models.CharField(max_length=10, choices=Bidding.choices, default=Bidding.AUTO)
     max_cpc_micros = models.BigIntegerField(
         null=True, blank=True, help_text="Manual bidding: the most a click may cost, in micros.")
@@ -123,6 +127,14 @@ class BudgetPeriod(models.Model):
     budget_micros = models.BigIntegerField()
     spent_micros = models.BigIntegerField(default=0)
     exhausted_at = models.DateTimeField(null=True, blank=True)
+    # What was promoted when the week opened: the features the budget recommendation learns
+    # from (the catalog changes later; these do not).
+    promoted_listings = models.PositiveIntegerField(
+        default=0, help_text="Available promoted listings when the week opened.")
+    average_price_micros = models.BigIntegerField(
+        default=0, help_text="Their average price when the week opened, in micros.")
+    main_category = models.CharField(
+        max_length=100, blank=True, help_text="Top-level category with most of them (Women, Men, ...).")
     created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
@@ -183,3 +195,36 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount_micros} on {self.period_id}"
+
+
+class BudgetForecast(models.Model):
+    """The forecast a seller was shown for the weekly budget they chose.
+
+    Kept so forecasts can be checked against what the following weeks delivered.
+    """
+
+    class Method(models.TextChoices):
+        RULES = "rules", "Rules"
+        MODEL = "model", "Learned model"
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="forecasts")
+    weekly_budget_micros = models.BigIntegerField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    history_weeks = models.PositiveIntegerField(default=0, help_text="Finished campaign weeks it learned from.")
+    impressions_low = models.PositiveIntegerField()
+    impressions_high = models.PositiveIntegerField()
+    clicks_low = models.PositiveIntegerField()
+    clicks_high = models.PositiveIntegerField()
+    sales_low = models.PositiveIntegerField()
+    sales_high = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # "The forecast in force for this campaign": latest by time.
+            models.Index(fields=["campaign", "created_at"], name="forecast_campaign_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"forecast for campaign {self.campaign_id} at {self.weekly_budget_micros}"

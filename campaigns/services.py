@@ -14,7 +14,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from campaigns import budget
-from campaigns.models import BudgetPeriod, Campaign, CampaignListing, CampaignSettings, LedgerEntry
+from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignListing, CampaignSettings, LedgerEntry
+from campaigns.recommendation import budget_forecast, budget_model_current
+from campaigns.selectors import campaign_closet_snapshot
 from closetads import changes, clock
 from closetads.money import MICROS_PER_CENT, format_money
 from sellers.models import Listing, Seller
@@ -96,6 +98,62 @@ def campaign_listings_set(campaign: Campaign, selection: str, listing_ids: Itera
     changes.bump(changes.CAMPAIGNS)
 
 
+@transaction.atomic
+def campaign_listings_update(campaign: Campaign, *, add: Iterable[int] = (), remove: Iterable[int] = ()) -> int:
+    """Choose more listings and drop others (the picker saves a page at a time).
+
+    Switches the campaign to chosen listings. Every id must be a listing of the campaign's
+    seller, else CampaignError("listings") and nothing changes; so does leaving no listing
+    chosen. Returns how many listings are chosen afterwards. Locks the campaign row.
+    """
+    add_ids, remove_ids = {int(i) for i in add}, {int(i) for i in remove}
+    remove_ids -= add_ids
+    mentioned = add_ids | remove_ids
+    if mentioned:
+        own = set(Listing.objects.filter(seller_id=campaign.seller_id, pk__in=mentioned).values_list("pk", flat=True))
+        if own != mentioned:
+            raise CampaignError("listings", "Some chosen listings are not in your closet.")
+    Campaign.objects.select_for_update().only("pk").get(pk=campaign.pk)
+    have = set(CampaignListing.objects.filter(campaign=campaign).values_list("listing_id", flat=True))
+    after = (have | add_ids) - remove_ids
+    if not after:
+        raise CampaignError("listings", "Choose at least one listing, or promote the whole closet.")
+    CampaignListing.objects.filter(campaign=campaign, listing_id__in=remove_ids & have).delete()
+    CampaignListing.objects.bulk_create(
+        [CampaignListing(campaign=campaign, listing_id=i) for i in sorted(add_ids - have)], batch_size=1000)
+    Campaign.objects.filter(pk=campaign.pk).update(selection=Campaign.Selection.CHOSEN, updated_at=clock.now())
+    campaign.selection = Campaign.Selection.CHOSEN
+    changes.bump(changes.CAMPAIGNS)
+    return len(after)
+
+
+@transaction.atomic
+def campaign_bidding_set(campaign: Campaign, bidding: str, max_cpc_micros: int | None = None) -> None:
+    """Switch between automatic bidding and a manual maximum cost per click (whole cents)."""
+    _bidding_check(bidding, max_cpc_micros)
+    campaign.bidding = bidding
+    campaign.max_cpc_micros = max_cpc_micros if bidding == Campaign.Bidding.MANUAL else None
+    campaign.updated_at = clock.now()
+    campaign.save(update_fields=["bidding", "max_cpc_micros", "updated_at"])
+    changes.bump(changes.CAMPAIGNS)
+
+
+def budget_forecast_record(campaign: Campaign, weekly_budget_micros: int | None = None) -> BudgetForecast:
+    """Keep the forecast shown for the budget a seller chose, so it can be checked later.
+
+    Forecasts what the campaign promotes at ``weekly_budget_micros`` (default: the budget
+    in force next week), with the recommendation's current method.
+    """
+    amount = weekly_budget_micros or campaign.next_weekly_budget_micros or campaign.weekly_budget_micros
+    forecast = budget_forecast(campaign.seller, amount, campaign)
+    return BudgetForecast.objects.create(
+        campaign=campaign, weekly_budget_micros=amount, method=forecast.method,
+        history_weeks=budget_model_current().weeks,
+        impressions_low=forecast.impressions.low, impressions_high=forecast.impressions.high,
+        clicks_low=forecast.clicks.low, clicks_high=forecast.clicks.high,
+        sales_low=forecast.sales.low, sales_high=forecast.sales.high, created_at=clock.now())
+
+
 def _in_first_week(campaign: Campaign, now: dt.datetime) -> bool:
     if campaign.launched_at is None:
         return True
@@ -169,7 +227,8 @@ def campaign_budget_change(campaign: Campaign, weekly_budget_micros: int) -> Bud
     if campaign.status == Campaign.Status.DRAFT or _in_first_week(campaign, now):
         campaign.weekly_budget_micros = weekly_budget_micros
         campaign.next_weekly_budget_micros = None
-        campaign.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros"])
+        campaign.next_weekly_budget_from = None
+        campaign.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros", "next_weekly_budget_from"])
         period = BudgetPeriod.objects.filter(campaign=campaign, week_start=start).first()
         if period is not None:
             new_budget = budget.prorated_budget(weekly_budget_micros, campaign.launched_at or now, start, end)
@@ -177,29 +236,42 @@ def campaign_budget_change(campaign: Campaign, weekly_budget_micros: int) -> Bud
             BudgetPeriod.objects.filter(pk=period.pk).update(budget_micros=max(new_budget, period.spent_micros))
             changes.bump(changes.BUDGETS)
         return BudgetChange(weekly_budget_micros, True, now)
-    campaign.next_weekly_budget_micros = (
-        None if weekly_budget_micros == campaign.weekly_budget_micros else weekly_budget_micros)
-    campaign.save(update_fields=["next_weekly_budget_micros"])
+    pending = weekly_budget_micros != campaign.weekly_budget_micros
+    campaign.next_weekly_budget_micros = weekly_budget_micros if pending else None
+    campaign.next_weekly_budget_from = end if pending else None
+    campaign.save(update_fields=["next_weekly_budget_micros", "next_weekly_budget_from"])
     return BudgetChange(weekly_budget_micros, False, end)
+
+
+def pending_budget_due(campaign: Campaign, week_start: dt.datetime) -> bool:
+    """Whether the campaign's pending budget change applies to the week starting then."""
+    if campaign.launched_at is not None and campaign.launched_at >= week_start:
+        return False
+    return campaign.next_weekly_budget_from is None or campaign.next_weekly_budget_from <= week_start
 
 
 def budget_period_current(campaign: Campaign, at: dt.datetime | None = None) -> BudgetPeriod:
     """The budget period of the week containing ``at`` (default now), created if missing.
 
-    A new week takes the pending budget change, if any. The week the campaign was
-    launched in gets a prorated budget.
+    A new week takes the pending budget change once the week it applies from has come
+    (never the week it was made in, even if that week's period opens after the change).
+    The week the campaign was launched in gets a prorated budget.
     """
     at = at or clock.now()
     start, end = budget.week_bounds(at, clock.marketplace_tz())
     period = BudgetPeriod.objects.filter(campaign_id=campaign.pk, week_start=start).first()
     if period is not None:
         return period
+    # Read outside the lock: once a week per campaign, what the recommendation learns from.
+    snapshot = campaign_closet_snapshot(
+        Campaign.objects.only("pk", "seller_id", "selection").get(pk=campaign.pk))
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
-        if locked.next_weekly_budget_micros and (locked.launched_at is None or locked.launched_at < start):
+        if locked.next_weekly_budget_micros and pending_budget_due(locked, start):
             locked.weekly_budget_micros = locked.next_weekly_budget_micros
             locked.next_weekly_budget_micros = None
-            locked.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros"])
+            locked.next_weekly_budget_from = None
+            locked.save(update_fields=["weekly_budget_micros", "next_weekly_budget_micros", "next_weekly_budget_from"])
         weekly = locked.weekly_budget_micros
         if locked.launched_at is not None and locked.launched_at > start:
             amount = budget.prorated_budget(weekly, locked.launched_at, start, end)
@@ -208,7 +280,9 @@ def budget_period_current(campaign: Campaign, at: dt.datetime | None = None) -> 
         try:
             with transaction.atomic():
                 period = BudgetPeriod.objects.create(
-                    campaign=locked, week_start=start, week_end=end, budget_micros=amount)
+                    campaign=locked, week_start=start, week_end=end, budget_micros=amount,
+                    promoted_listings=snapshot.promoted_listings,
+                    average_price_micros=snapshot.average_price_micros, main_category=snapshot.main_category)
         except IntegrityError:  # created by a concurrent caller
             period = BudgetPeriod.objects.get(campaign_id=campaign.pk, week_start=start)
     changes.bump(changes.BUDGETS)
@@ -239,7 +313,8 @@ def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = 
     at = at or clock.now()
     campaign = Campaign.objects.filter(pk=campaign_id).only("pk", "status", "launched_at",
                                                             "weekly_budget_micros",
-                                                            "next_weekly_budget_micros").first()
+                                                            "next_weekly_budget_micros",
+                                                            "next_weekly_budget_from").first()
     if campaign is None or (require_active and campaign.status != Campaign.Status.ACTIVE):
         return ChargeResult(False, "campaign_not_active", 0, None, None)
     period = budget_period_current(campaign, at)

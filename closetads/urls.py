@@ -19,5 +19,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema", authentication_classes=[],
                                                       permission_classes=[]), name="api-docs"),
+    path("", include("campaigns.urls")),
     path("", include("sellers.urls")),
 ]

@@ -35,4 +35,8 @@ def home(request):
         if request.user.is_staff:
             return redirect("admin:index")
         return render(request, "sellers/no_seller.html", status=403)
+    from campaigns.selectors import seller_needs_onboarding
+
+    if seller_needs_onboarding(seller):  # first login: the Promoted Closet wizard
+        return redirect("campaigns:wizard_start")
     return render(request, "sellers/home.html", {"seller": seller, "summary": closet_summary(seller)})

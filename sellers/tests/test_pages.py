@@ -13,7 +13,7 @@ def test_password_login_then_closet_summary_then_logout(client, django_user_mode
     ListingFactory(seller=seller, status=Listing.Status.SOLD)
     response = client.post("/login/", {"username": "vera", "password": "a-long-password-1"})
     assert response.status_code == 302
-    page = client.get("/").content.decode()
+    page = client.get("/", follow=True).content.decode()
     assert "Hello, " + seller.username in page
     assert "Women/Dresses/Midi" in page
     assert "$45.00" in page
@@ -45,7 +45,7 @@ def test_empty_closet_has_an_empty_state(client, django_user_model, db):
     user = django_user_model.objects.create_user("new")
     SellerFactory(user=user)
     client.force_login(user)
-    assert "Your closet is empty" in client.get("/").content.decode()
+    assert "Your closet is empty" in client.get("/", follow=True).content.decode()
 
 
 def test_demo_loader_creates_sellers_and_a_working_login(client, db):
@@ -55,7 +55,7 @@ def test_demo_loader_creates_sellers_and_a_working_login(client, db):
     assert Listing.objects.count() >= 100
     assert "username demo  password promote-my-closet" in out.getvalue()
     assert client.login(username="demo", password="promote-my-closet")
-    assert "Hello, vintage_vera" in client.get("/").content.decode()
+    assert "Hello, vintage_vera" in client.get("/", follow=True).content.decode()
     call_command("load_demo", stdout=io.StringIO())  # idempotent
     assert Seller.objects.count() == 8
 

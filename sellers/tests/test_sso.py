@@ -25,7 +25,7 @@ def test_an_sso_link_signs_the_seller_in_and_creates_their_user(client, seller):
     assert seller.user is not None
     assert seller.user.username == "vintage_vera"
     assert not seller.user.has_usable_password()
-    assert client.get("/").status_code == 200
+    assert client.get("/", follow=True).status_code == 200
 
 
 def test_an_sso_link_works_only_once(client, seller):

@@ -1,0 +1,349 @@
+"""Recommended weekly budgets: low / recommended / high, each with its weekly forecast
+(impressions, clicks and sales ranges) and the reasons behind it.
+
+Two methods, one interface:
+
+- **rules** (transparent, used while there is too little history): a closet can draw
+  about ``CLICKS_PER_LISTING_WEEK`` ad clicks per available listing per week, scaled by
+  how fast its categories sell on the marketplace; a click costs about what ClosetAds
+  bids for an item at the closet's average price. The high budget buys every click the
+  closet can draw; recommended 60% of it, low 30%.
+- **model** (``campaigns.budget_model``, once ``MIN_WEEKS`` finished campaign weeks exist):
+  learned from what budgets actually bought for similar closets. Along a grid of budgets
+  it predicts the clicks a week; low / recommended / high are the least budgets reaching
+  50% / 80% / 95% of the most clicks the curve reaches (beyond, more budget buys little).
+
+Money is integer micros; amounts are whole dollars, within the admin's bounds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from django.core.cache import cache
+from django.db.models import Avg, Count, Q
+
+from auction.models import AuctionSettings
+from campaigns import budget
+from campaigns.budget_model import MIN_CAMPAIGNS, MIN_WEEKS, BudgetModel, budget_model_train
+from campaigns.models import Campaign, CampaignSettings
+from campaigns.selectors import campaign_week_outcomes, promoted_listings, top_level
+from closetads import clock
+from closetads.money import MICROS_PER_UNIT, cents_floor, format_money
+from sellers.models import Listing, Seller
+
+# --- Priors of the rules (and of the model for outcomes it has not learned yet) --------
+CLICKS_PER_LISTING_WEEK = 0.4  # ad clicks one promoted available listing draws in a week
+CVR_PRIOR = 0.03  # purchases of the clicked item per click (auction's category prior)
+SECOND_PRICE_DISCOUNT = 0.7  # second price pays less than the bid, ~30% on average
+CTR_RANGE = (0.012, 0.03)  # clicks per impression of a promoted listing
+SALES_PER_CLICK_RANGE = (0.02, 0.06)  # direct + halo sales per click
+CLICKS_SPREAD = (0.6, 1.4)  # rule forecasts are this uncertain
+LEVEL_SHARES = {"low": 0.3, "recommended": 0.6, "high": 1.0}  # of the closet's click capacity
+MODEL_LEVELS = {"low": 0.5, "recommended": 0.8, "high": 0.95}  # of the clicks curve's gain
+DEMAND_CLAMP = (0.5, 2.0)
+DEMAND_WINDOW_DAYS = 30
+GRID_POINTS = 48
+MODEL_CACHE_SECONDS = 6 * 3600
+DEMAND_CACHE_SECONDS = 3600
+LEVELS = ("low", "recommended", "high")
+
+
+@dataclass(frozen=True)
+class Range:
+    low: int
+    high: int
+
+    def __str__(self) -> str:
+        return f"{self.low:,}" if self.low == self.high else f"{self.low:,}\u2013{self.high:,}"  # en dash
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """What a weekly budget is likely to buy in a full week."""
+
+    weekly_budget_micros: int
+    impressions: Range
+    clicks: Range
+    sales: Range
+    method: str  # "rules" or "model"
+
+
+@dataclass(frozen=True)
+class BudgetOption:
+    level: str  # "low", "recommended", "high"
+    weekly_budget_micros: int
+    forecast: Forecast
+
+
+@dataclass(frozen=True)
+class Reason:
+    factor: str  # "closet size", "average price", "categories", "demand", "history"
+    text: str
+
+
+@dataclass(frozen=True)
+class ClosetProfile:
+    available_listings: int
+    average_price_micros: int
+    top_categories: list[tuple[str, int]]
+    main_category: str
+    demand_index: float  # 1.0 = the marketplace average sell-through
+    demand_known: bool
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    options: tuple[BudgetOption, BudgetOption, BudgetOption]
+    reasons: list[Reason]
+    method: str
+    history_weeks: int
+    profile: ClosetProfile
+
+    @property
+    def recommended(self) -> BudgetOption:
+        return self.options[1]
+
+    def option(self, level: str) -> BudgetOption:
+        return self.options[LEVELS.index(level)]
+
+
+# --- The closet -----------------------------------------------------------------------
+
+def category_sell_through() -> tuple[dict[str, float], float]:
+    """Per category, the share of listings sold in the last 30 days among those sold then
+    or still available; and the marketplace-wide share. Cached for an hour (one GROUP BY
+    over the catalog).
+    """
+    cached = cache.get("campaigns:sell-through")
+    if cached is not None:
+        return cached
+    since = clock.now() - dt.timedelta(days=DEMAND_WINDOW_DAYS)
+    sold_q = Q(status=Listing.Status.SOLD, updated_at__gte=since)
+    rows = (Listing.objects.filter(Q(status=Listing.Status.AVAILABLE) | sold_q).order_by().values("category")
+            .annotate(sold=Count("id", filter=sold_q), live=Count("id", filter=Q(status=Listing.Status.AVAILABLE))))
+    rates, sold_total, all_total = {}, 0, 0
+    for row in rows:
+        n = row["sold"] + row["live"]
+        rates[row["category"]] = row["sold"] / n if n else 0.0
+        sold_total, all_total = sold_total + row["sold"], all_total + n
+    result = (rates, sold_total / all_total if all_total else 0.0)
+    cache.set("campaigns:sell-through", result, DEMAND_CACHE_SECONDS)
+    return result
+
+
+def closet_profile(seller: Seller, campaign: Campaign | None = None) -> ClosetProfile:
+    """What the recommendation knows about a closet: size, price, categories, demand.
+
+    With a campaign, only the listings it promotes (its chosen ones, if any). Three queries
+    plus the cached marketplace demand.
+    """
+    if campaign is not None:
+        available = promoted_listings(campaign)
+    else:
+        available = Listing.objects.filter(seller=seller, status=Listing.Status.AVAILABLE)
+    totals = available.aggregate(n=Count("id"), avg=Avg("price_micros"))
+    by_category = list(available.order_by().values_list("category").annotate(n=Count("id")).order_by("-n", "category"))
+    tops: dict[str, int] = {}
+    for category, n in by_category:
+        tops[top_level(category)] = tops.get(top_level(category), 0) + n
+    rates, overall = category_sell_through()
+    demand, known = 1.0, overall > 0 and bool(by_category)
+    if known:
+        weighted = sum(rates.get(c, overall) * n for c, n in by_category) / sum(n for _, n in by_category)
+        demand = min(DEMAND_CLAMP[1], max(DEMAND_CLAMP[0], weighted / overall))
+    return ClosetProfile(
+        available_listings=int(totals["n"] or 0), average_price_micros=int(totals["avg"] or 0),
+        top_categories=[(c or "Uncategorised", n) for c, n in by_category[:3]],
+        main_category=max(tops, key=lambda k: (tops[k], k)) if tops else "Other",
+        demand_index=round(demand, 2), demand_known=known,
+    )
+
+
+def expected_cpc_micros(average_price_micros: int, settings: AuctionSettings | None = None) -> int:
+    """What an automatic bid is likely to pay per click for items at this price, in micros.
+
+    The auction bids conversion rate x price x (1 - take rate), clamped to the reserve and
+    the automatic maximum; second price pays less than the bid.
+    """
+    settings = settings or AuctionSettings.load()
+    bid = CVR_PRIOR * average_price_micros * (1 - settings.take_rate)
+    bid = min(max(bid, settings.reserve_cpc_micros), settings.auto_max_cpc_micros)
+    return max(settings.reserve_cpc_micros, cents_floor(int(bid * SECOND_PRICE_DISCOUNT)))
+
+
+# --- Rules ----------------------------------------------------------------------------
+
+def _whole_dollars(micros: float, bounds: CampaignSettings) -> int:
+    dollars = max(1, round(micros / MICROS_PER_UNIT)) * MICROS_PER_UNIT
+    return int(min(bounds.max_weekly_budget_micros, max(bounds.min_weekly_budget_micros, dollars)))
+
+
+def _derived(clicks: Range, budget_micros: int, method: str) -> Forecast:
+    impressions = Range(math.floor(clicks.low / CTR_RANGE[1]), math.ceil(clicks.high / CTR_RANGE[0]))
+    sales = Range(math.floor(clicks.low * SALES_PER_CLICK_RANGE[0]), math.ceil(clicks.high * SALES_PER_CLICK_RANGE[1]))
+    return Forecast(budget_micros, impressions, clicks, sales, method)
+
+
+def _clicks_capacity(profile: ClosetProfile) -> float:
+    return profile.available_listings * CLICKS_PER_LISTING_WEEK * profile.demand_index
+
+
+def rules_forecast(profile: ClosetProfile, weekly_budget_micros: int, settings: AuctionSettings) -> Forecast:
+    """The rules' forecast for a full week at ``weekly_budget_micros``."""
+    cpc = expected_cpc_micros(profile.average_price_micros, settings)
+    expected = min(weekly_budget_micros / cpc, _clicks_capacity(profile))
+    most = weekly_budget_micros // settings.reserve_cpc_micros  # no click costs less than the reserve
+    clicks = Range(math.floor(expected * CLICKS_SPREAD[0]), min(most, math.ceil(expected * CLICKS_SPREAD[1])))
+    return _derived(clicks, weekly_budget_micros, "rules")
+
+
+def _rules_levels(profile: ClosetProfile, settings: AuctionSettings, bounds: CampaignSettings) -> dict[str, int]:
+    full = _clicks_capacity(profile) * expected_cpc_micros(profile.average_price_micros, settings)
+    return {level: _whole_dollars(full * share, bounds) for level, share in LEVEL_SHARES.items()}
+
+
+# --- Model ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _ModelState:
+    model: BudgetModel | None
+    weeks: int
+    campaigns: int
+
+
+def budget_model_current() -> _ModelState:
+    """The model trained on finished weeks (or None below the minimum history).
+
+    Trained at most once per budget week per cache (the history only grows when a week
+    closes), and kept for six hours so late refunds are picked up. Never stored on disk.
+    """
+    week = budget.week_start(clock.now(), clock.marketplace_tz())
+    key = f"campaigns:budget-model:v1:{week.isoformat()}"
+    state = cache.get(key)
+    if state is None:
+        rows = campaign_week_outcomes()
+        state = _ModelState(budget_model_train(rows), len(rows), len({r.campaign_id for r in rows}))
+        cache.set(key, state, MODEL_CACHE_SECONDS)
+    return state
+
+
+def _model_forecasts(model: BudgetModel, profile: ClosetProfile, budgets: list[int],
+                     settings: AuctionSettings) -> list[Forecast]:
+    x = model.features(budgets_micros=budgets, listings=profile.available_listings,
+                       average_price_micros=profile.average_price_micros, category=profile.main_category)
+    predicted = {t: model.predict(t, x) for t in model.fits}
+    forecasts = []
+    for i, amount in enumerate(budgets):
+        low, _, high = (float(a[i]) for a in predicted["clicks"])
+        clicks = Range(math.floor(low), min(amount // settings.reserve_cpc_micros, math.ceil(high)))
+        forecast = _derived(clicks, amount, "model")
+        impressions, sales = forecast.impressions, forecast.sales
+        if "impressions" in predicted:
+            impressions = Range(math.floor(predicted["impressions"][0][i]), math.ceil(predicted["impressions"][2][i]))
+        if "sales" in predicted:
+            sales = Range(math.floor(predicted["sales"][0][i]), math.ceil(predicted["sales"][2][i]))
+        forecasts.append(Forecast(amount, impressions, clicks, sales, "model"))
+    return forecasts
+
+
+def _budget_grid(bounds: CampaignSettings) -> list[int]:
+    low, high = bounds.min_weekly_budget_micros, bounds.max_weekly_budget_micros
+    grid = np.geomspace(low, high, GRID_POINTS)
+    return sorted({_whole_dollars(v, bounds) for v in grid} | {low, high})
+
+
+def _model_levels(model: BudgetModel, profile: ClosetProfile, bounds: CampaignSettings) -> dict[str, int] | None:
+    grid = _budget_grid(bounds)
+    x = model.features(budgets_micros=grid, listings=profile.available_listings,
+                       average_price_micros=profile.average_price_micros, category=profile.main_category)
+    clicks = model.predict("clicks", x)[1]
+    base, top = float(clicks[0]), float(clicks.max())
+    if top - base < 1.0:  # the history shows no budget effect for closets like this one
+        return None
+    return {level: grid[int(np.argmax(clicks >= base + share * (top - base)))]
+            for level, share in MODEL_LEVELS.items()}
+
+
+# --- Public ---------------------------------------------------------------------------
+
+def _ordered(levels: dict[str, int]) -> dict[str, int]:
+    """Low <= recommended <= high. Levels may coincide (a small closet at the minimum
+    budget): a bigger budget that buys nothing more is not offered as an option.
+    """
+    rec = levels["recommended"]
+    return {"low": min(levels["low"], rec), "recommended": rec, "high": max(levels["high"], rec)}
+
+
+def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelState, method: str,
+             levels: dict[str, int]) -> list[Reason]:
+    cpc = expected_cpc_micros(profile.average_price_micros, settings)
+    reasons = [
+        Reason("closet size", f"{profile.available_listings:,} available listings to promote: each can draw about "
+               f"{CLICKS_PER_LISTING_WEEK:g} ad clicks a week, so more listings can use a bigger budget."),
+        Reason("average price", f"Average price {format_money(profile.average_price_micros)}: ClosetAds bids about "
+               f"{format_money(cpc)} a click for items at this price (a click on a pricier item is worth more)."),
+    ]
+    if profile.top_categories:
+        listed = ", ".join(f"{c} ({n:,})" for c, n in profile.top_categories)
+        reasons.append(Reason("categories", f"Mostly {profile.main_category}: {listed}."))
+    if profile.demand_known:
+        pace = ("faster than" if profile.demand_index > 1.05
+                else "slower than" if profile.demand_index < 0.95 else "as fast as")
+        reasons.append(Reason("demand", f"Listings in your categories sold {pace} the marketplace average in the last "
+                              f"{DEMAND_WINDOW_DAYS} days (demand index {profile.demand_index:.2f})."))
+    else:
+        reasons.append(Reason("demand", "No recent sales on the marketplace yet to compare demand for your "
+                              "categories with."))
+    if method == "model":
+        assert state.model is not None
+        mae = state.model.fits["clicks"].holdout_mae
+        reasons.append(Reason("history", f"Learned from {state.weeks:,} finished campaign weeks of "
+                              f"{state.model.sellers:,} sellers: for closets like yours clicks grow little above "
+                              f"{format_money(levels['high'])} a week (typical error ±{mae:.0f} clicks a week)."))
+    elif state.model is not None:
+        reasons.append(Reason("history", f"In {state.weeks:,} finished campaign weeks, closets like yours got no "
+                              "more clicks from bigger budgets, so these figures come from simple rules."))
+    else:
+        reasons.append(Reason("history", f"Too little campaign history yet ({state.weeks:,} finished weeks; "
+                              f"the learned model needs {MIN_WEEKS:,} from {MIN_CAMPAIGNS} campaigns): these figures "
+                              "come from simple rules."))
+    return reasons
+
+
+def budget_recommend(seller: Seller, campaign: Campaign | None = None) -> Recommendation:
+    """Low / recommended / high weekly budgets for a seller's closet, with forecasts.
+
+    For the whole closet, or for what ``campaign`` promotes. Uses the learned model when
+    there is enough history, the rules otherwise. A few queries (the closet profile; the
+    model and the category demand are cached).
+    """
+    profile = closet_profile(seller, campaign)
+    settings, bounds = AuctionSettings.load(), CampaignSettings.load()
+    state = budget_model_current()
+    levels = _model_levels(state.model, profile, bounds) if state.model is not None else None
+    method = "model" if levels is not None else "rules"
+    levels = _ordered(levels or _rules_levels(profile, settings, bounds))
+    amounts = [levels[level] for level in LEVELS]
+    if method == "model":
+        assert state.model is not None
+        forecasts = _model_forecasts(state.model, profile, amounts, settings)
+    else:
+        forecasts = [rules_forecast(profile, amount, settings) for amount in amounts]
+    options = tuple(BudgetOption(level, amount, f) for level, amount, f in zip(LEVELS, amounts, forecasts, strict=True))
+    return Recommendation(options, _reasons(profile, settings, state, method, levels), method, state.weeks, profile)
+
+
+def budget_forecast(seller: Seller, weekly_budget_micros: int, campaign: Campaign | None = None) -> Forecast:
+    """The forecast for any weekly budget (a seller's own amount), by the same method as
+    ``budget_recommend``; for the whole closet or for what ``campaign`` promotes.
+    """
+    profile = closet_profile(seller, campaign)
+    settings = AuctionSettings.load()
+    state = budget_model_current()
+    if state.model is not None and _model_levels(state.model, profile, CampaignSettings.load()) is not None:
+        return _model_forecasts(state.model, profile, [weekly_budget_micros], settings)[0]
+    return rules_forecast(profile, weekly_budget_micros, settings)

@@ -1,0 +1,14 @@
+from urllib.parse import urlencode
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def picker_href(context, page: int | None = None) -> str:
+    """The picker's URL with its current filters and ``page`` (default: the current page)."""
+    picker = context["picker"]
+    params = {"q": picker.query, "status": picker.status, "chosen_filter": picker.chosen_filter,
+              "page": page or picker.page}
+    return f"{context['picker_url']}?{urlencode({k: v for k, v in params.items() if v not in ('', None)})}"

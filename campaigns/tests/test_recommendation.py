@@ -1,0 +1,218 @@
+"""Recommended weekly budgets: the rules while history is short, the learned model after."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auction.models import AuctionSettings
+from campaigns import budget_model
+from campaigns.budget_model import MIN_CAMPAIGNS, MIN_WEEKS, budget_model_train
+from campaigns.models import CampaignSettings
+from campaigns.recommendation import (
+    LEVELS,
+    ClosetProfile,
+    _ordered,
+    _rules_levels,
+    budget_forecast,
+    budget_recommend,
+    expected_cpc_micros,
+    rules_forecast,
+)
+from campaigns.selectors import campaign_week_outcomes
+from campaigns.services import charge_refund, click_charge
+from campaigns.tests.conftest import MONDAY_NOON
+from campaigns.tests.factories import campaign_history, launched_campaign, synthetic_outcomes
+from closetads import clock
+from sellers.models import Listing
+from sellers.tests.factories import ListingFactory, SellerFactory
+
+
+def _factors(recommendation):
+    return {reason.factor for reason in recommendation.reasons}
+
+
+def _assert_well_formed(recommendation):
+    bounds = CampaignSettings.load()
+    amounts = [o.weekly_budget_micros for o in recommendation.options]
+    assert [o.level for o in recommendation.options] == list(LEVELS)
+    assert amounts == sorted(amounts)
+    for option in recommendation.options:
+        assert bounds.min_weekly_budget_micros <= option.weekly_budget_micros <= bounds.max_weekly_budget_micros
+        assert option.weekly_budget_micros % 1_000_000 == 0  # whole dollars
+        forecast = option.forecast
+        for r in (forecast.impressions, forecast.clicks, forecast.sales):
+            assert 0 <= r.low <= r.high
+    assert {"closet size", "average price", "categories", "demand", "history"} <= _factors(recommendation)
+
+
+# --- Rules ----------------------------------------------------------------------------
+
+def test_with_no_history_the_rules_recommend_and_say_why(seller):
+    recommendation = budget_recommend(seller)
+    assert recommendation.method == "rules"
+    _assert_well_formed(recommendation)
+    # 12 listings at $45: about 4.8 clicks a week at ~$0.75 -> $4 at capacity, so the $5 minimum.
+    assert recommendation.recommended.weekly_budget_micros == 5_000_000
+    assert any("Too little campaign history" in r.text for r in recommendation.reasons)
+    assert any("12 available listings" in r.text for r in recommendation.reasons)
+
+
+def test_bigger_closets_and_pricier_items_get_bigger_rule_budgets(db):
+    clock.set_now(MONDAY_NOON)
+    small, big, pricey = SellerFactory(), SellerFactory(), SellerFactory()
+    ListingFactory.create_batch(40, seller=small, price_micros=30_000_000)
+    ListingFactory.create_batch(400, seller=big, price_micros=30_000_000)
+    ListingFactory.create_batch(40, seller=pricey, price_micros=120_000_000)
+    rec = {name: budget_recommend(s).recommended.weekly_budget_micros
+           for name, s in (("small", small), ("big", big), ("pricey", pricey))}
+    assert rec["big"] > rec["small"] and rec["pricey"] > rec["small"]
+
+
+def test_demand_for_the_closets_categories_moves_the_rule_budget(db):
+    clock.set_now(MONDAY_NOON)
+    hot, cold = SellerFactory(), SellerFactory()
+    ListingFactory.create_batch(200, seller=hot, category="Women/Bags")
+    ListingFactory.create_batch(200, seller=cold, category="Home/Decor")
+    market = SellerFactory()  # the rest of the marketplace: bags sell, decor does not
+    ListingFactory.create_batch(30, seller=market, category="Women/Bags", status=Listing.Status.SOLD,
+                                updated_at=MONDAY_NOON - dt.timedelta(days=3))
+    ListingFactory.create_batch(30, seller=market, category="Home/Decor")
+    hot_rec, cold_rec = budget_recommend(hot), budget_recommend(cold)
+    assert hot_rec.profile.demand_index > 1 > cold_rec.profile.demand_index
+    assert hot_rec.recommended.weekly_budget_micros > cold_rec.recommended.weekly_budget_micros
+    assert any("sold faster than the marketplace average" in r.text for r in hot_rec.reasons)
+
+
+def test_rule_budgets_respect_the_admins_bounds(db):
+    clock.set_now(MONDAY_NOON)
+    bounds = CampaignSettings.load()
+    bounds.max_weekly_budget_micros = 50_000_000
+    bounds.save()
+    huge = SellerFactory()
+    Listing.objects.bulk_create([Listing(marketplace_id=f"H{i}", seller=huge, title="x", price_micros=200_000_000)
+                                 for i in range(3000)])
+    assert budget_recommend(huge).option("high").weekly_budget_micros == 50_000_000
+    empty = SellerFactory()
+    recommendation = budget_recommend(empty)
+    assert recommendation.recommended.weekly_budget_micros == 5_000_000
+    assert recommendation.recommended.forecast.clicks.high == 0
+
+
+def test_the_expected_cpc_follows_the_auction_settings(db):
+    auction = AuctionSettings.load()
+    assert expected_cpc_micros(1_000_000, auction) == auction.reserve_cpc_micros  # cheap items: the reserve
+    assert expected_cpc_micros(10_000_000_000, auction) <= auction.auto_max_cpc_micros
+    assert expected_cpc_micros(45_000_000, auction) % 10_000 == 0
+
+
+profiles = st.builds(
+    ClosetProfile, available_listings=st.integers(0, 100_000), average_price_micros=st.integers(0, 10**10),
+    top_categories=st.just([]), main_category=st.sampled_from(["Women", "Men", "Other"]),
+    demand_index=st.floats(0.5, 2.0), demand_known=st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(profile=profiles, budget_dollars=st.integers(5, 1000))
+def test_rule_levels_are_ordered_and_forecasts_are_sane_for_any_closet(profile, budget_dollars):
+    auction, bounds = AuctionSettings(), CampaignSettings()
+    levels = _ordered(_rules_levels(profile, auction, bounds))
+    assert bounds.min_weekly_budget_micros <= levels["low"] <= levels["recommended"] <= levels["high"]
+    assert levels["high"] <= bounds.max_weekly_budget_micros
+    forecast = rules_forecast(profile, budget_dollars * 1_000_000, auction)
+    assert 0 <= forecast.clicks.low <= forecast.clicks.high
+    # No click is ever cheaper than the reserve, so a budget cannot buy more clicks than this.
+    assert forecast.clicks.high <= budget_dollars * 1_000_000 // auction.reserve_cpc_micros
+
+
+# --- Observed outcomes ------------------------------------------------------------------
+
+def test_week_outcomes_are_finished_weeks_with_spend_and_net_charged_clicks(seller):
+    clock.set_now(MONDAY_NOON + dt.timedelta(days=3))  # launched Thursday noon: half the week left
+    campaign = launched_campaign(seller, weekly_budget_micros=20_000_000)
+    charges = [click_charge(campaign.pk, 500_000, click_id=i) for i in range(4)]
+    charge_refund(charges[0].entry_id)
+    assert campaign_week_outcomes() == []  # the week is not over
+    clock.set_now(MONDAY_NOON + dt.timedelta(days=7))
+    click_charge(campaign.pk, 500_000, click_id=99)  # opens the second week
+    (row,) = campaign_week_outcomes()
+    assert (row.campaign_id, row.seller_id, row.charged_clicks, row.spent_micros) == (
+        campaign.pk, seller.pk, 3, 1_500_000)
+    assert row.budget_micros == 10_000_000 and row.week_share == pytest.approx(0.5)
+    assert (row.promoted_listings, row.average_price_micros, row.main_category) == (12, 45_000_000, "Women")
+    assert row.impressions is None and row.sales is None  # until the analytics rollups fill them
+
+
+# --- Learned model ------------------------------------------------------------------------
+
+def test_below_the_minimum_history_there_is_no_model():
+    assert budget_model_train(synthetic_outcomes(MIN_WEEKS - 1, campaigns=40)) is None
+    assert budget_model_train(synthetic_outcomes(MIN_WEEKS * 2, campaigns=MIN_CAMPAIGNS - 1)) is None
+    assert budget_model_train([]) is None
+
+
+def test_the_model_learns_that_clicks_grow_with_budget_then_flatten():
+    model = budget_model_train(synthetic_outcomes(3000, campaigns=300))
+    assert model is not None and set(model.fits) == {"clicks"}
+    budgets = [m * 1_000_000 for m in (5, 10, 20, 40, 80, 160, 320, 1000)]
+    x = model.features(budgets_micros=budgets, listings=120, average_price_micros=45_000_000, category="Women")
+    low, mid, high = model.predict("clicks", x)
+    assert np.all(np.diff(mid) >= -1e-9)  # never fewer clicks for more budget
+    assert mid[-1] - mid[-3] < mid[2] - mid[0]  # diminishing returns at the top
+    assert np.all(low <= mid) and np.all(mid <= high)
+    assert 0.6 <= model.fits["clicks"].holdout_coverage <= 0.95  # ~80% ranges on held-out closets
+
+
+def test_training_is_deterministic():
+    rows = synthetic_outcomes(1000, campaigns=100)
+    a, b = budget_model_train(rows), budget_model_train(rows)
+    x = a.features(budgets_micros=[10_000_000, 50_000_000], listings=30, average_price_micros=25_000_000,
+                   category="Men")
+    assert np.array_equal(a.predict("clicks", x)[1], b.predict("clicks", x)[1])
+    assert a.summary == b.summary
+
+
+def test_impressions_and_sales_are_learned_when_the_rows_carry_them():
+    model = budget_model_train(synthetic_outcomes(1000, campaigns=100, impressions=True, sales=True))
+    assert set(model.fits) == {"clicks", "impressions", "sales"}
+    x = model.features(budgets_micros=[40_000_000], listings=100, average_price_micros=40_000_000, category="Women")
+    assert model.predict("impressions", x)[1][0] > 10 * model.predict("clicks", x)[1][0]
+
+
+def test_with_enough_history_the_recommendation_comes_from_the_model(seller):
+    campaign_history(campaigns=MIN_CAMPAIGNS + 10, weeks=8, end=MONDAY_NOON)
+    ListingFactory.create_batch(100, seller=seller)
+    assert len(campaign_week_outcomes()) == (MIN_CAMPAIGNS + 10) * 8 >= MIN_WEEKS
+    recommendation = budget_recommend(seller)
+    assert recommendation.method == "model"
+    _assert_well_formed(recommendation)
+    assert recommendation.history_weeks == (MIN_CAMPAIGNS + 10) * 8
+    assert any(r.text.startswith("Learned from 240 finished campaign weeks") for r in recommendation.reasons)
+    assert all(o.forecast.method == "model" for o in recommendation.options)
+    assert budget_forecast(seller, 30_000_000).method == "model"
+    low, recommended, high = (o.forecast.clicks for o in recommendation.options)
+    assert low.high <= recommended.high <= high.high  # more budget, never fewer clicks
+
+
+def test_just_below_the_minimum_history_the_recommendation_falls_back_to_rules(seller):
+    weeks = MIN_WEEKS // MIN_CAMPAIGNS - 1  # (MIN_WEEKS / MIN_CAMPAIGNS - 1) weeks of MIN_CAMPAIGNS campaigns
+    campaign_history(campaigns=MIN_CAMPAIGNS, weeks=weeks, end=MONDAY_NOON)
+    assert len(campaign_week_outcomes()) < MIN_WEEKS
+    recommendation = budget_recommend(seller)
+    assert recommendation.method == "rules"
+    assert any(f"({MIN_CAMPAIGNS * weeks} finished weeks" in r.text for r in recommendation.reasons)
+
+
+def test_the_trained_model_is_cached_for_the_budget_week(seller, django_assert_max_num_queries, monkeypatch):
+    campaign_history(campaigns=MIN_CAMPAIGNS, weeks=10, end=MONDAY_NOON)
+    budget_recommend(seller)
+    calls = []
+    monkeypatch.setattr("campaigns.recommendation.budget_model_train",
+                        lambda rows: calls.append(rows) or budget_model.budget_model_train(rows))
+    budget_recommend(seller)
+    assert calls == []  # no retraining within the week
+    clock.set_now(MONDAY_NOON + dt.timedelta(days=7))
+    budget_recommend(seller)
+    assert len(calls) == 1

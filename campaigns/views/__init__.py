@@ -1,0 +1,1 @@
+"""Seller pages for Promoted Closet: onboarding wizard, campaign page, statements."""

@@ -1,0 +1,213 @@
+"""The campaign page: status, this week's spend, pause/resume, budget change, listings.
+
+Every form is a plain POST that redirects back (JavaScript off); with htmx the same POST
+answers with the card it changed, swapped in place.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import formats
+from django.views.decorators.http import require_GET, require_POST
+
+from campaigns import selectors, services
+from campaigns.forms import BudgetChangeForm, PickerForm, SelectionForm
+from campaigns.models import Campaign
+from campaigns.services import CampaignError
+from campaigns.views.common import (
+    htmx_target,
+    is_htmx,
+    own_campaign,
+    picker_context,
+    render_page,
+    safe_next,
+    seller_required,
+)
+from campaigns.views.wizard import wizard_listings_context
+from closetads import clock
+from closetads.money import format_money
+
+ENDED = "This campaign has ended; start a new one to promote your closet again."
+
+
+def _local(moment):
+    return moment.astimezone(clock.marketplace_tz())
+
+
+def _detail_context(request: HttpRequest, campaign: Campaign, **extra) -> dict:
+    url = reverse("campaigns:detail", args=[campaign.pk])
+    context = picker_context(request, campaign, url, params=extra.pop("params", None),
+                             error=extra.pop("picker_error", None), notice=extra.pop("picker_notice", None))
+    overview = selectors.campaign_overview(campaign)
+    context.update({
+        "overview": overview, "campaign": campaign, "forecast": selectors.forecast_latest(campaign),
+        "budget_form": extra.pop("budget_form", None) or BudgetChangeForm(),
+        "next_monday": _local(overview.week_end), "nav": "campaign",
+    })
+    context.update(extra)
+    return context
+
+
+@require_GET
+@seller_required
+def campaign_home(request: HttpRequest) -> HttpResponse:
+    """/campaign/: the seller's campaign, or the onboarding wizard when none was launched."""
+    if selectors.seller_needs_onboarding(request.seller):
+        return redirect("campaigns:wizard_start")
+    campaign = selectors.campaign_latest_for_seller(request.seller)
+    return redirect("campaigns:detail", campaign.pk)
+
+
+@require_GET
+@seller_required
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = own_campaign(request, campaign_id)
+    if campaign.status == Campaign.Status.DRAFT:
+        return redirect("campaigns:wizard_budget")
+    if htmx_target(request) == "listing-picker":
+        url = reverse("campaigns:detail", args=[campaign.pk])
+        return render_page(request, "campaigns/campaign.html", "campaigns/_picker.html",
+                           picker_context(request, campaign, url), url=request.get_full_path())
+    return render_page(request, "campaigns/campaign.html", "campaigns/campaign.html",
+                       _detail_context(request, campaign))
+
+
+def _status_response(request: HttpRequest, campaign: Campaign, notice: str, error: str | None = None) -> HttpResponse:
+    if is_htmx(request):
+        context = _detail_context(request, campaign, status_notice=notice, status_error=error)
+        return render_page(request, "campaigns/campaign.html", "campaigns/_status.html", context)
+    (messages.error if error else messages.success)(request, error or notice)
+    return redirect("campaigns:detail", campaign.pk)
+
+
+@require_POST
+@seller_required
+def campaign_pause(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = own_campaign(request, campaign_id)
+    try:
+        services.campaign_pause(campaign)
+    except CampaignError as exc:
+        return _status_response(request, campaign, "", exc.message)
+    return _status_response(request, campaign, "Paused: your listings are not promoted until you resume.")
+
+
+@require_POST
+@seller_required
+def campaign_resume(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = own_campaign(request, campaign_id)
+    try:
+        services.campaign_resume(campaign)
+    except CampaignError as exc:
+        return _status_response(request, campaign, "", exc.message)
+    return _status_response(request, campaign, "Resumed: your listings are promoted again.")
+
+
+@require_POST
+@seller_required
+def campaign_budget(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Change the weekly budget: now in the first week, otherwise from next Monday."""
+    campaign = own_campaign(request, campaign_id)
+    form = BudgetChangeForm(request.POST)
+    if form.is_valid() and campaign.status != Campaign.Status.ENDED:
+        try:
+            with transaction.atomic():
+                change = services.campaign_budget_change(campaign, form.cleaned_data["weekly_budget"])
+                campaign.refresh_from_db()
+                services.budget_forecast_record(campaign, change.weekly_budget_micros)
+        except CampaignError as exc:
+            form.add_error("weekly_budget", exc.message)
+        else:
+            amount = format_money(change.weekly_budget_micros)
+            if change.applies_now:
+                notice = f"Your weekly budget is now {amount}."
+            else:
+                day = formats.date_format(_local(change.applies_from), "j F")
+                notice = f"Your weekly budget will be {amount} from Monday {day}."
+            if is_htmx(request):
+                context = _detail_context(request, campaign, budget_notice=notice)
+                return render_page(request, "campaigns/campaign.html", "campaigns/_budget_card.html", context)
+            messages.success(request, notice)
+            return redirect("campaigns:detail", campaign.pk)
+    elif campaign.status == Campaign.Status.ENDED:
+        form.add_error(None, ENDED)
+    context = _detail_context(request, campaign, budget_form=form)
+    return render_page(request, "campaigns/campaign.html", "campaigns/_budget_card.html", context, status=400)
+
+
+def _listings_page_response(request: HttpRequest, campaign: Campaign, *, error: str | None = None,
+                            notice: str | None = None, partial: str = "campaigns/_picker.html") -> HttpResponse:
+    """After a listings change: the picker (htmx), the page again (error), or a redirect."""
+    wizard = campaign.status == Campaign.Status.DRAFT
+    base = reverse("campaigns:wizard_listings") if wizard else reverse("campaigns:detail", args=[campaign.pk])
+    if is_htmx(request) or error:
+        if wizard:
+            context = wizard_listings_context(request, campaign, params=request.POST, error=error, notice=notice)
+            full = "campaigns/wizard.html"
+        else:
+            context = _detail_context(request, campaign, params=request.POST, picker_error=error, picker_notice=notice)
+            full = "campaigns/campaign.html"
+        context["picker_url"] = base
+        return render_page(request, full, partial, context, status=400 if error else 200)
+    if notice:
+        messages.success(request, notice)
+    return redirect(safe_next(request, base))
+
+
+@require_POST
+@seller_required
+def campaign_selection(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Whole closet, or chosen listings (switching starts with every available listing chosen)."""
+    campaign = own_campaign(request, campaign_id)
+    if campaign.status == Campaign.Status.ENDED:
+        return _listings_page_response(request, campaign, error=ENDED, partial="campaigns/_listings_card.html")
+    form = SelectionForm(request.POST)
+    if not form.is_valid():
+        return _listings_page_response(request, campaign, error="Choose the whole closet or chosen listings.",
+                                       partial="campaigns/_listings_card.html")
+    selection = form.cleaned_data["selection"]
+    try:
+        if selection == Campaign.Selection.ALL:
+            services.campaign_listings_set(campaign, Campaign.Selection.ALL)
+            notice = "Your whole closet is promoted; new listings join automatically."
+        elif campaign.selection == Campaign.Selection.CHOSEN:
+            notice = "Only your chosen listings are promoted."
+        else:
+            ids = list(selectors.promoted_listings(campaign).values_list("pk", flat=True))
+            services.campaign_listings_set(campaign, Campaign.Selection.CHOSEN, ids)
+            notice = (f"All {len(ids):,} available listings are chosen: untick those you do not want to promote. "
+                      "New listings no longer join automatically.")
+    except CampaignError as exc:
+        return _listings_page_response(request, campaign, error=exc.message, partial="campaigns/_listings_card.html")
+    return _listings_page_response(request, campaign, notice=notice, partial="campaigns/_listings_card.html")
+
+
+@require_POST
+@seller_required
+def campaign_listings(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Save the ticks of one picker page, or choose/remove every listing the filters match."""
+    campaign = own_campaign(request, campaign_id)
+    if campaign.status == Campaign.Status.ENDED:
+        return _listings_page_response(request, campaign, error=ENDED)
+    form = PickerForm(request.POST)
+    if not form.is_valid():
+        return _listings_page_response(request, campaign, error="Some chosen listings are not in your closet.")
+    data = form.cleaned_data
+    filters = {"query": data["q"], "status": data["status"] or "available",
+               "chosen_filter": data["chosen_filter"] or "any"}
+    add: list[int] = []
+    remove: list[int] = []
+    if data["action"] == "save":
+        add, remove = data["chosen"], [i for i in data["shown"] if i not in set(data["chosen"])]
+    elif data["action"] == "choose_matching":
+        add = selectors.campaign_listing_ids_matching(campaign, **filters)
+    else:
+        remove = selectors.campaign_listing_ids_matching(campaign, **filters)
+    try:
+        chosen = services.campaign_listings_update(campaign, add=add, remove=remove)
+    except CampaignError as exc:
+        return _listings_page_response(request, campaign, error=exc.message)
+    return _listings_page_response(request, campaign, notice=f"Saved: {chosen:,} listings chosen.")
