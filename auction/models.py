@@ -1,4 +1,4 @@
-"""Auction settings (admin-tunable) and, later, what auctions decided."""
+"""Auction settings (admin-tunable) and what auctions decided (daily counts per listing)."""
 
 from __future__ import annotations
 
@@ -78,3 +78,43 @@ class AuctionSettings(models.Model):
         if obj is None:
             obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class ListingAuctionDay(models.Model):
+    """How one listing fared in auctions on one day (marketplace time zone).
+
+    Counts, not events: each web process adds up its auctions in memory and folds them in
+    every few seconds with one upsert (``auction.recording``). A candidate either won or
+    has exactly one reason count, so ``candidate == won + sum(reasons)``; it was eligible
+    when it won or lost on rank (outranked, seller_cap, not_incremental, held_out).
+    Only listings of sellers with a live campaign are counted.
+    """
+
+    # No separate index: the unique (listing, day) index serves lookups by listing.
+    listing = models.ForeignKey("sellers.Listing", on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField()
+    candidate = models.BigIntegerField(default=0, help_text="Auctions it was a candidate in.")
+    eligible = models.BigIntegerField(default=0, help_text="Auctions it could bid in.")
+    won = models.BigIntegerField(default=0, help_text="Auctions it won a slot in.")
+    sold = models.BigIntegerField(default=0)
+    not_in_campaign = models.BigIntegerField(default=0)
+    campaign_paused = models.BigIntegerField(default=0)
+    budget_exhausted = models.BigIntegerField(default=0)
+    below_reserve = models.BigIntegerField(default=0)
+    organic_top_k = models.BigIntegerField(default=0)
+    below_relevance_floor = models.BigIntegerField(default=0)
+    paced_out = models.BigIntegerField(default=0)
+    outranked = models.BigIntegerField(default=0)
+    seller_cap = models.BigIntegerField(default=0)
+    not_incremental = models.BigIntegerField(default=0)
+    held_out = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "listing auction day"
+        constraints = [
+            # The upsert's conflict target; also serves "one listing's days" (the diagnosis page).
+            models.UniqueConstraint(fields=["listing", "day"], name="listing_auction_day_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"listing {self.listing_id} on {self.day}: {self.won}/{self.candidate} won"

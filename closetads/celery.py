@@ -15,4 +15,6 @@ app.autodiscover_tasks()
 # Each periodic task is a thin wrapper over a service and is safe to run twice.
 app.conf.beat_schedule = {
     "heartbeat": {"task": "closetads.tasks.heartbeat", "schedule": 60.0},
+    "attribution": {"task": "analytics.tasks.attribution", "schedule": 60.0},
+    "rollups": {"task": "analytics.tasks.rollups", "schedule": 60.0},
 }

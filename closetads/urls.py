@@ -2,12 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from analytics import api as events_api
+from auction import api as auction_api
 from closetads import health
 from sellers import api as catalog_api
 
 api_v1 = [
     path("catalog/sellers", catalog_api.SellersUpsertView.as_view(), name="catalog-sellers"),
     path("catalog/listings", catalog_api.ListingsUpsertView.as_view(), name="catalog-listings"),
+    path("events", events_api.EventsView.as_view(), name="events"),
+    path("auctions", auction_api.auctions_endpoint, name="auctions"),
     path("schema/", SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
          name="api-schema"),
 ]

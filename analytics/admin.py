@@ -1,0 +1,210 @@
+"""Admin for events, attribution and rollups: read-only views over tables with millions of rows.
+
+Every changelist orders by id (the primary key index), never counts a whole table
+(LargeTablePaginator, show_full_result_count = False), searches ids with "=" (an index
+lookup, not LIKE), shows foreign keys as raw ids and selects related rows in one query.
+"""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+
+from analytics.models import (
+    AttributionCredit,
+    Cancellation,
+    Click,
+    HourlyStat,
+    Impression,
+    Purchase,
+    PurchaseItem,
+    SellerIdentity,
+    Watermark,
+)
+from closetads.admin_utils import LargeTablePaginator
+from closetads.money import format_money
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    """Events are facts: they are looked at, never edited in admin."""
+
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+    list_per_page = 50
+    ordering = ["-id"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SponsoredFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "sponsored"
+
+    def lookups(self, request, model_admin):
+        return [("1", "Sponsored"), ("0", "Organic")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.exclude(auction_id="")
+        if self.value() == "0":
+            return queryset.filter(auction_id="")
+        return queryset
+
+
+def _price(obj) -> str:
+    return "" if obj.price_micros is None else format_money(obj.price_micros)
+
+
+@admin.register(Impression)
+class ImpressionAdmin(_ReadOnlyAdmin):
+    list_display = ["event_id", "occurred_at", "listing", "placement", "position", "campaign_id", "slot", "price"]
+    list_filter = [SponsoredFilter, "placement"]
+    search_fields = ["=event_id", "=opaque_user_id", "=auction_id"]
+    list_select_related = ["listing"]
+    raw_id_fields = ["listing", "campaign"]
+
+    @admin.display(description="click price", ordering="price_micros")
+    def price(self, obj: Impression) -> str:
+        return _price(obj)
+
+
+@admin.register(Click)
+class ClickAdmin(_ReadOnlyAdmin):
+    """Invalid clicks are reviewed here (filter by reason); a charge links to its ledger entry."""
+
+    list_display = ["event_id", "occurred_at", "opaque_user_id", "listing", "campaign_id", "price", "charged",
+                    "reason", "ledger_entry_id"]
+    list_filter = ["reason", "charged", SponsoredFilter]
+    search_fields = ["=event_id", "=opaque_user_id", "=auction_id", "=ledger_entry__id"]
+    list_select_related = ["listing"]
+    raw_id_fields = ["listing", "campaign", "seller"]
+    exclude = ["ledger_entry"]
+    readonly_fields = ["ledger"]
+
+    @admin.display(description="price", ordering="price_micros")
+    def price(self, obj: Click) -> str:
+        return _price(obj)
+
+    @admin.display(description="ledger entry")
+    def ledger(self, obj: Click):
+        """The charge (refunds point at the same click id in the ledger)."""
+        if obj.ledger_entry_id is None:
+            return "-"
+        label = f"ledger entry #{obj.ledger_entry_id}"
+        try:
+            url = reverse("admin:campaigns_ledgerentry_change", args=[obj.ledger_entry_id])
+        except NoReverseMatch:
+            return label
+        return format_html('<a href="{}">{}</a>', url, label)
+
+
+class PurchaseItemInline(admin.TabularInline):
+    model = PurchaseItem
+    extra = 0
+    raw_id_fields = ["listing", "seller"]
+    fields = ["listing", "seller", "unit_price", "quantity"]
+    readonly_fields = ["unit_price"]
+
+    @admin.display(description="unit price")
+    def unit_price(self, obj: PurchaseItem) -> str:
+        return format_money(obj.unit_price_micros)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(_ReadOnlyAdmin):
+    list_display = ["order_id", "occurred_at", "opaque_user_id", "received_at", "cancelled"]
+    search_fields = ["=order_id", "=opaque_user_id"]
+    inlines = [PurchaseItemInline]
+
+    def get_queryset(self, request):
+        # One EXISTS per listed row (50), served by the index on purchase_order_id.
+        return super().get_queryset(request).annotate(
+            is_cancelled=Exists(Cancellation.objects.filter(purchase_order_id=OuterRef("order_id"))))
+
+    @admin.display(description="cancelled", boolean=True)
+    def cancelled(self, obj: Purchase) -> bool:
+        return obj.is_cancelled
+
+
+@admin.register(Cancellation)
+class CancellationAdmin(_ReadOnlyAdmin):
+    list_display = ["event_id", "purchase_order_id", "occurred_at"]
+    search_fields = ["=event_id", "=purchase_order_id"]
+
+
+class LiveFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live credits"), ("reversed", "Reversed credits"), ("reversal", "Reversal rows")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "live":
+            return queryset.filter(reversed_at__isnull=True, reversal_of__isnull=True)
+        if self.value() == "reversed":
+            return queryset.filter(reversed_at__isnull=False)
+        if self.value() == "reversal":
+            return queryset.filter(reversal_of__isnull=False)
+        return queryset
+
+
+@admin.register(AttributionCredit)
+class AttributionCreditAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "kind", "purchase", "item_id", "click", "campaign_id", "listing_id", "amount", "order_count",
+                    "purchased_at", "reversed_at", "reversal_of_id"]
+    list_filter = ["kind", LiveFilter]
+    search_fields = ["=purchase__order_id", "=click__event_id", "=seller__marketplace_id"]
+    list_select_related = ["purchase", "click"]
+    raw_id_fields = ["item", "purchase", "click", "campaign", "listing", "seller", "reversal_of"]
+
+    @admin.display(description="sales", ordering="amount_micros")
+    def amount(self, obj: AttributionCredit) -> str:
+        return format_money(obj.amount_micros)
+
+
+@admin.register(HourlyStat)
+class HourlyStatAdmin(_ReadOnlyAdmin):
+    list_display = ["hour", "campaign_id", "listing_id", "impressions", "clicks", "charged_clicks", "spend",
+                    "direct_orders", "halo_orders"]
+    search_fields = ["=campaign__id", "=listing__marketplace_id"]
+
+    @admin.display(description="spend", ordering="spend_micros")
+    def spend(self, obj: HourlyStat) -> str:
+        return format_money(obj.spend_micros)
+
+
+@admin.register(Watermark)
+class WatermarkAdmin(_ReadOnlyAdmin):
+    list_display = ["name", "position", "updated_at"]
+    ordering = ["name"]
+
+
+@admin.register(SellerIdentity)
+class SellerIdentityAdmin(admin.ModelAdmin):
+    """Which storefront user ids are sellers: their clicks on their own listings are free."""
+
+    list_display = ["opaque_user_id", "seller", "created_at"]
+    search_fields = ["=opaque_user_id", "=seller__marketplace_id"]
+    autocomplete_fields = ["seller"]
+    list_select_related = ["seller"]
+    show_full_result_count = False
+    paginator = LargeTablePaginator

@@ -1,0 +1,33 @@
+"""Analytics storage: raw events, attribution credits, hourly rollups and their watermarks.
+
+Raw event tables (impressions, clicks, purchases, cancellations) are append-mostly and
+designed to be split into daily partitions on ``occurred_at`` later (see
+docs/architecture.md, "Events"): nothing joins them by foreign-key constraint, every
+row carries the time it is bucketed by, and readers go through an id range (folding)
+or a time range (recompute, training), never a whole-table scan.
+"""
+
+from analytics.models.attribution import AttributionCredit
+from analytics.models.events import (
+    PLACEMENTS,
+    Cancellation,
+    Click,
+    Impression,
+    Purchase,
+    PurchaseItem,
+    SellerIdentity,
+)
+from analytics.models.rollups import HourlyStat, Watermark
+
+__all__ = [
+    "PLACEMENTS",
+    "AttributionCredit",
+    "Cancellation",
+    "Click",
+    "HourlyStat",
+    "Impression",
+    "Purchase",
+    "PurchaseItem",
+    "SellerIdentity",
+    "Watermark",
+]

@@ -1,0 +1,188 @@
+"""Applying the attribution rules (analytics.attribution) to stored purchases and clicks.
+
+``attribution_apply`` is the one writer: for each purchase it computes the credits the
+rules give now and, if they differ from the live ones, reverses the live ones (reversal
+rows) and writes the new ones. Running it again changes nothing, so every caller (the
+minute task, the ``attribute`` command, the simulator) can re-run any range safely.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from django.db import transaction
+
+from analytics import attribution
+from analytics.horizon import committed_horizons
+from analytics.models import AttributionCredit, Cancellation, Click, Purchase, PurchaseItem
+from analytics.services.watermarks import watermark_advance, watermark_positions, watermarks_lock
+from auction.models import AuctionSettings
+from closetads import clock
+
+CHUNK = 2000
+# Held (FOR UPDATE) while credits are written, so two runs never write the same items at once.
+MUTEX = "attribution.lock"
+PURCHASES_MARK = "attribution.purchases"
+CLICKS_MARK = "attribution.clicks"
+CANCELLATIONS_MARK = "attribution.cancellations"
+
+
+@dataclass
+class AttributionResult:
+    purchases: int = 0
+    credited: int = 0
+    reversed: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _credit_from_row(row) -> attribution.Credit:
+    (_, item_id, purchase_id, click_id, kind, campaign_id, listing_id, seller_id, amount, order_count,
+     purchased_at) = row
+    return attribution.Credit(item_id, purchase_id, click_id, kind, campaign_id, listing_id, seller_id, amount,
+                              order_count, purchased_at)
+
+
+_CREDIT_COLUMNS = ("pk", "item_id", "purchase_id", "click_id", "kind", "campaign_id", "listing_id", "seller_id",
+                   "amount_micros", "order_count", "purchased_at")
+
+
+def _apply_chunk(purchase_ids: list[int], *, window: dt.timedelta, halo: bool, result: AttributionResult) -> None:
+    purchases = {pk: (order_id, user, at) for pk, order_id, user, at in
+                 Purchase.objects.filter(pk__in=purchase_ids).values_list("pk", "order_id", "opaque_user_id",
+                                                                           "occurred_at")}
+    if not purchases:
+        return
+    cancelled = set(Cancellation.objects.filter(purchase_order_id__in=[p[0] for p in purchases.values()])
+                    .values_list("purchase_order_id", flat=True))
+    items = []
+    for pk, purchase_id, listing_id, seller_id, price, quantity in PurchaseItem.objects.filter(
+            purchase_id__in=list(purchases)).values_list("pk", "purchase_id", "listing_id", "seller_id",
+                                                   "unit_price_micros", "quantity"):
+        order_id, user, at = purchases[purchase_id]
+        items.append(attribution.PurchasedItem(pk, purchase_id, user, listing_id, seller_id, at, price * quantity,
+                                               cancelled=order_id in cancelled))
+    users = {i.user for i in items if i.user and not i.cancelled}
+    clicks = []
+    if users:
+        times = [i.purchased_at for i in items]
+        clicks = [attribution.AdClick(*row) for row in Click.objects.filter(
+            charged=True, opaque_user_id__in=users, occurred_at__gte=min(times) - window,
+            occurred_at__lt=max(times)).values_list("pk", "opaque_user_id", "listing_id", "seller_id", "campaign_id",
+                                                    "occurred_at")]
+    wanted: dict[int, set] = defaultdict(set)
+    for credit in attribution.attribute(items, clicks, window=window, halo=halo):
+        wanted[credit.purchase_id].add(credit)
+    live: dict[int, dict[int, attribution.Credit]] = defaultdict(dict)
+    for row in AttributionCredit.objects.filter(purchase_id__in=list(purchases), reversed_at__isnull=True,
+                                                reversal_of__isnull=True).values_list(*_CREDIT_COLUMNS):
+        live[row[2]][row[0]] = _credit_from_row(row)
+
+    now = clock.now()
+    to_reverse: dict[int, attribution.Credit] = {}
+    to_create: list[attribution.Credit] = []
+    for purchase_id in purchases:
+        have = live.get(purchase_id, {})
+        want = wanted.get(purchase_id, set())
+        if set(have.values()) == want:
+            continue
+        # Replace the order's credits as a whole, so each order is counted once per click and kind.
+        to_reverse.update(have)
+        to_create.extend(sorted(want))
+    if to_reverse:
+        AttributionCredit.objects.filter(pk__in=list(to_reverse)).update(reversed_at=now)
+        AttributionCredit.objects.bulk_create([
+            AttributionCredit(reversal_of_id=pk, item_id=c.item_id, purchase_id=c.purchase_id, click_id=c.click_id,
+                              kind=c.kind, campaign_id=c.campaign_id, listing_id=c.listing_id, seller_id=c.seller_id,
+                              amount_micros=-c.amount_micros, order_count=-c.order_count,
+                              purchased_at=c.purchased_at, created_at=now)
+            for pk, c in sorted(to_reverse.items())
+        ], batch_size=500)
+    if to_create:
+        AttributionCredit.objects.bulk_create([
+            AttributionCredit(item_id=c.item_id, purchase_id=c.purchase_id, click_id=c.click_id, kind=c.kind,
+                              campaign_id=c.campaign_id, listing_id=c.listing_id, seller_id=c.seller_id,
+                              amount_micros=c.amount_micros, order_count=c.order_count,
+                              purchased_at=c.purchased_at, created_at=now)
+            for c in to_create
+        ], batch_size=500)
+    result.purchases += len(purchases)
+    result.credited += len(to_create)
+    result.reversed += len(to_reverse)
+
+
+def attribution_apply(purchase_ids: Iterable[int]) -> AttributionResult:
+    """Make the credits of these purchases what the rules say now; idempotent.
+
+    Window and halo switch come from AuctionSettings. Works in chunks of 2,000 purchases,
+    one transaction each, holding the attribution lock (a row lock) so concurrent runs
+    queue instead of racing. Credits that no longer hold are reversed, not deleted.
+    """
+    settings = AuctionSettings.load()
+    window = dt.timedelta(days=settings.attribution_window_days)
+    ids = sorted(set(purchase_ids))
+    result = AttributionResult()
+    for start in range(0, len(ids), CHUNK):
+        with transaction.atomic():
+            watermarks_lock([MUTEX])
+            _apply_chunk(ids[start:start + CHUNK], window=window, halo=settings.halo_enabled, result=result)
+    return result
+
+
+def _purchases_after_clicks(clicks: list[tuple[str, dt.datetime]], window: dt.timedelta) -> set[int]:
+    """Purchases that a (late) click could now credit: the buyer's, after the click, within the window."""
+    spans: dict[str, list[dt.datetime]] = {}
+    for user, at in clicks:
+        if user:
+            span = spans.setdefault(user, [at, at])
+            span[0], span[1] = min(span[0], at), max(span[1], at)
+    if not spans:
+        return set()
+    lowest = min(s[0] for s in spans.values())
+    highest = max(s[1] for s in spans.values())
+    affected = set()
+    for pk, user, at in Purchase.objects.filter(
+            opaque_user_id__in=list(spans), occurred_at__gt=lowest, occurred_at__lte=highest + window
+    ).values_list("pk", "opaque_user_id", "occurred_at"):
+        first, last = spans[user]
+        if first < at <= last + window:
+            affected.add(pk)
+    return affected
+
+
+def attribution_run_pending() -> AttributionResult:
+    """Attribute what changed since the last run: new purchases, new cancellations, and purchases
+    that a click arriving after them could now credit. Safe to run twice (and concurrently)."""
+    horizons = committed_horizons([Purchase, Click, Cancellation])
+    marks = watermark_positions([PURCHASES_MARK, CLICKS_MARK, CANCELLATIONS_MARK])
+    window = dt.timedelta(days=AuctionSettings.load().attribution_window_days)
+    affected: set[int] = set()
+    upto = {PURCHASES_MARK: horizons[Purchase], CLICKS_MARK: horizons[Click],
+            CANCELLATIONS_MARK: horizons[Cancellation]}
+    if upto[PURCHASES_MARK] is not None:
+        affected.update(Purchase.objects.filter(pk__gt=marks[PURCHASES_MARK], pk__lte=upto[PURCHASES_MARK])
+                        .values_list("pk", flat=True))
+    if upto[CLICKS_MARK] is not None:
+        late = list(Click.objects.filter(pk__gt=marks[CLICKS_MARK], pk__lte=upto[CLICKS_MARK], charged=True)
+                    .values_list("opaque_user_id", "occurred_at"))
+        affected |= _purchases_after_clicks(late, window)
+    if upto[CANCELLATIONS_MARK] is not None:
+        orders = list(Cancellation.objects.filter(pk__gt=marks[CANCELLATIONS_MARK], pk__lte=upto[CANCELLATIONS_MARK])
+                      .values_list("purchase_order_id", flat=True))
+        if orders:
+            affected.update(Purchase.objects.filter(order_id__in=orders).values_list("pk", flat=True))
+    result = attribution_apply(affected)
+    for name, position in upto.items():
+        if position is not None:
+            watermark_advance(name, position)
+    return result
+
+
+def attribution_recompute(since: dt.datetime, until: dt.datetime) -> AttributionResult:
+    """Re-apply the rules to every purchase made in [since, until) (UTC); idempotent."""
+    ids = list(Purchase.objects.filter(occurred_at__gte=since, occurred_at__lt=until).values_list("pk", flat=True))
+    return attribution_apply(ids)

@@ -1,0 +1,197 @@
+"""Clicks: stored once each; a sponsored click is judged by ``click_rules.click_reason`` and, if
+valid, charged through ``campaigns.services.click_charge``.
+
+What is decided without the database (bad signature, expired, click before its auction,
+organic clicks) is written in bulk. The clicks of a batch that may be charged are judged
+and charged in one transaction:
+
+1. insert them with ``bid_key`` = their resolved bid (one multi-row INSERT ... ON CONFLICT
+   DO NOTHING): the unique index lets only the first click of a bid in; a second one is
+   stored as ``duplicate`` (a concurrent second one waits for the first to commit, then
+   conflicts);
+2. on PostgreSQL, take transaction-scoped advisory locks on each (buyer, listing), then
+   read the buyers' charged clicks around them (one query): a charged click on the same
+   listing within the dedup window, either side, makes a ``repeat_click`` (either side,
+   so a click reported late is judged like one on time);
+3. ``self_click`` when the buyer's opaque id is the listing's seller (SellerIdentity);
+4. charge each remaining click with ``click_charge`` (an atomic conditional update of the
+   budget period + a ledger entry keyed by the click id), campaign by campaign; a refusal
+   (budget exhausted, campaign paused) leaves the click free with that reason;
+5. write the outcomes and ledger links (one UPDATE), commit.
+
+Deadlock-free by lock order: every such transaction takes the bid keys (sorted), then the
+advisory locks (sorted), then the campaigns' budget periods (in campaign id order), so
+no two can wait on each other in a cycle. One transaction per batch rather than per click
+saves a commit (an fsync) and several round trips per click; it holds a campaign's budget
+period for the rest of the batch's clicks (milliseconds).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+
+from analytics import parsing
+from analytics.click_rules import DUPLICATE, ClickFacts, click_reason
+from analytics.models import Click, SellerIdentity
+from analytics.services.common import (
+    AD_EVENT_FIELDS,
+    IngestResult,
+    ad_event_row,
+    listings_by_marketplace_id,
+    parse_batch,
+    unknown_listing,
+    verify_signature,
+)
+from analytics.sql import insert_ignore
+from auction import tokens
+from auction.models import AuctionSettings
+from campaigns.services import ChargeResult, click_charge
+from sellers.models import Listing
+
+CLICK_FIELDS = (*AD_EVENT_FIELDS, "seller", "charged", "reason")
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    event: parsing.AdEventIn
+    bid: tokens.ResolvedBid
+    seller_id: int | None
+
+
+def _lock_key(user: str, listing_id: int) -> int:
+    digest = hashlib.blake2b(f"click:{user}\x00{listing_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _row(event: parsing.AdEventIn, bid, listing_id, seller_id, reason: str | None) -> tuple:
+    return (*ad_event_row(event, listing_id, bid), seller_id, False, reason)
+
+
+def _bid_key(bid: tokens.ResolvedBid) -> str:
+    return f"{bid.auction_id}:{bid.listing_id}"[:100]
+
+
+def _charged_nearby(candidates: list[_Candidate], window: dt.timedelta) -> dict[tuple[str, int], list[dt.datetime]]:
+    """The buyers' charged clicks around these clicks: {(buyer, listing): [times]} (one query)."""
+    users = {c.event.user for c in candidates if c.event.user}
+    if not users or window <= dt.timedelta(0):
+        return {}
+    times = [c.event.occurred_at for c in candidates]
+    nearby: dict[tuple[str, int], list[dt.datetime]] = {}
+    for user, listing_id, at in Click.objects.filter(
+            charged=True, opaque_user_id__in=users, occurred_at__gt=min(times) - window,
+            occurred_at__lt=max(times) + window).values_list("opaque_user_id", "listing_id", "occurred_at"):
+        nearby.setdefault((user, listing_id), []).append(at)
+    return nearby
+
+
+def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, received_at: dt.datetime,
+                      window: dt.timedelta, identities: dict[str, int]) -> None:
+    """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring)."""
+    by_bid = sorted(candidates, key=lambda c: (_bid_key(c.bid), c.event.occurred_at, c.event.index))
+    with transaction.atomic():
+        inserted = dict(insert_ignore(
+            Click, (*CLICK_FIELDS, "bid_key"),
+            [(*_row(c.event, c.bid, None, c.seller_id, None), _bid_key(c.bid)) for c in by_bid],
+            conflict=None, returning=("event_id", "id")))
+        # Not in: either the event id was stored meanwhile, or another click holds the bid.
+        losers = [c for c in by_bid if c.event.event_id not in inserted]
+        duplicates = insert_ignore(Click, CLICK_FIELDS,
+                                   [_row(c.event, c.bid, None, c.seller_id, DUPLICATE) for c in losers],
+                                   conflict="event_id")
+        result.stored(len(inserted) + len(duplicates), len(candidates))
+        winners = [c for c in candidates if c.event.event_id in inserted]
+        if not winners:
+            return
+        if connection.vendor == "postgresql":
+            keys = sorted({_lock_key(c.event.user, c.bid.listing_id) for c in winners if c.event.user})
+            if keys:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])
+        nearby = _charged_nearby(winners, window)
+        outcomes = []
+        for candidate in sorted(winners, key=lambda c: (c.bid.campaign_id, c.event.occurred_at, c.event.index)):
+            event, bid, pk = candidate.event, candidate.bid, inserted[candidate.event.event_id]
+            gaps = [event.occurred_at - t for t in nearby.get((event.user, bid.listing_id), ())] if event.user else []
+            facts = ClickFacts(
+                occurred_at=event.occurred_at, received_at=received_at, issued_at=bid.issued_at,
+                expires_at=bid.expires_at, bid_clicked_before=False,
+                nearest_charged_click=min(gaps, key=abs) if gaps else None, dedup_window=window,
+                clicker_is_seller=(bool(event.user) and candidate.seller_id is not None
+                                   and identities.get(event.user) == candidate.seller_id),
+            )
+            charged: list[ChargeResult] = []
+
+            def charge(bid=bid, pk=pk, at=event.occurred_at, charged=charged) -> str | None:
+                outcome = click_charge(bid.campaign_id, bid.price_micros, click_id=pk, at=at)
+                charged.append(outcome)
+                return None if outcome.charged else outcome.reason
+
+            reason = click_reason(facts, charge)
+            entry_id = charged[0].entry_id if reason is None else None
+            if reason is None and event.user:
+                nearby.setdefault((event.user, bid.listing_id), []).append(event.occurred_at)
+            outcomes.append(Click(pk=pk, reason=reason, charged=reason is None, ledger_entry_id=entry_id))
+        Click.objects.bulk_update(outcomes, ["reason", "charged", "ledger_entry"], batch_size=500)
+
+
+def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> None:
+    """Store clicks; charge each valid sponsored click once (see the module docstring)."""
+    parsed = parse_batch(items, "clicks", parsing.parse_ad_event, result)
+    if not parsed:
+        return
+    settings = AuctionSettings.load()
+    window = dt.timedelta(minutes=settings.click_dedup_minutes)
+    listings = listings_by_marketplace_id([e.entity_id for e in parsed if e.entity_id is not None])
+    bids: dict[int, tokens.ResolvedBid | None] = {}
+    for event in parsed:
+        if event.token is not None:
+            try:
+                bids[event.index] = verify_signature(event.token)
+            except tokens.TokenError:
+                bids[event.index] = None
+    sellers = dict(Listing.objects.filter(pk__in={b.listing_id for b in bids.values() if b})
+                   .values_list("pk", "seller_id")) if bids else {}
+
+    bulk_rows, candidates = [], []
+    for event in parsed:
+        if event.token is None:
+            found = listings.get(event.entity_id)
+            if found is None:
+                result.reject("clicks", event.index, event.event_id,
+                              unknown_listing(f"clicks[{event.index}].entity.id", event.entity_id))
+                continue
+            bulk_rows.append(_row(event, None, found[0], found[1], None))
+            continue
+        bid = bids[event.index]
+        if bid is None:
+            # Nothing in a forged token is trusted: no campaign, no listing.
+            bulk_rows.append((event.event_id, event.occurred_at, event.user, None, "", None, "", None, None, None,
+                              None, False, click_reason(ClickFacts(event.occurred_at, now, bad_signature=True))))
+            continue
+        reason = click_reason(ClickFacts(event.occurred_at, now, issued_at=bid.issued_at, expires_at=bid.expires_at))
+        seller_id = sellers.get(bid.listing_id)
+        if reason is not None:
+            bulk_rows.append(_row(event, bid, None, seller_id, reason))
+        else:
+            candidates.append(_Candidate(event, bid, seller_id))
+
+    inserted = insert_ignore(Click, CLICK_FIELDS, bulk_rows, conflict="event_id")
+    result.stored(len(inserted), len(bulk_rows))
+    if not candidates:
+        return
+    # A replayed batch costs one query, not the judging transaction.
+    known = set(Click.objects.filter(event_id__in=[c.event.event_id for c in candidates])
+                .values_list("event_id", flat=True))
+    result.duplicates += sum(1 for c in candidates if c.event.event_id in known)
+    candidates = [c for c in candidates if c.event.event_id not in known]
+    if not candidates:
+        return
+    users = {c.event.user for c in candidates if c.event.user}
+    identities = dict(SellerIdentity.objects.filter(opaque_user_id__in=users)
+                      .values_list("opaque_user_id", "seller_id")) if users else {}
+    _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities)

@@ -1,0 +1,54 @@
+"""Purchases: stored once per order id, with their items; the listings bought become sold."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+
+from analytics import parsing
+from analytics.models import Purchase, PurchaseItem
+from analytics.services.common import IngestResult, listings_by_marketplace_id, parse_batch, unknown_listing
+from analytics.sql import insert_ignore
+from closetads import changes
+from sellers.models import Listing
+
+
+def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> None:
+    """Store purchases and their items, and mark the listings bought as sold.
+
+    A purchase naming a listing the catalog does not know is rejected whole (resend it once
+    the listing is synced; the order id makes that safe). Orders and items are written in
+    one transaction; the catalog change signal is bumped after it commits, so a sold listing
+    stops winning auctions at once. Attribution runs later (every minute).
+    """
+    parsed = parse_batch(items, "purchases", parsing.parse_purchase, result)
+    listings = listings_by_marketplace_id([item.listing_id for p in parsed for item in p.items])
+    valid = []
+    for purchase in parsed:
+        missing = next((item for item in purchase.items if item.listing_id not in listings), None)
+        if missing is not None:
+            result.reject("purchases", purchase.index, purchase.order_id, unknown_listing(
+                f"purchases[{purchase.index}].items[{missing.index}].listingId", missing.listing_id))
+            continue
+        valid.append(purchase)
+    if not valid:
+        return
+    with transaction.atomic():
+        inserted = dict(insert_ignore(
+            Purchase, ("order_id", "occurred_at", "opaque_user_id", "received_at"),
+            [(p.order_id, p.occurred_at, p.user, now) for p in valid],
+            conflict="order_id", returning=("order_id", "id"),
+        ))
+        result.stored(len(inserted), len(valid))
+        new_items = [
+            PurchaseItem(purchase_id=inserted[p.order_id], listing_id=listings[item.listing_id][0],
+                         seller_id=listings[item.listing_id][1], unit_price_micros=item.unit_price_micros,
+                         quantity=item.quantity)
+            for p in valid if p.order_id in inserted for item in p.items
+        ]
+        PurchaseItem.objects.bulk_create(new_items, batch_size=500)
+        sold = (Listing.objects.filter(pk__in={i.listing_id for i in new_items})
+                .exclude(status=Listing.Status.SOLD).update(status=Listing.Status.SOLD, updated_at=now))
+        if sold:
+            changes.bump(changes.CATALOG)

@@ -1,0 +1,94 @@
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from auction.models import AuctionSettings, ListingAuctionDay
+from closetads.admin_utils import LargeTablePaginator
+from closetads.money import MICROS_PER_UNIT, to_decimal
+
+
+def _dollars_field(label: str, help_text: str) -> forms.DecimalField:
+    return forms.DecimalField(label=label, min_value=Decimal("0.01"), max_digits=8, decimal_places=2,
+                              help_text=help_text)
+
+
+class AuctionSettingsForm(forms.ModelForm):
+    """Money in dollars and cents for people; micros in the database."""
+
+    reserve_cpc = _dollars_field("Reserve CPC ($)", "Least a click may cost (whole cents).")
+    auto_max_cpc = _dollars_field("Max automatic CPC ($)", "Most an automatic bid may be (whole cents).")
+
+    class Meta:
+        model = AuctionSettings
+        fields = ["relevance_floor", "gamma", "beta", "take_rate", "organic_top_k", "pricing", "max_slots",
+                  "max_winners_per_seller", "deadline_ms", "resolved_bid_lifetime_seconds",
+                  "attribution_window_days", "halo_enabled", "click_dedup_minutes"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("reserve_cpc", to_decimal(self.instance.reserve_cpc_micros))
+        self.initial.setdefault("auto_max_cpc", to_decimal(self.instance.auto_max_cpc_micros))
+
+    def clean(self):
+        cleaned = super().clean()
+        reserve, maximum = cleaned.get("reserve_cpc"), cleaned.get("auto_max_cpc")
+        if reserve is not None and maximum is not None and maximum < reserve:
+            self.add_error("auto_max_cpc", "The max automatic CPC cannot be below the reserve CPC.")
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.reserve_cpc_micros = int(self.cleaned_data["reserve_cpc"] * MICROS_PER_UNIT)
+        self.instance.auto_max_cpc_micros = int(self.cleaned_data["auto_max_cpc"] * MICROS_PER_UNIT)
+        return super().save(commit)
+
+
+@admin.register(AuctionSettings)
+class AuctionSettingsAdmin(admin.ModelAdmin):
+    """A singleton: the list goes straight to the one row; no add, no delete."""
+
+    form = AuctionSettingsForm
+    fieldsets = [
+        ("Ranking", {"fields": ["relevance_floor", "gamma", "beta", "take_rate", "organic_top_k"]}),
+        ("Bids and prices", {"fields": ["reserve_cpc", "auto_max_cpc", "pricing"]}),
+        ("Limits", {"fields": ["max_slots", "max_winners_per_seller", "deadline_ms",
+                               "resolved_bid_lifetime_seconds"]}),
+        ("Clicks and attribution", {"fields": ["attribution_window_days", "halo_enabled", "click_dedup_minutes"]}),
+        (None, {"fields": ["updated_at"]}),
+    ]
+    readonly_fields = ["updated_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings_row = AuctionSettings.load()
+        return HttpResponseRedirect(reverse("admin:auction_auctionsettings_change", args=[settings_row.pk]))
+
+
+@admin.register(ListingAuctionDay)
+class ListingAuctionDayAdmin(admin.ModelAdmin):
+    """Read-only: written by the auction processes."""
+
+    list_display = ["listing", "day", "candidate", "eligible", "won", "outranked", "not_incremental",
+                    "budget_exhausted", "paced_out"]
+    list_filter = ["day"]
+    search_fields = ["=listing__marketplace_id"]
+    raw_id_fields = ["listing"]
+    list_select_related = ["listing"]
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

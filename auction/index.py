@@ -1,0 +1,329 @@
+"""The in-process auction index: everything an auction reads, with no per-candidate query.
+
+Each web process keeps, in memory:
+
+- every *available* listing of the catalog by marketplace id (``ListingState``: seller,
+  price, and (ctr, cvr) per placement computed by the active predictor when the listing
+  is loaded, never per request). Not only promoted ones: the incrementality gate needs
+  the value of the organic listing an ad would displace;
+- every live (draft, active, paused) campaign by seller (``CampaignState``: status,
+  bidding, max CPC, pacing multiplier and throttle, what is left of the current budget
+  period, the chosen listings);
+- the auction settings.
+
+Freshness: ``refresh(now)`` runs at the start of every auction request. It reads the
+change counters (``closetads.changes``, one small query) and reloads only what changed:
+settings; campaigns (and their chosen listings); budget state; listings changed since the
+last read (by ``updated_at``). Because the counters are read first and the data after, an
+auction that starts after a change's service call has returned never sees the state from
+before it: a sold listing, a paused campaign or an exhausted budget cannot win again.
+Besides, and off the request path (a background thread that swaps its result in),
+budget state and pacing are reloaded every few seconds (spend moves without a signal
+until a period is exhausted), and the whole index is rebuilt every few minutes as a
+safety net (about 15-25 ms per 1,000 listings: no request should wait for that). In the
+request run only the signalled reloads above, a reload when the clock leaves the loaded
+budget week, the very first build, and a rebuild forced by a counter that went back or
+an unknown topic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connection
+
+from auction.models import AuctionSettings
+from auction.predict import ListingFeatures, Predictor, active_predictor
+from auction.ranking import CampaignState, ListingState, RankingSettings
+from campaigns import budget
+from campaigns.models import BudgetPeriod, Campaign, CampaignListing
+from closetads import changes, clock
+from closetads.models import ChangeCounter
+from sellers.models import Listing
+
+logger = logging.getLogger(__name__)
+
+LIVE_CAMPAIGN_STATUSES = (Campaign.Status.DRAFT, Campaign.Status.ACTIVE, Campaign.Status.PAUSED)
+KNOWN_TOPICS = frozenset({changes.CATALOG, changes.CAMPAIGNS, changes.BUDGETS, changes.SETTINGS})
+# Budget spend and pacing move without a change signal; reload them this often (seconds).
+CAMPAIGN_REFRESH_SECONDS = 5.0
+# Rebuild everything this often (seconds), whatever the signals say.
+FULL_REFRESH_SECONDS = 300.0
+# A catalog write stamps updated_at before it commits; re-read rows this much older than
+# the newest seen so that a slower transaction committing later is not missed.
+CATALOG_OVERLAP = dt.timedelta(seconds=10)
+
+# closetads.changes.versions() without the ORM: it runs on every auction request, and
+# building the queryset cost 0.16 ms of CPU against 0.05 ms for the raw query (bench DB).
+_VERSIONS_SQL = f"SELECT topic, version FROM {ChangeCounter._meta.db_table}"  # noqa: S608 - a table name
+_LISTING_FIELDS = ("pk", "seller_id", "price_micros", "status", "category", "brand", "condition", "size",
+                   "listed_at", "marketplace_id", "updated_at")
+
+
+@dataclass(frozen=True, slots=True)
+class AuctionRules:
+    """The auction settings as the request path uses them."""
+
+    ranking: RankingSettings
+    organic_top_k: int
+    max_slots: int
+    resolved_bid_lifetime: dt.timedelta
+    deadline_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class IndexView:
+    """What one auction request reads: listings by marketplace id, live campaigns by seller."""
+
+    listings: dict[str, ListingState]
+    campaigns: dict[int, CampaignState]
+    rules: AuctionRules
+
+
+def rules_from(row: AuctionSettings) -> AuctionRules:
+    """AuctionRules from the settings row."""
+    return AuctionRules(
+        ranking=RankingSettings(
+            reserve_micros=row.reserve_cpc_micros, auto_max_cpc_micros=row.auto_max_cpc_micros,
+            relevance_floor=row.relevance_floor, gamma=row.gamma, beta=row.beta, take_rate=row.take_rate,
+            max_winners_per_seller=row.max_winners_per_seller,
+            first_price=row.pricing == AuctionSettings.Pricing.FIRST,
+        ),
+        organic_top_k=row.organic_top_k,
+        max_slots=row.max_slots,
+        resolved_bid_lifetime=dt.timedelta(seconds=row.resolved_bid_lifetime_seconds),
+        deadline_seconds=row.deadline_ms / 1000.0,
+    )
+
+
+class AuctionIndex:
+    """One process's index; thread-safe (refreshes are serialised, reads need no lock)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget everything; the next refresh rebuilds from the database."""
+        self._versions: dict[str, int] | None = None
+        self._listings: dict[str, ListingState] = {}
+        self._campaigns: dict[int, CampaignState] = {}
+        self._chosen: dict[int, frozenset[int]] = {}
+        self._rules: AuctionRules | None = None
+        self._predictor: Predictor | None = None
+        self._catalog_seen: dt.datetime | None = None
+        self._week: tuple[dt.datetime, dt.datetime] | None = None
+        self._full_due = 0.0
+        self._campaigns_due = 0.0
+        self._worker: threading.Thread | None = None
+        self.stats = {"full_builds": 0, "listing_patches": 0, "campaign_loads": 0, "budget_loads": 0}
+
+    def refresh(self, now: dt.datetime) -> IndexView:
+        """Bring the index up to date with committed changes (one query when none) and
+        return what an auction at ``now`` should read."""
+        with self._lock:
+            versions = _read_versions()
+            # Elapsed-time refreshes use the process's monotonic clock: they are about how
+            # old this copy is, not about marketplace time.
+            tick = time.monotonic()
+            previous = self._versions
+            changed = set() if previous is None else {
+                topic for topic, version in versions.items() if previous.get(topic) != version}
+            if previous is None or self._went_back(previous, versions) or changed - KNOWN_TOPICS:
+                self._build(now, tick)
+            else:
+                if changes.SETTINGS in changed:
+                    self._load_rules()
+                if changes.CATALOG in changed:
+                    self._patch_listings()
+                if changes.CAMPAIGNS in changed:
+                    self._load_chosen()
+                if changed & {changes.CAMPAIGNS, changes.BUDGETS} or not self._week_holds(now):
+                    self._load_campaigns(now, tick)
+                self._start_periodic(now, tick)
+            self._versions = versions
+            return IndexView(self._listings, self._campaigns, self._rules)
+
+    def wait_for_background(self, timeout: float | None = None) -> None:
+        """Wait for a periodic reload in progress, if any (tests, benchmarks)."""
+        worker = self._worker
+        if worker is not None:
+            worker.join(timeout)
+
+    # --- periodic reloads, off the request path ---------------------------------------------
+    # A background reload swaps its result in with the change counters it read *before*
+    # reading the data: if something was signalled meanwhile, the next refresh sees a
+    # counter that differs and reloads it synchronously, so a swap never brings back
+    # state older than a committed change.
+
+    def _start_periodic(self, now: dt.datetime, tick: float) -> None:
+        if self._worker is not None:
+            return
+        if tick >= self._full_due:
+            job = self._rebuild
+            self._full_due = tick + FULL_REFRESH_SECONDS
+        elif tick >= self._campaigns_due:
+            job = self._reload_campaigns
+        else:
+            return
+        self._campaigns_due = tick + CAMPAIGN_REFRESH_SECONDS
+        self._worker = threading.Thread(target=self._in_background, args=(job, now), daemon=True,
+                                        name="auction-index-reload")
+        self._worker.start()
+
+    def _in_background(self, job, now: dt.datetime) -> None:
+        try:
+            job(now)
+        except Exception:  # the copy in use stays; the next period tries again
+            logger.exception("periodic reload of the auction index failed")
+        finally:
+            self._worker = None
+            connection.close()  # this thread's own connection
+
+    def _rebuild(self, now: dt.datetime) -> None:
+        versions = _read_versions()
+        fresh = AuctionIndex()
+        fresh._build(now, time.monotonic())
+        with self._lock:
+            if self._versions is None:  # reset meanwhile
+                return
+            for name in ("_listings", "_campaigns", "_chosen", "_rules", "_predictor", "_catalog_seen", "_week"):
+                setattr(self, name, getattr(fresh, name))
+            self._versions = versions
+            self.stats["full_builds"] += 1
+
+    def _reload_campaigns(self, now: dt.datetime) -> None:
+        versions = _read_versions()
+        campaigns, week = self._campaign_states(now)
+        with self._lock:
+            if self._versions is None:
+                return
+            self._campaigns, self._week = campaigns, week
+            for topic in (changes.CAMPAIGNS, changes.BUDGETS):
+                if topic in versions:
+                    self._versions[topic] = versions[topic]
+                else:
+                    self._versions.pop(topic, None)
+
+    @staticmethod
+    def _went_back(previous: dict[str, int], versions: dict[str, int]) -> bool:
+        # A counter that decreased or vanished means another database (tests, a restore).
+        return any(versions.get(topic, -1) < version for topic, version in previous.items())
+
+    def _week_holds(self, now: dt.datetime) -> bool:
+        return self._week is not None and self._week[0] <= now < self._week[1]
+
+    # --- loading -------------------------------------------------------------------------
+
+    def _build(self, now: dt.datetime, tick: float) -> None:
+        self._predictor = active_predictor()
+        self._load_rules()
+        rows = Listing.objects.filter(status=Listing.Status.AVAILABLE).values_list(*_LISTING_FIELDS)
+        self._listings = {}
+        self._catalog_seen = None
+        self._apply_listing_rows(rows.iterator(chunk_size=5000))
+        self._load_chosen()
+        self._load_campaigns(now, tick)
+        self._full_due = tick + FULL_REFRESH_SECONDS
+        self.stats["full_builds"] += 1
+
+    def _load_rules(self) -> None:
+        self._rules = rules_from(AuctionSettings.load())
+
+    def _patch_listings(self) -> None:
+        if self._catalog_seen is None:
+            rows = Listing.objects.values_list(*_LISTING_FIELDS)
+        else:
+            rows = Listing.objects.filter(updated_at__gte=self._catalog_seen - CATALOG_OVERLAP).values_list(
+                *_LISTING_FIELDS)
+        self._apply_listing_rows(rows.iterator(chunk_size=5000))
+        self.stats["listing_patches"] += 1
+
+    def _apply_listing_rows(self, rows: Iterable[tuple]) -> None:
+        """Put rows (``_LISTING_FIELDS``) into the listing map, scored in batches."""
+        batch: list[tuple] = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 5000:
+                self._apply_batch(batch)
+                batch = []
+        if batch:
+            self._apply_batch(batch)
+
+    def _apply_batch(self, rows: list[tuple]) -> None:
+        features = [ListingFeatures(listing_id=pk, seller_id=seller_id, price_micros=price, category=category,
+                                    brand=brand, condition=condition, size=size, listed_at=listed_at)
+                    for pk, seller_id, price, _, category, brand, condition, size, listed_at, _, _ in rows]
+        scores = self._predictor.scores_by_placement(features)
+        listings = self._listings
+        seen = self._catalog_seen
+        for row, listing_scores in zip(rows, scores, strict=True):
+            pk, seller_id, price, status, *_, marketplace_id, updated_at = row
+            available = status == Listing.Status.AVAILABLE
+            if available or marketplace_id in listings:
+                # A listing that left the catalog keeps a "sold" entry until the next full
+                # build: the diagnosis can say why it stopped winning.
+                listings[marketplace_id] = ListingState(pk, seller_id, price, available, listing_scores)
+            if updated_at is not None and (seen is None or updated_at > seen):
+                seen = updated_at
+        self._catalog_seen = seen
+
+    def _load_chosen(self) -> None:
+        chosen: dict[int, set[int]] = {}
+        for campaign_id, listing_id in CampaignListing.objects.filter(
+                campaign__status__in=LIVE_CAMPAIGN_STATUSES,
+                campaign__selection=Campaign.Selection.CHOSEN).values_list("campaign_id", "listing_id"):
+            chosen.setdefault(campaign_id, set()).add(listing_id)
+        self._chosen = {campaign_id: frozenset(ids) for campaign_id, ids in chosen.items()}
+        self.stats["campaign_loads"] += 1
+
+    def _load_campaigns(self, now: dt.datetime, tick: float) -> None:
+        self._campaigns, self._week = self._campaign_states(now)
+        self._campaigns_due = tick + CAMPAIGN_REFRESH_SECONDS
+
+    def _campaign_states(self, now: dt.datetime) -> tuple[dict[int, CampaignState], tuple[dt.datetime, dt.datetime]]:
+        """Live campaigns by seller with the budget state of the budget week containing
+        ``now``, and that week's bounds."""
+        start, end = budget.week_bounds(now, clock.marketplace_tz())
+        chosen_by_campaign = self._chosen
+        periods = {
+            campaign_id: (budget_micros - spent, exhausted_at is not None)
+            for campaign_id, budget_micros, spent, exhausted_at in BudgetPeriod.objects.filter(
+                week_start=start, campaign__status__in=LIVE_CAMPAIGN_STATUSES,
+            ).values_list("campaign_id", "budget_micros", "spent_micros", "exhausted_at")
+        }
+        campaigns: dict[int, CampaignState] = {}
+        for (pk, seller_id, status, bidding, max_cpc, selection, multiplier, throttle, weekly,
+             next_weekly) in Campaign.objects.filter(status__in=LIVE_CAMPAIGN_STATUSES).values_list(
+                "pk", "seller_id", "status", "bidding", "max_cpc_micros", "selection", "pacing_multiplier",
+                "pacing_throttle", "weekly_budget_micros", "next_weekly_budget_micros"):
+            # No period yet this week: the first charge opens one with the weekly budget.
+            remaining, exhausted = periods.get(pk, (next_weekly or weekly, False))
+            campaigns[seller_id] = CampaignState(
+                campaign_id=pk, seller_id=seller_id, active=status == Campaign.Status.ACTIVE,
+                manual=bidding == Campaign.Bidding.MANUAL, max_cpc_micros=max_cpc,
+                pacing_multiplier=multiplier, pacing_throttle=throttle, remaining_micros=remaining,
+                exhausted=exhausted,
+                chosen=chosen_by_campaign.get(pk, frozenset()) if selection == Campaign.Selection.CHOSEN else None,
+            )
+        self.stats["budget_loads"] += 1
+        return campaigns, (start, end)
+
+
+def _read_versions() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS_SQL)
+        return dict(cursor.fetchall())
+
+
+_index = AuctionIndex()
+
+
+def auction_index() -> AuctionIndex:
+    """This process's auction index."""
+    return _index

@@ -1,0 +1,303 @@
+"""The auction: eligibility, BIDLESS bids, scores, incrementality gate, seller cap, pricing.
+
+Plain functions over plain data (no database): the index resolves each requested id to a
+``ListingState`` and its seller's ``CampaignState``; ``run_auction`` decides. Money is
+integer micros; every bid and price is a whole number of cents.
+
+For candidate i (request order = organic order, ``position`` 0-based):
+
+- eligible when the listing is available, in a campaign that is active, whose budget
+  period is not exhausted and can still pay the reserve, that bids at least the reserve
+  (manual bidding), not among the first ``organic_top_k`` positions, with relevance
+  ``r >= relevance_floor``, and let through by the campaign's pacing throttle (one draw
+  per campaign per auction);
+- bid (automatic): ``clamp(lambda * cvr * price * (1 - take_rate), reserve, max_cpc)``
+  rounded down to the cent; manual campaigns bid their max CPC. Never more than what
+  is left of the budget period;
+- score ``ctr * r**gamma * (bid + beta * take_rate * cvr * price)``;
+- winners by score (ties: the earlier organic position), at most
+  ``max_winners_per_seller`` per seller, up to ``slots``; the ad for slot j must score
+  at least the commission value ``take_rate * ctr * cvr * price`` of the organic
+  candidate it displaces, the one at position ``organic_top_k + j - 1`` (none, or one
+  the index does not know: no bar);
+- price (second price): the least whole-cent bid whose score is still above the next
+  eligible candidate's score (in score order) and still clears the slot's
+  incrementality bar; never below the reserve, never above the bid. First price: the bid.
+
+Every candidate that does not win gets one reason code (``REASONS``).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+
+from closetads.money import MICROS_PER_CENT
+
+# Why a candidate did not win. The first group is decided before bidding (not eligible),
+# the second among eligible candidates.
+SOLD = "sold"
+NOT_IN_CAMPAIGN = "not_in_campaign"
+CAMPAIGN_PAUSED = "campaign_paused"
+BUDGET_EXHAUSTED = "budget_exhausted"
+BELOW_RESERVE = "below_reserve"
+ORGANIC_TOP_K = "organic_top_k"
+BELOW_RELEVANCE_FLOOR = "below_relevance_floor"
+PACED_OUT = "paced_out"
+UNKNOWN = "unknown"
+OUTRANKED = "outranked"
+SELLER_CAP = "seller_cap"
+NOT_INCREMENTAL = "not_incremental"
+# Set by the auction service, not here: an eligible winner withheld from a held-out user.
+HELD_OUT = "held_out"
+
+INELIGIBLE_REASONS = (SOLD, NOT_IN_CAMPAIGN, CAMPAIGN_PAUSED, BUDGET_EXHAUSTED, BELOW_RESERVE,
+                      ORGANIC_TOP_K, BELOW_RELEVANCE_FLOOR, PACED_OUT)
+ELIGIBLE_LOSS_REASONS = (OUTRANKED, SELLER_CAP, NOT_INCREMENTAL, HELD_OUT)
+REASONS = (*INELIGIBLE_REASONS, *ELIGIBLE_LOSS_REASONS, UNKNOWN)
+
+CENT = MICROS_PER_CENT
+
+
+@dataclass(frozen=True, slots=True)
+class RankingSettings:
+    """The admin's auction rules, in the units the ranking uses (money in whole cents)."""
+
+    reserve_micros: int = 100_000
+    auto_max_cpc_micros: int = 2_000_000
+    relevance_floor: float = 0.2
+    gamma: float = 1.0
+    beta: float = 1.0
+    take_rate: float = 0.2
+    max_winners_per_seller: int = 1
+    first_price: bool = False
+
+    def __post_init__(self) -> None:
+        # Bids and prices are whole cents: the reserve rounds up, the cap down, and a cap
+        # set below the reserve cannot push a bid under it.
+        reserve = -(-self.reserve_micros // CENT) * CENT
+        object.__setattr__(self, "reserve_micros", max(CENT, reserve))
+        object.__setattr__(self, "auto_max_cpc_micros",
+                           max(self.reserve_micros, self.auto_max_cpc_micros // CENT * CENT))
+
+
+@dataclass(frozen=True, slots=True)
+class ListingState:
+    """A listing as the auction sees it; ``scores`` holds (ctr, cvr) per placement index."""
+
+    listing_id: int
+    seller_id: int
+    price_micros: int
+    available: bool
+    scores: tuple[tuple[float, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignState:
+    """A seller's live campaign as the auction sees it (budget of the current period)."""
+
+    campaign_id: int
+    seller_id: int
+    active: bool
+    manual: bool
+    max_cpc_micros: int | None
+    pacing_multiplier: float
+    pacing_throttle: float
+    remaining_micros: int
+    exhausted: bool
+    chosen: frozenset[int] | None  # None: the whole closet is promoted
+
+    def promotes(self, listing_id: int) -> bool:
+        return self.chosen is None or listing_id in self.chosen
+
+
+# Candidates and bids are made per request (hundreds per auction): plain slotted classes,
+# not frozen ones, whose __init__ is several times slower.
+@dataclass(slots=True)
+class Candidate:
+    """One requested id: its listing (None when unknown), relevance, and seller's campaign."""
+
+    listing: ListingState | None
+    relevance: float = 1.0
+    campaign: CampaignState | None = None
+
+
+@dataclass(slots=True)
+class Bid:
+    """An eligible candidate's bid and score; ``k`` and ``e`` give its score for any bid."""
+
+    position: int
+    listing_id: int
+    seller_id: int
+    campaign_id: int
+    bid_micros: int
+    k: float  # ctr * r**gamma
+    e: float  # beta * take_rate * cvr * price
+    score: float
+
+    def score_at(self, bid_micros: int) -> float:
+        return self.k * (bid_micros + self.e)
+
+
+@dataclass(frozen=True, slots=True)
+class Winner:
+    rank: int
+    position: int
+    listing_id: int
+    campaign_id: int
+    bid_micros: int
+    price_micros: int
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Winners by rank, and per candidate (request order) None for a winner or a reason."""
+
+    winners: list[Winner]
+    reasons: list[str | None]
+
+
+def is_eligible_reason(reason: str | None) -> bool:
+    """Whether a candidate with this outcome had passed eligibility (won or lost on rank)."""
+    return reason is None or reason in ELIGIBLE_LOSS_REASONS
+
+
+def ineligibility(candidate: Candidate, position: int, organic_top_k: int, settings: RankingSettings,
+                  admitted: Callable[[CampaignState], bool]) -> str | None:
+    """Why ``candidate`` may not bid in this auction, or None when it may.
+
+    ``admitted`` is the pacing throttle's decision for a campaign throttled below 1; it
+    is asked last, so a throttle draw is spent only on otherwise eligible candidates.
+    """
+    listing = candidate.listing
+    if listing is None:
+        return UNKNOWN
+    if not listing.available:
+        return SOLD
+    campaign = candidate.campaign
+    if campaign is None or (campaign.chosen is not None and listing.listing_id not in campaign.chosen):
+        return NOT_IN_CAMPAIGN
+    if not campaign.active:
+        return CAMPAIGN_PAUSED
+    if campaign.exhausted or campaign.remaining_micros < settings.reserve_micros:
+        return BUDGET_EXHAUSTED
+    if campaign.manual and (campaign.max_cpc_micros or 0) < settings.reserve_micros:
+        return BELOW_RESERVE
+    if position < organic_top_k:
+        return ORGANIC_TOP_K
+    if candidate.relevance < settings.relevance_floor:
+        return BELOW_RELEVANCE_FLOOR
+    if campaign.pacing_throttle < 1.0 and not admitted(campaign):
+        return PACED_OUT
+    return None
+
+
+def bid_for(listing: ListingState, campaign: CampaignState, cvr: float, settings: RankingSettings) -> int:
+    """The campaign's bid for one click on ``listing``, in whole-cent micros (>= reserve
+    for an eligible candidate)."""
+    if campaign.manual:
+        bid = (campaign.max_cpc_micros or 0) // CENT * CENT
+    else:
+        raw = campaign.pacing_multiplier * cvr * listing.price_micros * (1.0 - settings.take_rate)
+        bid = int(raw) // CENT * CENT if raw > 0 else 0
+        bid = min(max(bid, settings.reserve_micros), settings.auto_max_cpc_micros)
+    # Never bid what the budget period cannot pay.
+    return min(bid, campaign.remaining_micros // CENT * CENT)
+
+
+def organic_value(candidates: Sequence[Candidate], position: int, placement: int, take_rate: float) -> float:
+    """Expected commission of the organic candidate at ``position`` (0 when none or unknown)."""
+    if position >= len(candidates):
+        return 0.0
+    listing = candidates[position].listing
+    if listing is None:
+        return 0.0
+    ctr, cvr = listing.scores[placement]
+    return take_rate * ctr * cvr * listing.price_micros
+
+
+def least_price(bid: Bid, beat: float | None, clear: float, reserve: int) -> int:
+    """The least whole-cent bid, within [reserve, bid], whose score is above ``beat`` (the
+    next competitor's score; None: no competitor) and at least ``clear`` (the slot's bar)."""
+
+    def keeps(price: int) -> bool:
+        score = bid.score_at(price)
+        return score >= clear and (beat is None or score > beat)
+
+    if bid.k <= 0:
+        return bid.bid_micros
+    needed = clear / bid.k - bid.e
+    if beat is not None:
+        needed = max(needed, beat / bid.k - bid.e)
+    price = max(reserve, min(bid.bid_micros, math.floor(needed / CENT) * CENT))
+    # The division above is within a cent of the answer; settle it with the score itself
+    # so that "keeps the rank" means exactly what the ranking compared.
+    while price < bid.bid_micros and not keeps(price):
+        price += CENT
+    while price - CENT >= reserve and keeps(price - CENT):
+        price -= CENT
+    return min(price, bid.bid_micros)
+
+
+def run_auction(candidates: Sequence[Candidate], *, placement: int, slots: int, organic_top_k: int,
+                settings: RankingSettings, rng: Callable[[], float] = random.random) -> Outcome:
+    """Decide one auction: the winners by rank with their prices, and a reason per loser.
+
+    ``placement`` indexes each listing's scores; ``rng`` draws the pacing throttle.
+    """
+    reasons: list[str | None] = [None] * len(candidates)
+    draws: dict[int, bool] = {}
+
+    def admitted(campaign: CampaignState) -> bool:
+        if campaign.campaign_id not in draws:
+            throttle = campaign.pacing_throttle
+            draws[campaign.campaign_id] = throttle > 0.0 and rng() < throttle
+        return draws[campaign.campaign_id]
+
+    gamma, beta, take_rate = settings.gamma, settings.beta, settings.take_rate
+    bids: list[Bid] = []
+    for position, candidate in enumerate(candidates):
+        reason = ineligibility(candidate, position, organic_top_k, settings, admitted)
+        if reason is not None:
+            reasons[position] = reason
+            continue
+        listing, campaign = candidate.listing, candidate.campaign
+        ctr, cvr = listing.scores[placement]
+        bid = bid_for(listing, campaign, cvr, settings)
+        k = ctr * (candidate.relevance if gamma == 1.0 else candidate.relevance ** gamma)
+        e = beta * take_rate * cvr * listing.price_micros
+        bids.append(Bid(position, listing.listing_id, listing.seller_id, campaign.campaign_id, bid, k, e,
+                        k * (bid + e)))
+    # Highest score first; the sort is stable, so ties keep the organic order.
+    bids.sort(key=attrgetter("score"), reverse=True)
+
+    chosen: list[tuple[int, Bid, float]] = []  # (index in bids, bid, the slot's bar)
+    per_seller: dict[int, int] = {}
+    for index, bid in enumerate(bids):
+        if len(chosen) >= slots:
+            reasons[bid.position] = OUTRANKED
+            continue
+        if per_seller.get(bid.seller_id, 0) >= settings.max_winners_per_seller:
+            reasons[bid.position] = SELLER_CAP
+            continue
+        bar = organic_value(candidates, organic_top_k + len(chosen), placement, take_rate)
+        if bid.score < bar:
+            reasons[bid.position] = NOT_INCREMENTAL
+            continue
+        chosen.append((index, bid, bar))
+        per_seller[bid.seller_id] = per_seller.get(bid.seller_id, 0) + 1
+
+    winners = []
+    for rank, (index, bid, bar) in enumerate(chosen, start=1):
+        if settings.first_price:
+            price = bid.bid_micros
+        else:
+            beat = bids[index + 1].score if index + 1 < len(bids) else None
+            price = least_price(bid, beat, bar, settings.reserve_micros)
+        winners.append(Winner(rank, bid.position, bid.listing_id, bid.campaign_id, bid.bid_micros, price,
+                              bid.score))
+    return Outcome(winners, reasons)

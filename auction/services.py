@@ -1,0 +1,114 @@
+"""Running auctions: the in-process equivalent of POST /api/v1/auctions.
+
+The endpoint (auction/api.py) and the marketplace simulator both call ``auctions_run``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from collections.abc import Callable
+from time import perf_counter
+from typing import Any
+
+from auction import ranking
+from auction.index import IndexView, auction_index
+from auction.parsing import AuctionRequest, parse_auctions
+from auction.predict import PLACEMENT_INDEX
+from auction.recording import recorder
+from auction.tokens import ResolvedBid, sign
+from closetads import clock
+
+logger = logging.getLogger(__name__)
+
+Holdout = Callable[[str | None], bool]
+_UNKNOWN = ranking.Candidate(listing=None)
+
+
+def failed_result() -> dict[str, Any]:
+    """The result of an auction that failed open: no winners, ``error: true``."""
+    return {"resultType": "listings", "winners": [], "error": True}
+
+
+def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout | None = None,
+                 started_at: float | None = None, flush: bool = True) -> dict[str, Any]:
+    """Decide the auctions of one request body and return the response body (api.md).
+
+    Validates like the API: raises ``closetads.validation.FieldError`` for a bad body.
+    Fails open per auction: an internal error, or passing ``AuctionSettings.deadline_ms``
+    counted from ``started_at`` (a ``time.perf_counter()`` value; default: this call),
+    gives that auction ``error: true`` and no winners; the others still stand.
+
+    ``now`` (default ``clock.now()``) dates the resolved bids and picks the budget week.
+    ``holdout(opaque_user_id) -> bool`` holds users out of promotion (ghost ads, for the
+    simulator's lift measurement; the endpoint holds nobody out): a held-out user's
+    auction is decided and counted, answers no winners, and lists the listings that would
+    have won under ``ghostWinners`` (``rank``, ``id``, ``campaignId``, ``priceMicros``).
+    Decision counts are flushed to the database when due, unless ``flush`` is False (the
+    endpoint flushes after its response has been sent).
+    """
+    started = perf_counter() if started_at is None else started_at
+    requests = parse_auctions(body)
+    now = now or clock.now()
+    try:
+        view = auction_index().refresh(now)
+    except Exception:  # fail open: the storefront shows organic results
+        logger.exception("auction index refresh failed; %d auction(s) fail open", len(requests))
+        return {"results": [failed_result() for _ in requests]}
+    deadline = started + view.rules.deadline_seconds
+    day = now.astimezone(clock.marketplace_tz()).date()
+    results = []
+    for request in requests:
+        try:
+            results.append(_auction_run(request, view, now, day, deadline, holdout))
+        except Exception:  # fail open for this auction only
+            logger.exception("auction failed; failing open")
+            results.append(failed_result())
+    if flush:
+        recorder.flush_if_due()
+    return {"results": results}
+
+
+def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day: dt.date, deadline: float,
+                 holdout: Holdout | None) -> dict[str, Any]:
+    if perf_counter() > deadline:
+        return failed_result()
+    rules = view.rules
+    listings, campaigns = view.listings, view.campaigns
+    scores = request.quality_scores
+    candidates = []
+    for position, listing_id in enumerate(request.ids):
+        listing = listings.get(listing_id)
+        if listing is None:
+            candidates.append(_UNKNOWN)
+        else:
+            candidates.append(ranking.Candidate(listing, scores[position] if scores else 1.0,
+                                                campaigns.get(listing.seller_id)))
+    outcome = ranking.run_auction(
+        candidates, placement=PLACEMENT_INDEX[request.placement], slots=min(request.slots, rules.max_slots),
+        organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,
+        settings=rules.ranking,
+    )
+    if perf_counter() > deadline:
+        return failed_result()
+    if holdout is not None and holdout(request.opaque_user_id):
+        reasons = list(outcome.reasons)
+        for winner in outcome.winners:
+            reasons[winner.position] = ranking.HELD_OUT
+        recorder.record(day, candidates, reasons)
+        ghosts = [{"rank": w.rank, "id": request.ids[w.position], "campaignId": str(w.campaign_id),
+                   "priceMicros": w.price_micros} for w in outcome.winners]
+        return {"resultType": "listings", "winners": [], "error": False, "heldOut": True, "ghostWinners": ghosts}
+    recorder.record(day, candidates, outcome.reasons)
+    auction_id = secrets.token_hex(8)
+    expires_at = now + rules.resolved_bid_lifetime
+    winners = [
+        {"rank": w.rank, "type": "listing", "id": request.ids[w.position],
+         "resolvedBidId": sign(ResolvedBid(auction_id=auction_id, campaign_id=w.campaign_id,
+                                           listing_id=w.listing_id, price_micros=w.price_micros, slot=w.rank,
+                                           issued_at=now, expires_at=expires_at, placement=request.placement)),
+         "campaignId": str(w.campaign_id)}
+        for w in outcome.winners
+    ]
+    return {"resultType": "listings", "winners": winners, "error": False}

@@ -1,0 +1,31 @@
+"""bench/results.py: figures of several benchmarks share one flat file and one page."""
+
+import json
+
+from bench import results
+
+
+def test_merge_keeps_other_sections_and_regenerates_the_page(tmp_path, monkeypatch):
+    path, page = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    path.write_text(json.dumps({"events.ingest_events_per_s": 21000.0, "events.measured_at": "earlier"}))
+    monkeypatch.setitem(results.TARGETS, "events.ingest_events_per_s", (">=", 5000.0))
+    merged = results.merge({"fixed_rate_p50_ms": 4.2, "fixed_rate_p99_ms": 75.0, "healthz_rps": 3000},
+                           "auction", note="How it was measured.", results_path=path, doc_path=page)
+    stored = json.loads(path.read_text())
+    assert stored == merged
+    assert stored["events.ingest_events_per_s"] == 21000.0
+    assert stored["auction.fixed_rate_p50_ms"] == 4.2 and stored["auction.note"] == "How it was measured."
+    assert stored["machine.nproc"] >= 1 and "auction.measured_at" in stored
+    text = page.read_text()
+    assert "## auction" in text and "## events" in text and "How it was measured." in text
+    assert "| `fixed_rate_p50_ms` | 4.2 | <= 10 | met |" in text
+    assert "| `fixed_rate_p99_ms` | 75 | <= 50 | **not met** |" in text
+    assert "| `ingest_events_per_s` | 21,000 | >= 5,000 | met |" in text
+    assert "| `healthz_rps` | 3,000 |  |  |" in text
+
+
+def test_merging_a_section_again_replaces_its_figures(tmp_path):
+    path, page = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    results.merge({"a": 1}, "auction", results_path=path, doc_path=page)
+    results.merge({"a": 2}, "auction", results_path=path, doc_path=page)
+    assert results.load(path)["auction.a"] == 2

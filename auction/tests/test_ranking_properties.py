@@ -1,0 +1,141 @@
+"""Invariants of the auction over random candidate sets (hypothesis)."""
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from auction import ranking
+from auction.predict import PLACEMENTS
+from auction.ranking import Bid, CampaignState, Candidate, ListingState, RankingSettings, run_auction
+
+CENT = ranking.CENT
+SELLERS = range(1, 7)
+
+probabilities = st.floats(min_value=0.0, max_value=0.2, allow_nan=False)
+money = st.integers(min_value=1, max_value=50_000).map(lambda cents: cents * CENT)
+
+
+@st.composite
+def campaigns(draw, seller_id: int, listing_ids: list[int]):
+    if draw(st.booleans()) and draw(st.booleans()):
+        return None
+    manual = draw(st.booleans())
+    chosen = None
+    if draw(st.booleans()) and listing_ids:
+        chosen = frozenset(draw(st.lists(st.sampled_from(listing_ids), max_size=len(listing_ids))))
+    return CampaignState(
+        campaign_id=100 + seller_id, seller_id=seller_id, active=draw(st.booleans()) or draw(st.booleans()),
+        manual=manual, max_cpc_micros=draw(money) if manual else None,
+        pacing_multiplier=draw(st.floats(min_value=0.05, max_value=3.0)),
+        pacing_throttle=draw(st.sampled_from([0.0, 0.3, 0.7, 1.0, 1.0])),
+        remaining_micros=draw(st.integers(min_value=0, max_value=50_000_000)),
+        exhausted=draw(st.booleans()) and draw(st.booleans()), chosen=chosen,
+    )
+
+
+@st.composite
+def auctions(draw):
+    size = draw(st.integers(min_value=1, max_value=30))
+    rows = []
+    for listing_id in range(1, size + 1):
+        if draw(st.integers(0, 9)) == 0:
+            rows.append(None)
+            continue
+        ctr, cvr = draw(probabilities), draw(probabilities)
+        rows.append(ListingState(listing_id, draw(st.sampled_from(SELLERS)),
+                                 draw(st.integers(min_value=1, max_value=900)) * 1_000_000,
+                                 draw(st.integers(0, 9)) > 0, tuple((ctr, cvr) for _ in PLACEMENTS)))
+    by_seller = {}
+    for seller_id in SELLERS:
+        own = [row.listing_id for row in rows if row is not None and row.seller_id == seller_id]
+        by_seller[seller_id] = draw(campaigns(seller_id, own))
+    candidates = [
+        Candidate(None) if row is None else Candidate(
+            row, draw(st.floats(min_value=0.01, max_value=1.0)), by_seller[row.seller_id])
+        for row in rows
+    ]
+    rules = RankingSettings(
+        reserve_micros=draw(st.integers(min_value=10_000, max_value=500_000)),
+        auto_max_cpc_micros=draw(st.integers(min_value=10_000, max_value=5_000_000)),
+        relevance_floor=draw(st.floats(min_value=0.0, max_value=1.0)),
+        gamma=draw(st.floats(min_value=0.0, max_value=5.0)), beta=draw(st.floats(min_value=0.0, max_value=5.0)),
+        take_rate=draw(st.floats(min_value=0.0, max_value=0.9)),
+        max_winners_per_seller=draw(st.integers(min_value=1, max_value=3)), first_price=draw(st.booleans()),
+    )
+    return candidates, rules, draw(st.integers(1, 10)), draw(st.integers(0, 10)), draw(st.integers(0, 2**32))
+
+
+def bids_of(candidates, reasons, rules):
+    """The Bid of every candidate that passed eligibility, in score order."""
+    bids = []
+    for position, (candidate, reason) in enumerate(zip(candidates, reasons, strict=True)):
+        if not ranking.is_eligible_reason(reason):
+            continue
+        listing, campaign = candidate.listing, candidate.campaign
+        ctr, cvr = listing.scores[0]
+        bid = ranking.bid_for(listing, campaign, cvr, rules)
+        k = ctr * candidate.relevance ** rules.gamma
+        e = rules.beta * rules.take_rate * cvr * listing.price_micros
+        bids.append(Bid(position, listing.listing_id, listing.seller_id, campaign.campaign_id, bid, k, e,
+                        k * (bid + e)))
+    return sorted(bids, key=lambda b: (-b.score, b.position))
+
+
+@settings(max_examples=400, deadline=None)
+@given(auctions())
+def test_auction_invariants_hold_for_any_candidate_set(case):
+    candidates, rules, slots, top_k, seed = case
+    outcome = run_auction(candidates, placement=0, slots=slots, organic_top_k=top_k, settings=rules,
+                          rng=random.Random(seed).random)
+    winners = outcome.winners
+
+    # Every candidate either won or has exactly one reason; unknown ids are "unknown".
+    assert len(outcome.reasons) == len(candidates)
+    won_positions = {w.position for w in winners}
+    for position, (candidate, reason) in enumerate(zip(candidates, outcome.reasons, strict=True)):
+        assert (reason is None) == (position in won_positions)
+        assert reason is None or reason in ranking.REASONS
+        if candidate.listing is None:
+            assert reason == ranking.UNKNOWN
+
+    # Winners only from the request, ranks 1..n, at most `slots`, by score.
+    assert len(won_positions) == len(winners) <= slots
+    assert [w.rank for w in winners] == list(range(1, len(winners) + 1))
+    assert [w.score for w in winners] == sorted((w.score for w in winners), reverse=True)
+    per_seller = {}
+    for w in winners:
+        candidate = candidates[w.position]
+        listing, campaign = candidate.listing, candidate.campaign
+        assert listing is not None and listing.listing_id == w.listing_id
+        assert campaign.campaign_id == w.campaign_id
+        # Eligibility.
+        assert listing.available and campaign.active and campaign.promotes(listing.listing_id)
+        assert not campaign.exhausted and campaign.remaining_micros >= rules.reserve_micros
+        assert w.position >= top_k
+        assert candidate.relevance >= rules.relevance_floor
+        # Money: whole cents, reserve <= price <= bid <= what the budget has left.
+        assert w.price_micros % CENT == 0 and w.bid_micros % CENT == 0
+        assert rules.reserve_micros <= w.price_micros <= w.bid_micros <= campaign.remaining_micros
+        if rules.first_price:
+            assert w.price_micros == w.bid_micros
+        per_seller[listing.seller_id] = per_seller.get(listing.seller_id, 0) + 1
+    assert all(count <= rules.max_winners_per_seller for count in per_seller.values())
+
+    # The incrementality gate, and second price = the least bid that keeps the rank.
+    bids = bids_of(candidates, outcome.reasons, rules)
+    for w in winners:
+        bar = ranking.organic_value(candidates, top_k + w.rank - 1, 0, rules.take_rate)
+        assert w.score >= bar
+        if rules.first_price:
+            continue
+        index = next(i for i, b in enumerate(bids) if b.position == w.position)
+        bid = bids[index]
+        beat = bids[index + 1].score if index + 1 < len(bids) else None
+
+        def keeps(price, bid=bid, bar=bar, beat=beat):
+            score = bid.score_at(price)
+            return score >= bar and (beat is None or score > beat)
+
+        assert keeps(w.price_micros) or w.price_micros == w.bid_micros
+        assert w.price_micros == rules.reserve_micros or not keeps(w.price_micros - CENT)
