@@ -10,6 +10,10 @@ class AuctionConfig(AppConfig):
 
     def ready(self) -> None:
         from auction.recording import recorder
+        from closetads import periodic
+
+        periodic.register("pacing", _pacing, order=10, description="move bid multipliers and throttles")
+        periodic.register("training", _training, order=50, description="retrain click and purchase models")
 
         # Decision counts are folded in after a response has been sent, never before it.
         request_finished.connect(_flush_decisions, dispatch_uid="auction.flush_decisions")
@@ -21,3 +25,16 @@ def _flush_decisions(**kwargs) -> None:
     from auction.recording import recorder
 
     recorder.flush_if_due()
+
+
+def _pacing():
+    from auction.budget_pacing import pacing_run
+
+    result = pacing_run()
+    return {"campaigns": result.campaigns, "changed": result.changed}
+
+
+def _training():
+    from auction.learning.service import models_train
+
+    return [result.message for result in models_train()]

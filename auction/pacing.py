@@ -26,7 +26,8 @@ import math
 from dataclasses import dataclass
 
 MULTIPLIER_MIN = 0.05
-MULTIPLIER_MAX = 5.0
+# Never bid above what a click is expected to be worth to the seller (lambda = 1).
+MULTIPLIER_MAX = 1.0
 THROTTLE_MIN = 0.02
 DAMPING = 0.5  # move by half the log-ratio each step: robust to overlapping windows and noise
 MAX_LOG_STEP = 0.35  # at most x1.42 or /1.42 in one step

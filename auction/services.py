@@ -18,6 +18,7 @@ from auction.parsing import AuctionRequest, parse_auctions
 from auction.predict import PLACEMENT_INDEX
 from auction.recording import recorder
 from auction.tokens import ResolvedBid, sign
+from auction.traffic import counter as traffic_counter
 from closetads import clock
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,7 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
         except Exception:  # fail open for this auction only
             logger.exception("auction failed; failing open")
             results.append(failed_result())
+    traffic_counter.count(now, len(requests))
     if flush:
         recorder.flush_if_due()
     return {"results": results}

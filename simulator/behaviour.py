@@ -28,8 +28,23 @@ def sigmoid(x: float) -> float:
 
 
 def position_bias(position: int) -> float:
-    """Chance that a buyer looks at a result at this position (1-based)."""
+    """How much a result at this position (1-based) is worth in clicks, against position 1.
+
+    Split into viewing (the storefront reports an impression only for a result that was
+    in view) and clicking given a view, both falling with position.
+    """
     return position ** -0.65
+
+
+VIEW_SHARE = 0.7  # of the position bias's exponent that acts through viewing
+
+
+def view_probability(position: int) -> float:
+    return position_bias(position) ** VIEW_SHARE
+
+
+def click_given_view(position: int, click_logit: float) -> float:
+    return position_bias(position) ** (1 - VIEW_SHARE) * sigmoid(click_logit)
 
 
 @dataclass
@@ -44,7 +59,7 @@ class Candidate:
 class Outcome:
     """What the buyer did on one version of the page."""
 
-    shown: list[tuple[int, int, bool]] = field(default_factory=list)  # (candidate idx, position, sponsored)
+    shown: list[tuple[int, int, bool]] = field(default_factory=list)  # viewed: (candidate idx, position, sponsored)
     clicks: list[tuple[int, int, bool]] = field(default_factory=list)
     purchase: tuple[str, str, int] | None = None  # (listing key, path, candidate idx)
     # path: organic | sponsored | organic_halo | sponsored_halo
@@ -57,7 +72,7 @@ def buyer_fit(buyer: SimBuyer, listing: SimListing, brand_query: str | None) -> 
     over = max(0.0, listing.price / buyer.max_price - 1.0)
     price_fit = -2.0 * over
     click_logit = -1.6 + listing.appeal + 0.7 * size_match + 0.6 * brand_fav + price_fit
-    buy_logit = -2.6 + 0.6 * listing.appeal + 1.1 * size_match + 0.4 * brand_fav + 1.5 * price_fit
+    buy_logit = -4.0 + 0.6 * listing.appeal + 1.1 * size_match + 0.4 * brand_fav + 1.5 * price_fit
     buy = min(0.9, sigmoid(buy_logit) * buyer.buy_propensity)
     return click_logit, buy
 
@@ -88,7 +103,7 @@ def storefront_candidates(world: World, buyer: SimBuyer, category: str, brand_qu
     span = (best - worst) or 1.0
     candidates = []
     for score, listing in top:
-        relevance = round(0.05 + 0.95 * (score - worst) / span, 4)
+        relevance = round(float(0.05 + 0.95 * (score - worst) / span), 4)
         click_logit, buy = buyer_fit(buyer, listing, brand_query)
         candidates.append(Candidate(listing, relevance, click_logit, buy))
     return candidates
@@ -98,6 +113,7 @@ def storefront_candidates(world: World, buyer: SimBuyer, category: str, brand_qu
 class Draws:
     """Uniform draws per candidate, shared by both versions of the page."""
 
+    view: np.ndarray
     click: np.ndarray
     buy: np.ndarray
     halo: np.ndarray
@@ -106,7 +122,7 @@ class Draws:
 
     @classmethod
     def for_session(cls, rng: np.random.Generator, n: int) -> Draws:
-        block = rng.random((5, max(n, 1)))
+        block = rng.random((6, max(n, 1)))
         return cls(*block)
 
 
@@ -135,11 +151,14 @@ def compose_page(candidates: list[Candidate], winners: list[int]) -> list[tuple[
 
 def play(candidates: list[Candidate], page: list[tuple[int, int, bool]], draws: Draws,
          world: World, buyer: SimBuyer, brand_query: str | None) -> Outcome:
-    """What the buyer does on ``page``: clicks top to bottom, at most one purchase."""
-    outcome = Outcome(shown=page)
+    """What the buyer does on ``page``: views and clicks top to bottom, at most one purchase."""
+    outcome = Outcome()
     for idx, position, sponsored in page:
         cand = candidates[idx]
-        p_click = position_bias(position) * sigmoid(cand.click_logit)
+        if draws.view[idx] >= view_probability(position):
+            continue
+        outcome.shown.append((idx, position, sponsored))
+        p_click = click_given_view(position, cand.click_logit)
         if sponsored:
             p_click *= SPONSORED_CLICK_DISCOUNT
         if draws.click[idx] >= p_click:

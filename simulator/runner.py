@@ -25,7 +25,9 @@ from simulator.world import SimBuyer, World, build_world, new_listing
 
 logger = logging.getLogger(__name__)
 
-PERIODIC_EVERY = dt.timedelta(minutes=15)
+# "Enough demand" to spend a budget: the expected spend of winning slot 1 in every auction
+# where one of the seller's listings is an eligible candidate, at this price per click.
+DEMAND_BID_MICROS = 500_000
 CANCEL_SHARE = 0.03
 
 
@@ -41,6 +43,7 @@ class Options:
     holdout: float = 0.0
     promote_share: float = 0.35
     organic_impressions: bool = True
+    tick_minutes: int = 30  # periodic work (pacing, rollups, attribution) every so many simulated minutes
 
 
 @dataclass
@@ -100,6 +103,9 @@ class Simulation:
         self.rejected = 0
         self.setup_info: dict = {}
         self.elapsed = 0.0
+        self.demand_by_seller: dict[str, float] = {}
+        self.organic_top_k = 4
+        self.relevance_floor = 0.0
 
     # -- setup ---------------------------------------------------------------------------
     def _sync_catalog(self, world: World) -> None:
@@ -125,6 +131,10 @@ class Simulation:
         began = time.perf_counter()
         o = self.o
         clock.set_now(o.start)
+        from auction.models import AuctionSettings
+
+        rules = AuctionSettings.load()
+        self.organic_top_k, self.relevance_floor = rules.organic_top_k, rules.relevance_floor
         self.world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout)
         self._sync_catalog(world)
         if self.campaign_setup is not None:
@@ -135,7 +145,8 @@ class Simulation:
         rng.shuffle(owners)
         times = session_times(rng, o.start, o.days, len(owners))
         end = o.start + dt.timedelta(days=o.days)
-        next_periodic = o.start + PERIODIC_EVERY
+        every = dt.timedelta(minutes=o.tick_minutes)
+        next_periodic = o.start + every
         next_day = o.start + dt.timedelta(days=1)
         for session_number, (buyer_index, moment) in enumerate(zip(owners, times, strict=True)):
             while next_periodic <= moment:
@@ -143,12 +154,12 @@ class Simulation:
                     self._new_day(next_day, rng)
                     next_day += dt.timedelta(days=1)
                 self._periodic_at(next_periodic)
-                next_periodic += PERIODIC_EVERY
+                next_periodic += every
             clock.set_now(moment)
             self._session(session_number, world.buyers[int(buyer_index)], moment)
         while next_periodic <= end:
             self._periodic_at(next_periodic)
-            next_periodic += PERIODIC_EVERY
+            next_periodic += every
         self._flush()
         self.elapsed = time.perf_counter() - began
         return self.setup_info
@@ -203,6 +214,7 @@ class Simulation:
         self.truth.sessions += 1
         if not candidates:
             return
+        self._demand(candidates)
         draws = behaviour.Draws.for_session(rng, len(candidates))
         request = {
             "type": "listings", "slots": len(behaviour.SPONSORED_POSITIONS),
@@ -228,6 +240,18 @@ class Simulation:
             without_ads = with_ads
         self._truth(buyer, with_ads, without_ads)
         self._report(number, buyer, moment, candidates, with_ads, token_of)
+
+    def _demand(self, candidates: list[behaviour.Candidate]) -> None:
+        best: dict[int, float] = {}
+        for cand in candidates[self.organic_top_k:]:
+            seller = cand.listing.seller
+            if self.world.sellers[seller].promotes and cand.relevance >= self.relevance_floor:
+                p = behaviour.SPONSORED_CLICK_DISCOUNT * behaviour.sigmoid(cand.click_logit)
+                if p > best.get(seller, 0.0):
+                    best[seller] = p
+        for seller, p in best.items():
+            key = self.world.sellers[seller].key
+            self.demand_by_seller[key] = self.demand_by_seller.get(key, 0.0) + p * DEMAND_BID_MICROS
 
     def _promoted(self, listing_key: str) -> bool:
         return self.world.sellers[self.world.listings[listing_key].seller].promotes

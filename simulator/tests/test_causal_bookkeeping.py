@@ -25,8 +25,9 @@ def tiny_world() -> tuple[World, SimBuyer]:
     return world, buyer
 
 
-def draws(click, buy, halo=(1, 1, 1, 1), halo_buy=(1, 1, 1, 1), pick=(0, 0, 0, 0)) -> Draws:
-    return Draws(*(np.array(v, dtype=float) for v in (click, buy, halo, halo_buy, pick)))
+def draws(click, buy, halo=(1, 1, 1, 1), halo_buy=(1, 1, 1, 1), pick=(0, 0, 0, 0), view=(0, 0, 0, 0)) -> Draws:
+    # view draws of 0: every result on the page is in view unless a test says otherwise.
+    return Draws(*(np.array(v, dtype=float) for v in (view, click, buy, halo, halo_buy, pick)))
 
 
 def candidates(world: World) -> list[Candidate]:
@@ -45,9 +46,11 @@ def test_the_page_puts_sponsored_winners_in_their_slots_once():
 def test_a_sale_that_happens_only_with_the_ad_is_ad_caused():
     world, buyer = tiny_world()
     cands = candidates(world)
-    # D (index 3) at position 1 is clicked (draw 0.5 < bias(1)=1) and bought (0.1 < 0.5);
-    # without ads D sits at position 4: bias(4) = 4**-0.65 = 0.406 < 0.5, so no click, no sale.
-    d = draws(click=(0.99, 0.99, 0.99, 0.5), buy=(0.9, 0.9, 0.9, 0.1))
+    # Every result is in view (view draws 0). Clicking given a view: ~1.0 at position 1 (0.9
+    # when sponsored), 4**-0.195 = 0.763 at position 4. D (index 3) in slot 1 is clicked
+    # (0.85 < 0.9) and bought (0.1 < 0.5); without ads D is at position 4: no click, no sale.
+    # (A is clicked at position 1 without ads, but not bought: 0.9 > 0.5.)
+    d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.1))
     with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
     without = play(cands, compose_page(cands, []), d, world, buyer, None)
     assert with_ads.purchase == ("D", "sponsored", 3)
@@ -80,8 +83,8 @@ def test_an_ad_that_pushes_down_an_organic_sale_is_counted_as_displacement():
     world, buyer = tiny_world()
     cands = candidates(world)
     # Without ads A is bought at position 1. With D in slot 1, A moves to position 2 where
-    # bias(2) = 0.637 < 0.7: no click on A; D is clicked but not bought.
-    d = draws(click=(0.7, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.9))
+    # clicking given a view is 2**-0.195 = 0.874 < 0.95: no click on A; D is clicked, not bought.
+    d = draws(click=(0.95, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.9))
     with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
     without = play(cands, compose_page(cands, []), d, world, buyer, None)
     assert with_ads.purchase is None
@@ -98,7 +101,7 @@ def test_a_halo_sale_after_a_sponsored_click_is_ad_caused_when_it_would_not_happ
     cands = candidates(world)
     # D clicked at slot 1, not bought; the buyer browses the closet (halo draw 0), picks C and
     # buys it (halo_buy 0 < 0.6 * p). Without ads nothing is clicked.
-    d = draws(click=(0.99, 0.99, 0.99, 0.5), buy=(0.9, 0.9, 0.9, 0.9), halo=(1, 1, 1, 0), halo_buy=(1, 1, 1, 0))
+    d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.9), halo=(1, 1, 1, 0), halo_buy=(1, 1, 1, 0))
     with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
     without = play(cands, compose_page(cands, []), d, world, buyer, None)
     assert with_ads.purchase == ("C", "sponsored_halo", 3)
@@ -107,6 +110,15 @@ def test_a_halo_sale_after_a_sponsored_click_is_ad_caused_when_it_would_not_happ
     sim.world = world
     sim._truth(buyer, with_ads, without)
     assert sim.truth.ad_caused_cents == 5000
+
+
+def test_a_result_out_of_view_is_neither_reported_nor_clicked():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    d = draws(click=(0, 0, 0, 0), buy=(1, 1, 1, 1), view=(0, 0.999, 0, 0))
+    outcome = play(cands, compose_page(cands, []), d, world, buyer, None)
+    assert [idx for idx, _, _ in outcome.shown] == [0, 2, 3]
+    assert [idx for idx, _, _ in outcome.clicks] == [0, 2, 3]
 
 
 def test_position_bias_falls_with_position():
