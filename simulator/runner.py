@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from closetads import clock
+from closetads import changes, clock
 from simulator import behaviour
 from simulator.platform import Platform, result_winners
 from simulator.traffic import session_times
@@ -131,8 +131,14 @@ class Simulation:
         began = time.perf_counter()
         o = self.o
         clock.set_now(o.start)
+        from auction.index import auction_index
         from auction.models import AuctionSettings
+        from auction.services import throttle_random
 
+        # Deterministic for a seed: the auction's throttle draws are seeded, and index
+        # reloads follow signals rather than wall-clock timers.
+        throttle_random.seed(o.seed)
+        auction_index().background_reloads = False
         rules = AuctionSettings.load()
         self.organic_top_k, self.relevance_floor = rules.organic_top_k, rules.relevance_floor
         self.world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout)
@@ -203,6 +209,9 @@ class Simulation:
             result = self.platform.events(body)
             self.rejected += len(result.get("rejected", []))
         self.batch = EventBatch()
+        # Spend moved: let the auction index re-read what budgets have left (in a server,
+        # its background reload does this every few seconds).
+        changes.bump(changes.BUDGETS)
 
     # -- one buyer session ---------------------------------------------------------------------
     def _session(self, number: int, buyer: SimBuyer, moment: dt.datetime) -> None:

@@ -2,6 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from auction.index import auction_index
 from closetads import clock, periodic
 from simulator.platform import InProcessPlatform
 from simulator.report import campaigns_launch, run_report
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             report = run_report(sim)
         finally:
             clock.reset()
+            auction_index().background_reloads = True
         if o["json"]:
             self.stdout.write(json.dumps(report, sort_keys=True))
         else:
