@@ -43,6 +43,7 @@ class Options:
     holdout: float = 0.0
     promote_share: float = 0.35
     organic_impressions: bool = True
+    first_seller_budget: int | None = None  # dollars: seller 0 promotes with it (the demo's seller)
     tick_minutes: int = 30  # periodic work (pacing, rollups, attribution) every so many simulated minutes
 
 
@@ -141,7 +142,8 @@ class Simulation:
         auction_index().background_reloads = False
         rules = AuctionSettings.load()
         self.organic_top_k, self.relevance_floor = rules.organic_top_k, rules.relevance_floor
-        self.world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout)
+        self.world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout,
+                                          o.first_seller_budget)
         self._sync_catalog(world)
         if self.campaign_setup is not None:
             self.setup_info = self.campaign_setup(world, o)

@@ -17,7 +17,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sellers.demo import ADJECTIVES, BRANDS, CATEGORIES
+from simulator.vocabulary import ADJECTIVES, BRANDS, CATEGORIES, SELLER_NAMES
 
 CONDITIONS = ("nwt", "like_new", "good", "fair")
 CONDITION_WEIGHTS = (0.12, 0.33, 0.43, 0.12)
@@ -130,20 +130,23 @@ def new_listing(world: World, rng: random.Random, seller: SimSeller, at: dt.date
 
 
 def build_world(seed: int, n_sellers: int, n_buyers: int, start: dt.datetime,
-                promote_share: float = 0.35, holdout: float = 0.0) -> World:
+                promote_share: float = 0.35, holdout: float = 0.0, first_seller_budget: int | None = None) -> World:
     """A deterministic world for ``seed``."""
     rng = random.Random(seed)
     world = World(seed=seed, start=start, sellers=[], listings={}, buyers=[], by_category=defaultdict(list))
     for i in range(n_sellers):
         seller = SimSeller(
-            index=i, key=f"SS{seed}-{i:05d}", username=f"sim_seller_{seed}_{i}",
+            index=i, key=f"SS{seed}-{i:05d}",
+            username=SELLER_NAMES[i] if i < len(SELLER_NAMES) else f"sim_seller_{seed}_{i}",
             joined_at=start - dt.timedelta(days=rng.randint(30, 3000)), quality=rng.gauss(0, 0.25),
         )
         seller.promotes = rng.random() < promote_share
         if seller.promotes and rng.random() < 0.3:
             seller.own_budget_dollars = rng.choice([10, 15, 20, 25, 40, 60, 100])
+        if i == 0 and first_seller_budget:  # the demo's seller always promotes
+            seller.promotes, seller.own_budget_dollars = True, first_seller_budget
         world.sellers.append(seller)
-        for _ in range(closet_size(rng)):
+        for _ in range(120 if i == 0 and first_seller_budget else closet_size(rng)):
             new_listing(world, rng, seller, start - dt.timedelta(days=rng.randint(0, 120)))
     category_names = [c for c, _, _ in CATEGORIES]
     for i in range(n_buyers):
