@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from auction.pacing import PacingState, pacing_step
 from auction.traffic import traffic_profile, week_share
@@ -21,7 +21,9 @@ from campaigns.models import BudgetPeriod, Campaign, LedgerEntry
 from campaigns.services import budget_period_current
 from closetads import changes, clock
 
-WINDOW = dt.timedelta(hours=1)
+WINDOW = dt.timedelta(hours=2)
+# What a click is taken to cost a campaign that has not been charged yet this week.
+DEFAULT_CLICK_MICROS = 300_000
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ def pacing_run(now: dt.datetime | None = None) -> PacingResult:
     recent = dict(
         LedgerEntry.objects.filter(campaign_id__in=list(periods), created_at__gte=now - WINDOW, created_at__lt=now)
         .values_list("campaign_id").annotate(s=Sum("amount_micros")).values_list("campaign_id", "s"))
+    week_charges = LedgerEntry.objects.filter(
+        period_id__in=[p.pk for p in periods.values()], kind=LedgerEntry.Kind.CHARGE)
+    charges = {campaign_id: (total, n) for campaign_id, total, n in week_charges.values_list("campaign_id")
+               .annotate(s=Sum("amount_micros"), n=Count("id")).values_list("campaign_id", "s", "n")}
     changed = []
     for campaign in campaigns:
         period: BudgetPeriod = periods[campaign.pk]
@@ -65,6 +71,7 @@ def pacing_run(now: dt.datetime | None = None) -> PacingResult:
             budget_micros=period.budget_micros, spent_micros=period.spent_micros, tau=tau,
             window_spent_micros=int(recent.get(campaign.pk) or 0), window_traffic=window_traffic,
             manual=campaign.bidding == Campaign.Bidding.MANUAL,
+            click_micros=_typical_click(charges.get(campaign.pk)),
         )
         if (state.multiplier, state.throttle) != (campaign.pacing_multiplier, campaign.pacing_throttle):
             campaign.pacing_multiplier, campaign.pacing_throttle = state.multiplier, state.throttle
@@ -73,3 +80,9 @@ def pacing_run(now: dt.datetime | None = None) -> PacingResult:
         Campaign.objects.bulk_update(changed, ["pacing_multiplier", "pacing_throttle"], batch_size=500)
         changes.bump(changes.CAMPAIGNS)
     return PacingResult(len(campaigns), len(changed))
+
+
+def _typical_click(charges: tuple[int, int] | None) -> int:
+    if not charges or not charges[1]:
+        return DEFAULT_CLICK_MICROS
+    return charges[0] // charges[1]

@@ -48,17 +48,24 @@ def desired_rate(budget_micros: int, spent_micros: int, tau: float) -> float:
 
 
 def pacing_step(state: PacingState, *, budget_micros: int, spent_micros: int, tau: float,
-                window_spent_micros: int, window_traffic: float, manual: bool = False) -> PacingState:
+                window_spent_micros: int, window_traffic: float, manual: bool = False,
+                click_micros: int = 0) -> PacingState:
     """The next multiplier and throttle for one campaign.
 
     ``window_spent_micros`` was spent while ``window_traffic`` (a share of the week's
-    traffic) passed, over a recent look-back window (an hour, say).
+    traffic) passed, over a recent look-back window (a couple of hours, say).
+    ``click_micros`` is what a click typically costs this campaign: when the window should
+    have bought less than one click, seeing none says nothing, and the controls stay put
+    (a small budget buys a click every few hours; without this the controller would bid
+    up during every quiet spell and overshoot at the next click).
     """
     multiplier = 1.0 if manual else state.multiplier
     throttle = state.throttle
     if window_traffic < 1e-9 or budget_micros <= 0:
         return PacingState(multiplier, throttle)
     want = desired_rate(budget_micros, spent_micros, tau)
+    if window_spent_micros <= 0 and want * window_traffic < click_micros:
+        return PacingState(multiplier, throttle)
     seen = window_spent_micros / window_traffic
     if want <= 0:
         log_ratio = -MAX_LOG_STEP

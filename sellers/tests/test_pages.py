@@ -1,8 +1,6 @@
-import io
 
-from django.core.management import call_command
 
-from sellers.models import Listing, Seller
+from sellers.models import Listing
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 
