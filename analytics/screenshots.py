@@ -35,10 +35,11 @@ def _django(data_dir: str) -> None:
 def _demo() -> dict:
     import datetime as dt
 
+    from sellers.demo import load_demo
+
     from analytics import demo
     from campaigns.tests.factories import launched_campaign
     from closetads import clock
-    from sellers.demo import load_demo
     from sellers.models import Seller
 
     result = load_demo()

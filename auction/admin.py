@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from auction.models import AuctionSettings, ListingAuctionDay
+from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, ModelVersion
 from closetads.admin_utils import LargeTablePaginator
 from closetads.money import MICROS_PER_UNIT, to_decimal
 
@@ -91,4 +91,36 @@ class ListingAuctionDayAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ModelVersion)
+class ModelVersionAdmin(admin.ModelAdmin):
+    """Trained models with their held-out quality; training writes them, nobody edits them."""
+
+    list_display = ["pk", "kind", "created_at", "active", "auc", "baseline_auc", "log_loss", "baseline_log_loss",
+                    "calibration_error", "rows_train", "train_seconds"]
+    list_filter = ["kind", "active"]
+    exclude = ["blob", "vocabulary"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(AuctionHour)
+class AuctionHourAdmin(admin.ModelAdmin):
+    """Auctions per hour: the traffic profile pacing follows."""
+
+    list_display = ["hour", "auctions"]
+    date_hierarchy = "hour"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

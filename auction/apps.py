@@ -9,6 +9,11 @@ class AuctionConfig(AppConfig):
     name = "auction"
 
     def ready(self) -> None:
+        from closetads import periodic
+
+        periodic.register("pacing", _pacing, order=10, description="move bid multipliers and throttles")
+        periodic.register("training", _training, order=50, description="retrain click and purchase models")
+
         # Decision counts are folded in beside the requests, never inside one.
         request_finished.connect(_flush_decisions, dispatch_uid="auction.flush_decisions")
         if not settings.TESTING:
@@ -26,3 +31,16 @@ def _flush_at_exit() -> None:
 
     recorder.wait_for_flush(10)
     recorder.flush()
+
+
+def _pacing():
+    from auction.budget_pacing import pacing_run
+
+    result = pacing_run()
+    return {"campaigns": result.campaigns, "changed": result.changed}
+
+
+def _training():
+    from auction.learning.service import models_train
+
+    return [result.message for result in models_train()]

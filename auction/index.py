@@ -108,6 +108,10 @@ def rules_from(row: AuctionSettings) -> AuctionRules:
 class AuctionIndex:
     """One process's index; thread-safe (refreshes are serialised, reads need no lock)."""
 
+    # Periodic reloads in a background thread. The marketplace simulator turns them off: on
+    # its simulated clock, wall-clock timers would make runs differ; it signals instead.
+    background_reloads = True
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.reset()
@@ -166,7 +170,7 @@ class AuctionIndex:
     # state older than a committed change.
 
     def _start_periodic(self, now: dt.datetime, tick: float) -> None:
-        if self._worker is not None:
+        if self._worker is not None or not self.background_reloads:
             return
         if tick >= self._full_due:
             job = self._rebuild

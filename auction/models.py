@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from closetads import changes
+from closetads import changes, clock
 
 
 class AuctionSettings(models.Model):
@@ -118,3 +118,48 @@ class ListingAuctionDay(models.Model):
 
     def __str__(self) -> str:
         return f"listing {self.listing_id} on {self.day}: {self.won}/{self.candidate} won"
+
+
+class AuctionHour(models.Model):
+    """How many auctions ran in one UTC hour: the traffic profile pacing follows."""
+
+    hour = models.DateTimeField(unique=True, help_text="Start of the UTC hour.")
+    auctions = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-hour"]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}:00 {self.auctions} auctions"
+
+
+class ModelVersion(models.Model):
+    """One trained click or purchase model, with its held-out quality. One active per kind."""
+
+    class Kind(models.TextChoices):
+        CLICK = "click", "Click given impression"
+        PURCHASE = "purchase", "Purchase given click"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    active = models.BooleanField(default=False)
+    rows_train = models.IntegerField(default=0)
+    rows_test = models.IntegerField(default=0)
+    positive_rate = models.FloatField(default=0.0)
+    auc = models.FloatField(null=True, blank=True, help_text="Held-out ROC AUC.")
+    log_loss = models.FloatField(null=True, blank=True, help_text="Held-out log loss (lower is better).")
+    calibration_error = models.FloatField(null=True, blank=True, help_text="Expected calibration error.")
+    baseline_auc = models.FloatField(null=True, blank=True, help_text="Category-prior AUC on the same rows.")
+    baseline_log_loss = models.FloatField(null=True, blank=True)
+    train_seconds = models.FloatField(default=0.0)
+    vocabulary = models.JSONField(default=dict)
+    blob = models.BinaryField(help_text="The fitted scikit-learn estimator (joblib).")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind"], condition=models.Q(active=True), name="one_active_model_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} model {self.pk} ({'active' if self.active else 'inactive'})"

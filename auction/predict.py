@@ -120,5 +120,8 @@ def _probability(value: float) -> float:
 
 
 def active_predictor() -> Predictor:
-    """The predictor the auction index uses now: the priors until a trained model is active."""
-    return PriorPredictor()
+    """The predictor the auction index uses now: the active trained models (train_models),
+    with the priors where no model is active yet."""
+    from auction.learning.service import model_predictor
+
+    return model_predictor() or PriorPredictor()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 import secrets
 from collections.abc import Callable
 from time import perf_counter
@@ -18,12 +19,16 @@ from auction.parsing import AuctionRequest, parse_auctions
 from auction.predict import PLACEMENT_INDEX
 from auction.recording import recorder
 from auction.tokens import ResolvedBid, sign
+from auction.traffic import counter as traffic_counter
 from closetads import clock
 
 logger = logging.getLogger(__name__)
 
 Holdout = Callable[[str | None], bool]
 _UNKNOWN = ranking.Candidate(listing=None)
+# The pacing throttle's draws: a generator of its own, so that a caller that needs
+# repeatable runs (the marketplace simulator) can seed it without other code consuming it.
+throttle_random = random.Random()
 
 
 def failed_result() -> dict[str, Any]:
@@ -65,6 +70,7 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
         except Exception:  # fail open for this auction only
             logger.exception("auction failed; failing open")
             results.append(failed_result())
+    traffic_counter.count(now, len(requests))
     if flush:
         recorder.flush_if_due()
     return {"results": results}
@@ -88,7 +94,7 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
     outcome = ranking.run_auction(
         candidates, placement=PLACEMENT_INDEX[request.placement], slots=min(request.slots, rules.max_slots),
         organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,
-        settings=rules.ranking,
+        settings=rules.ranking, rng=throttle_random.random,
     )
     if perf_counter() > deadline:
         return failed_result()

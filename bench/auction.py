@@ -68,8 +68,8 @@ def seed() -> None:
     from campaigns.models import Campaign, CampaignListing
     from campaigns.services import budget_period_current
     from closetads import clock
-    from sellers.demo import BRANDS, CATEGORIES
     from sellers.models import Listing, Seller
+    from simulator.vocabulary import BRANDS, CATEGORIES
 
     marker = f"{PROMOTED_PREFIX}{PROMOTED_LISTINGS - 1}"
     if (Listing.objects.filter(marketplace_id=marker).exists()

@@ -19,7 +19,7 @@ import sys
 
 from bench import results
 
-BENCHMARKS = ("auction", "events", "dashboard")
+BENCHMARKS = ("auction", "events", "dashboard", "simulator", "models")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -147,12 +147,14 @@ class CampaignAdmin(admin.ModelAdmin):
     paginator = LargeTablePaginator
     list_per_page = 50
     readonly_fields = ["seller", "status", "selection", "next_budget", "next_weekly_budget_from", "max_cpc_display",
-                       "pacing_multiplier", "pacing_throttle", "launched_at", "created_at", "updated_at"]
+                       "pacing_multiplier", "pacing_throttle", "spent_vs_target", "launched_at", "created_at",
+                       "updated_at"]
     fieldsets = [
         (None, {"fields": ["seller", "name", "status", "selection"]}),
         ("Budget and bidding", {"fields": ["weekly_budget", "next_budget", "next_weekly_budget_from", "bidding",
                                            "max_cpc", "max_cpc_display"]}),
-        ("Pacing (set every minute by the pacing controller)", {"fields": ["pacing_multiplier", "pacing_throttle"]}),
+        ("Pacing (set every minute by the pacing controller)",
+         {"fields": ["pacing_multiplier", "pacing_throttle", "spent_vs_target"]}),
         ("History", {"fields": ["launched_at", "created_at", "updated_at"]}),
     ]
     inlines = [BudgetPeriodInline]
@@ -168,6 +170,19 @@ class CampaignAdmin(admin.ModelAdmin):
     def seller_link(self, obj: Campaign):
         url = reverse("admin:sellers_seller_change", args=[obj.seller_id])
         return format_html('<a href="{}">{}</a>', url, obj.seller.username)
+
+    @admin.display(description="this week: spent vs target")
+    def spent_vs_target(self, obj: Campaign) -> str:
+        """Spend so far against the ideal curve (the budget times the week's traffic passed)."""
+        from auction.traffic import traffic_profile, week_share
+
+        now = clock.now()
+        period = obj.periods.filter(week_start__lte=now, week_end__gt=now).first()
+        if period is None:
+            return "no budget period this week yet"
+        target = int(period.budget_micros * week_share(traffic_profile(now), period.week_start, now))
+        return (f"{format_money(period.spent_micros)} spent, target {format_money(target)} "
+                f"of {format_money(period.budget_micros)}")
 
     @admin.display(description="weekly budget", ordering="weekly_budget_micros")
     def weekly_budget(self, obj: Campaign) -> str:

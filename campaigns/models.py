@@ -74,9 +74,13 @@ class Campaign(models.Model):
     selection = models.CharField(max_length=10, choices=Selection.choices, default=Selection.ALL)
     listings = models.ManyToManyField(Listing, through="CampaignListing", blank=True, related_name="+")
     # Pacing state, moved every minute by the pacing controller.
-    pacing_multiplier = models.FloatField(default=1.0, help_text="Bid multiplier (lambda) set by pacing.")
+    # A new campaign starts bidding a quarter of a click's expected value to the seller (a
+    # return on ad spend of about 4-5x); pacing moves it between 0.05 and 1 from there.
+    pacing_multiplier = models.FloatField(default=0.25, help_text="Bid multiplier (lambda) set by pacing.")
+    # Starting in a fifth of the auctions and opening up when behind is safer than starting
+    # in all of them: under-spending early is recovered later, overspending is not.
     pacing_throttle = models.FloatField(
-        default=1.0, help_text="Share of auctions the campaign enters (1 = all), set by pacing.")
+        default=0.2, help_text="Share of auctions the campaign enters (1 = all), set by pacing.")
     launched_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(default=clock.now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "closetads.settings")
 
@@ -17,4 +18,6 @@ app.conf.beat_schedule = {
     "heartbeat": {"task": "closetads.tasks.heartbeat", "schedule": 60.0},
     "attribution": {"task": "analytics.tasks.attribution", "schedule": 60.0},
     "rollups": {"task": "analytics.tasks.rollups", "schedule": 60.0},
+    "pacing": {"task": "auction.tasks.pacing", "schedule": 60.0},
+    "training": {"task": "auction.tasks.training", "schedule": crontab(hour=3, minute=0)},
 }

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "campaigns",
     "auction",
     "analytics",
+    "simulator",
 ]
 
 MIDDLEWARE = [

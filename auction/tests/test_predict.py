@@ -50,7 +50,7 @@ def test_the_batch_interface_agrees_with_single_scores():
     assert prior.scores_by_placement([listing])[0] == tuple(prior.scores(listing, p) for p in PLACEMENTS)
 
 
-def test_top_level_category_and_active_predictor():
+def test_top_level_category_and_active_predictor(db):
     assert top_level_category("Women/Shoes/Sneakers") == "women"
     assert top_level_category("") == ""
     assert isinstance(active_predictor(), PriorPredictor)

@@ -17,6 +17,10 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     seller = factory.SubFactory(SellerFactory)
     weekly_budget_micros = 25_000_000
     status = Campaign.Status.DRAFT
+    # Neutral pacing (bid the full value, enter every auction): tests of other rules should
+    # not depend on the cautious start state that new campaigns get in production.
+    pacing_multiplier = 1.0
+    pacing_throttle = 1.0
 
 
 def launched_campaign(seller, weekly_budget_micros: int = 25_000_000, **kwargs) -> Campaign:
@@ -25,6 +29,7 @@ def launched_campaign(seller, weekly_budget_micros: int = 25_000_000, **kwargs) 
 
     campaign = campaign_create(seller, weekly_budget_micros=weekly_budget_micros, **kwargs)
     campaign_launch(campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(pacing_multiplier=1.0, pacing_throttle=1.0)  # neutral pacing
     campaign.refresh_from_db()
     return campaign
 

@@ -1,8 +1,6 @@
-import io
 
-from django.core.management import call_command
 
-from sellers.models import Listing, Seller
+from sellers.models import Listing
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 
@@ -46,18 +44,6 @@ def test_empty_closet_has_an_empty_state(client, django_user_model, db):
     SellerFactory(user=user)
     client.force_login(user)
     assert "Your closet is empty" in client.get("/", follow=True).content.decode()
-
-
-def test_demo_loader_creates_sellers_and_a_working_login(client, db):
-    out = io.StringIO()
-    call_command("load_demo", stdout=out)
-    assert Seller.objects.count() == 8
-    assert Listing.objects.count() >= 100
-    assert "username demo  password promote-my-closet" in out.getvalue()
-    assert client.login(username="demo", password="promote-my-closet")
-    assert "Hello, vintage_vera" in client.get("/", follow=True).content.decode()
-    call_command("load_demo", stdout=io.StringIO())  # idempotent
-    assert Seller.objects.count() == 8
 
 
 def test_schema_and_docs_are_served_with_local_assets(client, db):

@@ -1,0 +1,1 @@
+"""Click and purchase models trained on the marketplace's organic traffic (BIDLESS)."""

@@ -1,0 +1,129 @@
+"""The pacing controller on a toy market: spend = traffic x demand x multiplier**0.8 x throttle."""
+
+import itertools
+import math
+from collections import deque
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auction.pacing import (
+    MAX_LOG_STEP,
+    MULTIPLIER_MAX,
+    MULTIPLIER_MIN,
+    THROTTLE_MIN,
+    PacingState,
+    desired_rate,
+    pacing_step,
+)
+
+BUDGET = 100_000_000
+HOURS = 168
+STEPS_PER_HOUR = 4  # the simulator's step; production steps every minute
+
+
+def simulate(traffic, demand: float, manual: bool = False, noise: float = 0.0, seed: int = 0):
+    """Returns the states after each step and (spent share, ideal share) after each hour."""
+    rng = np.random.default_rng(seed)
+    state, spent, states, curve = PacingState(), 0.0, [], []
+    total = sum(traffic)
+    passed = 0.0
+    window = deque(maxlen=STEPS_PER_HOUR)  # (spend, traffic) of the last hour
+    for hour in range(HOURS):
+        for _ in range(STEPS_PER_HOUR):
+            rate = traffic[hour] / STEPS_PER_HOUR
+            bid_effect = 1.0 if manual else state.multiplier ** 0.8
+            spend = demand * (rate / total) * bid_effect * state.throttle  # demand: a week at x1, unthrottled
+            if noise:
+                spend *= max(0.0, rng.normal(1.0, noise))
+            spend = min(BUDGET - spent, spend)
+            spent += spend
+            passed += rate
+            window.append((spend, rate / total))
+            state = pacing_step(state, budget_micros=BUDGET, spent_micros=int(spent), tau=passed / total,
+                                window_spent_micros=int(sum(s for s, _ in window)),
+                                window_traffic=sum(t for _, t in window), manual=manual)
+            states.append(state)
+        curve.append((spent / BUDGET, passed / total))
+    return states, curve
+
+
+def flat(hours=HOURS):
+    return [1.0] * hours
+
+
+def worst_error(curve, from_hour):
+    return max(abs(spent - tau) for spent, tau in curve[from_hour:])
+
+
+def test_converges_to_the_ideal_curve_when_demand_is_three_times_the_budget():
+    # Unpaced, this campaign would spend its whole budget by Tuesday night.
+    states, curve = simulate(flat(), demand=3 * BUDGET)
+    assert worst_error(curve, 12) < 0.03
+    assert curve[-1][0] > 0.97
+    # It settles near the multiplier at which demand matches the budget, a little below it
+    # because the first hours' overspend is paid back over the rest of the week.
+    needed = (1 / 3) ** (1 / 0.8)
+    assert 0.8 * needed < states[-1].multiplier < needed
+
+
+def test_a_campaign_with_too_little_demand_bids_up_to_the_cap_and_never_throttles():
+    states, _ = simulate(flat(), demand=0.1 * BUDGET)
+    assert states[-1].multiplier == MULTIPLIER_MAX
+    assert all(s.throttle == 1.0 for s in states)
+
+
+def test_manual_campaigns_are_paced_by_the_throttle_alone():
+    states, curve = simulate(flat(), demand=3 * BUDGET, manual=True)
+    assert all(s.multiplier == 1.0 for s in states)
+    assert 0.8 / 3 < states[-1].throttle < 1 / 3
+    assert worst_error(curve, 12) < 0.03
+
+
+def test_very_high_demand_floors_the_multiplier_then_throttles():
+    states, curve = simulate(flat(), demand=200 * BUDGET)
+    assert states[-1].multiplier == MULTIPLIER_MIN
+    assert states[-1].throttle < 0.2
+    assert curve[-1][0] > 0.95
+
+
+def test_no_oscillation_after_a_step_change_in_traffic():
+    traffic = [1.0] * 84 + [2.0] * 84  # traffic doubles mid-week (an unexpected surge)
+    states, curve = simulate(traffic, demand=3 * BUDGET)
+    settled = [s.multiplier for s in states[84 * STEPS_PER_HOUR + 24:]]
+    moves = [b - a for a, b in itertools.pairwise(settled) if abs(b - a) > 1e-12]
+    sign_changes = sum(1 for a, b in itertools.pairwise(moves) if (a > 0) != (b > 0))
+    assert sign_changes <= 1  # at most one correction of an overshoot, no oscillation
+    assert worst_error(curve, 12) < 0.05
+    assert curve[-1][0] > 0.95
+
+
+def test_noisy_spend_still_lands_on_the_budget_without_overspending():
+    _, curve = simulate(flat(), demand=3 * BUDGET, noise=0.5, seed=4)
+    assert 0.93 < curve[-1][0] <= 1.0
+    assert worst_error(curve, 24) < 0.06
+
+
+@given(
+    multiplier=st.floats(MULTIPLIER_MIN, MULTIPLIER_MAX), throttle=st.floats(THROTTLE_MIN, 1.0),
+    spent=st.integers(0, BUDGET), tau=st.floats(0, 1), window_spent=st.integers(0, BUDGET),
+    window_traffic=st.floats(0, 1), manual=st.booleans(),
+)
+def test_the_state_stays_within_bounds_and_moves_one_bounded_step(multiplier, throttle, spent, tau, window_spent,
+                                                                  window_traffic, manual):
+    before = PacingState(multiplier, throttle)
+    after = pacing_step(before, budget_micros=BUDGET, spent_micros=spent, tau=tau,
+                        window_spent_micros=window_spent, window_traffic=window_traffic, manual=manual)
+    assert MULTIPLIER_MIN <= after.multiplier <= MULTIPLIER_MAX
+    assert THROTTLE_MIN <= after.throttle <= 1.0
+    if not manual:
+        assert abs(math.log(after.multiplier / before.multiplier)) <= MAX_LOG_STEP + 1e-9
+    else:
+        assert after.multiplier == 1.0
+    assert abs(math.log(after.throttle / before.throttle)) <= MAX_LOG_STEP + 1e-9
+
+
+def test_desired_rate_absorbs_past_overspend():
+    assert desired_rate(BUDGET, BUDGET // 2, 0.25) < desired_rate(BUDGET, BUDGET // 4, 0.25)
+    assert desired_rate(BUDGET, BUDGET, 0.5) == 0

@@ -1,0 +1,62 @@
+import datetime as dt
+
+import pytest
+
+from auction.budget_pacing import pacing_run
+from auction.models import AuctionHour
+from auction.traffic import traffic_profile, week_share
+from campaigns.models import Campaign
+from campaigns.services import click_charge
+from campaigns.tests.factories import launched_campaign
+from closetads import clock
+from sellers.tests.factories import SellerFactory
+
+MONDAY = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+
+
+def test_with_no_history_the_profile_is_uniform(db):
+    profile = traffic_profile(MONDAY)
+    assert len(profile) == 168
+    assert profile.min() == pytest.approx(1 / 168)
+    assert week_share(profile, MONDAY, MONDAY + dt.timedelta(hours=84)) == pytest.approx(0.5)
+
+
+def test_the_profile_follows_last_weeks_auctions_and_fills_unseen_hours_with_the_mean(db):
+    last_week = MONDAY - dt.timedelta(weeks=1)
+    for hour in range(24):  # only last Monday was seen: busy evenings
+        AuctionHour.objects.create(hour=last_week + dt.timedelta(hours=hour), auctions=300 if hour >= 18 else 100)
+    profile = traffic_profile(MONDAY)
+    assert profile[20] == pytest.approx(3 * profile[3])
+    assert profile[100] == pytest.approx(profile[3] * (6 * 300 + 18 * 100) / 24 / 100)
+
+
+def test_a_campaign_spending_too_fast_is_slowed_and_one_behind_is_opened_up(db):
+    clock.set_now(MONDAY)
+    fast = launched_campaign(SellerFactory(), weekly_budget_micros=100_000_000)
+    slow = launched_campaign(SellerFactory(), weekly_budget_micros=100_000_000)
+    Campaign.objects.filter(pk=slow.pk).update(pacing_throttle=0.5)
+    clock.set_now(MONDAY + dt.timedelta(hours=2))
+    for i in range(40):  # $20 in two hours: 20% of the budget after 1.2% of the week
+        assert click_charge(fast.pk, 500_000, click_id=i).charged
+    clock.set_now(MONDAY + dt.timedelta(hours=3))
+    result = pacing_run()
+    assert result.campaigns == 2 and result.changed == 2
+    fast.refresh_from_db()
+    slow.refresh_from_db()
+    assert fast.pacing_multiplier < 1.0 and fast.pacing_throttle == 1.0
+    assert slow.pacing_throttle > 0.5 and slow.pacing_multiplier == 1.0
+
+
+def test_pacing_opens_the_new_week_periods_off_the_click_path(db):
+    clock.set_now(MONDAY)
+    campaign = launched_campaign(SellerFactory())
+    clock.set_now(MONDAY + dt.timedelta(days=7, minutes=1))
+    pacing_run()
+    assert campaign.periods.filter(week_start=MONDAY + dt.timedelta(days=7)).exists()
+
+
+def test_pacing_leaves_paused_campaigns_alone(db):
+    clock.set_now(MONDAY)
+    campaign = launched_campaign(SellerFactory())
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.PAUSED)
+    assert pacing_run().campaigns == 0

@@ -1,0 +1,90 @@
+"""The marketplace's traffic by hour: counted from auctions, read by pacing.
+
+Each process counts its auctions per UTC hour in memory and adds them to ``AuctionHour``
+with one upsert when the hour changes or a minute has passed. Pacing turns the last four
+weeks into an hour-of-week profile: the share of a week's traffic each hour carries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import numpy as np
+from django.db.models import F
+
+from auction.models import AuctionHour
+from closetads import clock
+
+FLUSH_SECONDS = 60.0
+PROFILE_WEEKS = 4
+
+
+class TrafficCounter:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[dt.datetime, int] = {}
+        self._due = time.monotonic() + FLUSH_SECONDS
+
+    def count(self, now: dt.datetime, auctions: int = 1) -> None:
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        with self._lock:
+            self._counts[hour] = self._counts.get(hour, 0) + auctions
+            due = len(self._counts) > 1 or time.monotonic() >= self._due
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        with self._lock:
+            counts, self._counts = self._counts, {}
+            self._due = time.monotonic() + FLUSH_SECONDS
+        for hour, n in counts.items():
+            if not AuctionHour.objects.filter(hour=hour).update(auctions=F("auctions") + n):
+                _, created = AuctionHour.objects.get_or_create(hour=hour, defaults={"auctions": n})
+                if not created:
+                    AuctionHour.objects.filter(hour=hour).update(auctions=F("auctions") + n)
+
+
+counter = TrafficCounter()
+
+
+def hour_of_week(moment: dt.datetime) -> int:
+    local = moment.astimezone(clock.marketplace_tz())
+    return local.weekday() * 24 + local.hour
+
+
+def traffic_profile(now: dt.datetime) -> np.ndarray:
+    """168 weights (Monday 00:00 local first) summing to 1, from the last four weeks.
+
+    Each hour-of-week weighs its mean auctions over the weeks it was seen; an hour not
+    seen yet (a new marketplace, or later this first week) weighs the mean of the hours
+    seen, and with no history at all the profile is uniform.
+    """
+    counter.flush()
+    since = now - dt.timedelta(weeks=PROFILE_WEEKS)
+    totals, seen = np.zeros(168), np.zeros(168)
+    for hour, auctions in AuctionHour.objects.filter(hour__gte=since, hour__lt=now).values_list("hour", "auctions"):
+        index = hour_of_week(hour)
+        totals[index] += auctions
+        seen[index] += 1
+    if not seen.any():
+        return np.full(168, 1 / 168)
+    means = np.where(seen > 0, totals / np.maximum(seen, 1), 0.0)
+    level = means[seen > 0].mean()
+    profile = np.where(seen > 0, means, level) + 1e-9
+    return profile / profile.sum()
+
+
+def week_share(profile: np.ndarray, week_start: dt.datetime, moment: dt.datetime) -> float:
+    """Share of the week's expected traffic between ``week_start`` and ``moment``."""
+    elapsed = (moment - week_start).total_seconds() / 3600
+    if elapsed <= 0:
+        return 0.0
+    if elapsed >= 168:
+        return 1.0
+    whole = int(elapsed)
+    # Hours are counted from the week's start: local hour-of-week shifts only across DST.
+    start_how = hour_of_week(week_start)
+    index = [(start_how + h) % 168 for h in range(whole + 1)]
+    return float(profile[index[:whole]].sum() + profile[index[whole]] * (elapsed - whole))

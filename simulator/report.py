@@ -1,0 +1,118 @@
+"""Setting up the simulated sellers' campaigns, and the figures of a finished run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Sum
+
+from analytics.models import AttributionCredit, Click
+from auction.models import AuctionSettings
+from campaigns.models import BudgetPeriod, Campaign, LedgerEntry
+from campaigns.recommendation import budget_recommend
+from campaigns.selectors import forecast_checks
+from campaigns.services import budget_forecast_record, campaign_create, campaign_launch
+from closetads import clock
+from sellers.models import Seller
+from simulator.measures import holdout_lift, median, period_measure
+from simulator.runner import Options, Simulation
+from simulator.traffic import ideal_share
+from simulator.world import World
+
+
+def campaigns_launch(world: World, options: Options) -> dict:
+    """Every promoting seller launches Promoted Closet at the start: own budget or the recommendation."""
+    sellers = {s.marketplace_id: s for s in Seller.objects.filter(marketplace_id__in=[s.key for s in world.sellers])}
+    launched = 0
+    for sim_seller in world.sellers:
+        if not sim_seller.promotes:
+            continue
+        seller = sellers[sim_seller.key]
+        if sim_seller.own_budget_dollars:
+            budget = sim_seller.own_budget_dollars * 1_000_000
+        else:
+            budget = budget_recommend(seller).recommended.weekly_budget_micros
+        kwargs = {}
+        if options.fixed_cpc is not None:
+            kwargs = {"bidding": Campaign.Bidding.MANUAL, "max_cpc_micros": round(options.fixed_cpc * 100) * 10_000}
+        campaign = campaign_create(seller, weekly_budget_micros=budget, **kwargs)
+        budget_forecast_record(campaign, budget)
+        campaign_launch(campaign)
+        launched += 1
+    return {"campaigns": launched}
+
+
+def run_report(sim: Simulation) -> dict:
+    """The run's figures (money in dollars), platform side read from the database."""
+    o, t, world = sim.o, sim.truth, sim.world
+    seller_keys = [s.key for s in world.sellers]
+    campaigns = list(Campaign.objects.filter(seller__marketplace_id__in=seller_keys))
+    campaign_ids = [c.pk for c in campaigns]
+    end = o.start + dt.timedelta(days=o.days)
+    settings = AuctionSettings.load()
+    spend = LedgerEntry.objects.filter(campaign_id__in=campaign_ids).aggregate(s=Sum("amount_micros"))["s"] or 0
+    credits = AttributionCredit.objects.filter(campaign_id__in=campaign_ids)
+    by_kind = dict(credits.values_list("kind").annotate(s=Sum("amount_micros")).values_list("kind", "s"))
+
+    charges = defaultdict(list)
+    for period_id, at, amount in LedgerEntry.objects.filter(campaign_id__in=campaign_ids).values_list(
+            "period_id", "created_at", "amount_micros"):
+        charges[period_id].append((at, amount))
+    measures = []
+    demand = sim.demand_by_seller
+    seller_of = {c.pk: c.seller.marketplace_id for c in Campaign.objects.filter(pk__in=campaign_ids)
+                 .select_related("seller")}
+    for period in BudgetPeriod.objects.filter(campaign_id__in=campaign_ids, week_start__lt=end):
+        hours = int(min((end - period.week_start).total_seconds(), (period.week_end - period.week_start)
+                        .total_seconds()) // 3600)
+        m = period_measure(period.budget_micros, period.week_start, hours, charges[period.pk],
+                           ideal_share, period.exhausted_at, settings.reserve_cpc_micros)
+        enough = demand.get(seller_of[period.campaign_id], 0.0) >= period.budget_micros
+        measures.append((m, enough, hours))
+    full = [(m, enough) for m, enough, hours in measures if hours >= 167]
+    checks = forecast_checks()
+    check_ids = set(campaign_ids)
+    mine = [c for c in checks if c.campaign_id in check_ids]
+    within = [c for c in mine if abs(c.clicks - (c.clicks_low + c.clicks_high) / 2)
+              <= 0.35 * max((c.clicks_low + c.clicks_high) / 2, 1)]
+    charged_clicks = Click.objects.filter(campaign_id__in=campaign_ids, charged=True).count()
+    report = {
+        "seed": o.seed, "days": o.days, "sellers": o.sellers, "buyers": o.buyers,
+        "pacing": o.pacing, "bidding": f"fixed:{o.fixed_cpc:.2f}" if o.fixed_cpc is not None else "auto",
+        "holdout": o.holdout,
+        "sessions": t.sessions, "auctions": t.auctions, "impressions": t.impressions, "clicks": t.clicks,
+        "sponsored_clicks": t.sponsored_clicks, "charged_clicks": charged_clicks,
+        "spend": round(spend / 1e6, 2), "purchases": t.purchases, "gmv": round(t.gmv_cents / 100, 2),
+        "attributed_direct_sales": round((by_kind.get("direct") or 0) / 1e6, 2),
+        "attributed_halo_sales": round((by_kind.get("halo") or 0) / 1e6, 2),
+        "true_ad_caused_sales": round(t.ad_caused_cents / 100, 2),
+        "true_ad_displaced_sales": round(t.ad_displaced_cents / 100, 2),
+        "campaigns": len(campaigns),
+        "budget_utilisation_median": _r(median([m.utilisation for m, enough in full if enough])),
+        "budget_utilisation_median_all": _r(median([m.utilisation for m, _ in full])),
+        "campaigns_with_enough_demand": sum(1 for _, enough in full if enough),
+        "max_overspend": round(max((m.overspend_micros for m, _, _ in measures), default=0) / 1e6, 2),
+        "pacing_error_median": _r(median([m.pacing_error for m, _ in full])),
+        "pacing_error_median_enough_demand": _r(median([m.pacing_error for m, enough in full if enough])),
+        "early_exhaustion_rate": _r(sum(m.exhausted_early for m, _ in full) / len(full)) if full else None,
+        "forecast_checked": len(mine),
+        "forecast_within_35pct_share": _r(len(within) / len(mine)) if mine else None,
+        "rejected_events": sim.rejected,
+        "wall_seconds": round(sim.elapsed, 1),
+    }
+    if o.holdout:
+        exposed = [t.promoted_gmv_by_buyer.get(b.index, 0) / 100 for b in world.buyers if not b.holdout]
+        held = [t.promoted_gmv_by_buyer.get(b.index, 0) / 100 for b in world.buyers if b.holdout]
+        lift = holdout_lift(exposed, held)
+        report["measured_lift"] = _r(lift.estimate) if lift else None
+        report["measured_lift_95ci"] = [_r(lift.low), _r(lift.high)] if lift else None
+        base = t.exposed_promoted_without_ads_cents
+        report["true_lift"] = _r((t.exposed_promoted_with_ads_cents - base) / base) if base else None
+    clock.reset()
+    return report
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+

@@ -1,0 +1,328 @@
+"""Plays the synthetic marketplace against ClosetAds on the platform's clock.
+
+One run: build the world, sync its catalog, launch the promoting sellers' campaigns, then
+play every buyer session in time order: search, auction, page, clicks, purchases (and the
+counterfactual page without ads), reporting events in batches and running the periodic
+work (pacing, rollups, attribution, nightly training) at the simulated times.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from closetads import changes, clock
+from simulator import behaviour
+from simulator.platform import Platform, result_winners
+from simulator.traffic import session_times
+from simulator.world import SimBuyer, World, build_world, new_listing
+
+logger = logging.getLogger(__name__)
+
+# "Enough demand" to spend a budget: the expected spend of winning slot 1 in every auction
+# where one of the seller's listings is an eligible candidate, at this price per click.
+DEMAND_BID_MICROS = 500_000
+CANCEL_SHARE = 0.03
+
+
+@dataclass
+class Options:
+    days: int = 7
+    sellers: int = 200
+    buyers: int = 20_000
+    seed: int = 1
+    start: dt.datetime = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)  # a Monday
+    pacing: bool = True
+    fixed_cpc: float | None = None  # --bidding fixed:0.30
+    holdout: float = 0.0
+    promote_share: float = 0.35
+    organic_impressions: bool = True
+    first_seller_budget: int | None = None  # dollars: seller 0 promotes with it (the demo's seller)
+    tick_minutes: int = 30  # periodic work (pacing, rollups, attribution) every so many simulated minutes
+
+
+@dataclass
+class Truth:
+    """Ground truth the platform never sees."""
+
+    purchases: int = 0
+    gmv_cents: int = 0
+    ad_caused_cents: int = 0  # bought with ads, not bought on the same page without them
+    ad_displaced_cents: int = 0  # bought without ads, not with them
+    exposed_promoted_with_ads_cents: int = 0
+    exposed_promoted_without_ads_cents: int = 0
+    # Per buyer: GMV of promoted sellers (for the holdout lift estimate).
+    promoted_gmv_by_buyer: dict[int, int] = field(default_factory=dict)
+    sessions: int = 0
+    auctions: int = 0
+    impressions: int = 0
+    clicks: int = 0
+    sponsored_clicks: int = 0
+
+
+@dataclass
+class EventBatch:
+    impressions: list[dict] = field(default_factory=list)
+    clicks: list[dict] = field(default_factory=list)
+    purchases: list[dict] = field(default_factory=list)
+    cancellations: list[dict] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.impressions) + len(self.clicks) + len(self.purchases) + len(self.cancellations)
+
+    def chunks(self, size: int = 500):
+        """API-sized bodies (at most ``size`` items per list), in a safe order."""
+        for name in ("impressions", "clicks", "purchases", "cancellations"):
+            items = getattr(self, name)
+            for start in range(0, len(items), size):
+                yield {name: items[start:start + size]}
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+class Simulation:
+    def __init__(self, options: Options, platform: Platform,
+                 periodic: Callable[[set[str]], None] | None = None,
+                 campaign_setup: Callable[[World, Options], dict] | None = None) -> None:
+        self.o = options
+        self.platform = platform
+        self.periodic = periodic
+        self.campaign_setup = campaign_setup
+        self.truth = Truth()
+        self.world: World | None = None
+        self.batch = EventBatch()
+        self.cancellations: list[tuple[dt.datetime, str]] = []
+        self.event_seq = 0
+        self.rejected = 0
+        self.setup_info: dict = {}
+        self.elapsed = 0.0
+        self.demand_by_seller: dict[str, float] = {}
+        self.organic_top_k = 4
+        self.relevance_floor = 0.0
+
+    # -- setup ---------------------------------------------------------------------------
+    def _sync_catalog(self, world: World) -> None:
+        sellers = [{"id": s.key, "username": s.username, "email": f"{s.username}@sim.example",
+                    "joinedAt": _iso(s.joined_at)} for s in world.sellers]
+        for start in range(0, len(sellers), 1000):
+            self.platform.sync_sellers(sellers[start:start + 1000])
+        self._sync_listings(list(world.listings.values()))
+
+    def _sync_listings(self, listings) -> None:
+        items = [{
+            "id": item.key, "sellerId": self.world.sellers[item.seller].key, "title": item.title,
+            "brand": item.brand, "category": item.category, "size": item.size, "condition": item.condition,
+            "price": f"{item.price_cents / 100:.2f}", "status": "available" if item.available else "sold",
+            "createdAt": _iso(item.created_at),
+        } for item in listings]
+        for start in range(0, len(items), 1000):
+            result = self.platform.sync_listings(items[start:start + 1000])
+            self.rejected += len(result.get("rejected", []))
+
+    # -- the run ---------------------------------------------------------------------------
+    def run(self) -> dict:
+        began = time.perf_counter()
+        o = self.o
+        clock.set_now(o.start)
+        from auction.index import auction_index
+        from auction.models import AuctionSettings
+        from auction.services import throttle_random
+
+        # Deterministic for a seed: the auction's throttle draws are seeded, and index
+        # reloads follow signals rather than wall-clock timers.
+        throttle_random.seed(o.seed)
+        auction_index().background_reloads = False
+        rules = AuctionSettings.load()
+        self.organic_top_k, self.relevance_floor = rules.organic_top_k, rules.relevance_floor
+        self.world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout,
+                                          o.first_seller_budget)
+        self._sync_catalog(world)
+        if self.campaign_setup is not None:
+            self.setup_info = self.campaign_setup(world, o)
+        rng = np.random.default_rng(o.seed)
+        counts = rng.poisson([b.sessions_per_week * o.days / 7 for b in world.buyers])
+        owners = np.repeat(np.arange(len(world.buyers)), counts)
+        rng.shuffle(owners)
+        times = session_times(rng, o.start, o.days, len(owners))
+        end = o.start + dt.timedelta(days=o.days)
+        every = dt.timedelta(minutes=o.tick_minutes)
+        next_periodic = o.start + every
+        next_day = o.start + dt.timedelta(days=1)
+        for session_number, (buyer_index, moment) in enumerate(zip(owners, times, strict=True)):
+            while next_periodic <= moment:
+                if next_day <= next_periodic:
+                    self._new_day(next_day, rng)
+                    next_day += dt.timedelta(days=1)
+                self._periodic_at(next_periodic)
+                next_periodic += every
+            clock.set_now(moment)
+            self._session(session_number, world.buyers[int(buyer_index)], moment)
+        while next_periodic <= end:
+            self._periodic_at(next_periodic)
+            next_periodic += every
+        self._flush()
+        self.elapsed = time.perf_counter() - began
+        return self.setup_info
+
+    def _periodic_at(self, moment: dt.datetime) -> None:
+        clock.set_now(moment)
+        self._due_cancellations(moment)
+        self._flush()
+        if self.periodic is not None:
+            names = {"rollups", "attribution"}
+            if self.o.pacing:
+                names.add("pacing")
+            if moment.hour == 3 and moment.minute == 0:
+                names.add("training")
+            self.periodic(names)
+
+    def _new_day(self, moment: dt.datetime, rng: np.random.Generator) -> None:
+        """Sellers list new items every day (about 2% of their closet)."""
+        import random as pyrandom
+
+        day_rng = pyrandom.Random(f"{self.o.seed}-{moment.date()}")
+        fresh = []
+        for seller in self.world.sellers:
+            for _ in range(int(rng.poisson(max(0.2, 0.02 * len(seller.listings))))):
+                fresh.append(new_listing(self.world, day_rng, seller, moment))
+        clock.set_now(moment)
+        if fresh:
+            self._sync_listings(fresh)
+
+    def _due_cancellations(self, moment: dt.datetime) -> None:
+        while self.cancellations and self.cancellations[0][0] <= moment:
+            at, purchase_id = heapq.heappop(self.cancellations)
+            self.event_seq += 1
+            self.batch.cancellations.append(
+                {"id": f"can-{self.o.seed}-{self.event_seq}", "purchaseId": purchase_id, "occurredAt": _iso(at)})
+
+    def _flush(self) -> None:
+        if not len(self.batch):
+            return
+        for body in self.batch.chunks():
+            result = self.platform.events(body)
+            self.rejected += len(result.get("rejected", []))
+        self.batch = EventBatch()
+        # Spend moved: let the auction index re-read what budgets have left (in a server,
+        # its background reload does this every few seconds).
+        changes.bump(changes.BUDGETS)
+
+    # -- one buyer session ---------------------------------------------------------------------
+    def _session(self, number: int, buyer: SimBuyer, moment: dt.datetime) -> None:
+        world = self.world
+        rng = np.random.default_rng([self.o.seed, number])
+        category = buyer.categories[int(rng.integers(len(buyer.categories)))]
+        brand_query = sorted(buyer.brands)[int(rng.integers(3))] if rng.random() < 0.3 else None
+        candidates = behaviour.storefront_candidates(world, buyer, category, brand_query, rng)
+        self.truth.sessions += 1
+        if not candidates:
+            return
+        self._demand(candidates)
+        draws = behaviour.Draws.for_session(rng, len(candidates))
+        request = {
+            "type": "listings", "slots": len(behaviour.SPONSORED_POSITIONS),
+            "products": {"ids": [c.listing.key for c in candidates],
+                         "qualityScores": [c.relevance for c in candidates]},
+            "placementId": "search", "searchQuery": (brand_query + " " if brand_query else "") + category,
+            "opaqueUserId": buyer.key,
+        }
+        response = self.platform.auction(request, holdout=buyer.holdout)
+        self.truth.auctions += 1
+        index_of = {c.listing.key: i for i, c in enumerate(candidates)}
+        winners = [w for w in result_winners(response) if w["id"] in index_of
+                   and world.listings[w["id"]].available]
+        winner_idx = [index_of[w["id"]] for w in winners]
+        token_of = {index_of[w["id"]]: w["resolvedBidId"] for w in winners}
+
+        page_with = behaviour.compose_page(candidates, winner_idx)
+        with_ads = behaviour.play(candidates, page_with, draws, world, buyer, brand_query)
+        if winner_idx:
+            without_ads = behaviour.play(candidates, behaviour.compose_page(candidates, []), draws, world,
+                                         buyer, brand_query)
+        else:
+            without_ads = with_ads
+        self._truth(buyer, with_ads, without_ads)
+        self._report(number, buyer, moment, candidates, with_ads, token_of)
+
+    def _demand(self, candidates: list[behaviour.Candidate]) -> None:
+        best: dict[int, float] = {}
+        for cand in candidates[self.organic_top_k:]:
+            seller = cand.listing.seller
+            if self.world.sellers[seller].promotes and cand.relevance >= self.relevance_floor:
+                p = behaviour.SPONSORED_CLICK_DISCOUNT * behaviour.sigmoid(cand.click_logit)
+                if p > best.get(seller, 0.0):
+                    best[seller] = p
+        for seller, p in best.items():
+            key = self.world.sellers[seller].key
+            self.demand_by_seller[key] = self.demand_by_seller.get(key, 0.0) + p * DEMAND_BID_MICROS
+
+    def _promoted(self, listing_key: str) -> bool:
+        return self.world.sellers[self.world.listings[listing_key].seller].promotes
+
+    def _truth(self, buyer: SimBuyer, with_ads: behaviour.Outcome, without_ads: behaviour.Outcome) -> None:
+        t = self.truth
+        got = with_ads.purchase[0] if with_ads.purchase else None
+        would = without_ads.purchase[0] if without_ads.purchase else None
+        if got is not None:
+            t.purchases += 1
+            t.gmv_cents += self.world.listings[got].price_cents
+            if self._promoted(got):
+                t.promoted_gmv_by_buyer[buyer.index] = (
+                    t.promoted_gmv_by_buyer.get(buyer.index, 0) + self.world.listings[got].price_cents)
+                if not buyer.holdout:
+                    t.exposed_promoted_with_ads_cents += self.world.listings[got].price_cents
+        if would is not None and self._promoted(would) and not buyer.holdout:
+            t.exposed_promoted_without_ads_cents += self.world.listings[would].price_cents
+        if got != would:
+            if got is not None and with_ads.purchase[1].startswith("sponsored"):
+                t.ad_caused_cents += self.world.listings[got].price_cents
+            if would is not None:
+                t.ad_displaced_cents += self.world.listings[would].price_cents
+
+    def _report(self, number: int, buyer: SimBuyer, moment: dt.datetime, candidates, outcome: behaviour.Outcome,
+                token_of: dict[int, str]) -> None:
+        t = self.truth
+        seed = self.o.seed
+        for idx, position, sponsored in outcome.shown:
+            if sponsored:
+                self.batch.impressions.append({
+                    "id": f"imp-{seed}-{number}-{position}", "occurredAt": _iso(moment),
+                    "opaqueUserId": buyer.key, "resolvedBidId": token_of[idx]})
+            elif self.o.organic_impressions:
+                self.batch.impressions.append({
+                    "id": f"imp-{seed}-{number}-{position}", "occurredAt": _iso(moment), "opaqueUserId": buyer.key,
+                    "entity": {"type": "listing", "id": candidates[idx].listing.key},
+                    "placement": {"placementId": "search", "position": position}})
+            t.impressions += 1
+        for k, (idx, position, sponsored) in enumerate(outcome.clicks):
+            at = _iso(moment + dt.timedelta(seconds=5 * (k + 1)))
+            click = {"id": f"clk-{seed}-{number}-{k}", "occurredAt": at, "opaqueUserId": buyer.key}
+            if sponsored:
+                click["resolvedBidId"] = token_of[idx]
+                t.sponsored_clicks += 1
+            else:
+                click["entity"] = {"type": "listing", "id": candidates[idx].listing.key}
+                click["placement"] = {"placementId": "search", "position": position}
+            self.batch.clicks.append(click)
+            t.clicks += 1
+        if outcome.purchase is not None:
+            key = outcome.purchase[0]
+            listing = self.world.listings[key]
+            order_id = f"ord-{seed}-{number}"
+            bought_at = moment + dt.timedelta(seconds=60 + 5 * len(outcome.clicks))
+            self.batch.purchases.append({
+                "id": order_id, "occurredAt": _iso(bought_at), "opaqueUserId": buyer.key,
+                "items": [{"listingId": key, "unitPrice": f"{listing.price_cents / 100:.2f}", "quantity": 1}]})
+            self.world.mark_sold(key)
+            rng = np.random.default_rng([seed, number, 7])
+            if rng.random() < CANCEL_SHARE:
+                heapq.heappush(self.cancellations,
+                               (bought_at + dt.timedelta(hours=float(rng.uniform(6, 72))), order_id))

@@ -1,0 +1,126 @@
+"""The simulator's ground truth on a tiny world checked by hand."""
+
+import datetime as dt
+
+import numpy as np
+
+from simulator import behaviour
+from simulator.behaviour import Candidate, Draws, compose_page, play
+from simulator.runner import Options, Simulation
+from simulator.world import SimBuyer, SimListing, SimSeller, World
+
+T0 = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)
+
+
+def tiny_world() -> tuple[World, SimBuyer]:
+    sellers = [SimSeller(0, "S0", "organic_olga", T0, 0.0, promotes=False),
+               SimSeller(1, "S1", "promoted_pia", T0, 0.0, promotes=True)]
+    listings = {}
+    for key, seller, price in [("A", 0, 2000), ("B", 0, 3000), ("C", 1, 5000), ("D", 1, 7000)]:
+        listings[key] = SimListing(key, seller, "Women/Shoes/Boots", "Women", "Frye", "8", "good", price, 0.0,
+                                   T0, key)
+        sellers[seller].listings.append(key)
+    buyer = SimBuyer(0, "u-0", ["Women/Shoes/Boots"], {"Frye"}, {"Women/Shoes/Boots": "8"}, 500.0, 1.0, 1.0)
+    world = World(1, T0, sellers, listings, [buyer], {"Women/Shoes/Boots": ["A", "B", "C", "D"]})
+    return world, buyer
+
+
+def draws(click, buy, halo=(1, 1, 1, 1), halo_buy=(1, 1, 1, 1), pick=(0, 0, 0, 0), view=(0, 0, 0, 0)) -> Draws:
+    # view draws of 0: every result on the page is in view unless a test says otherwise.
+    return Draws(*(np.array(v, dtype=float) for v in (view, click, buy, halo, halo_buy, pick)))
+
+
+def candidates(world: World) -> list[Candidate]:
+    # Organic order A, B, C, D. Everyone is very attractive (logit 10): clicks depend on position only.
+    return [Candidate(world.listings[k], 1.0, 10.0, 0.5) for k in "ABCD"]
+
+
+def test_the_page_puts_sponsored_winners_in_their_slots_once():
+    world, _ = tiny_world()
+    page = compose_page(candidates(world), [3])
+    assert page[0] == (3, 1, True)
+    assert [idx for idx, _, _ in page] == [3, 0, 1, 2]
+    assert [pos for _, pos, _ in page] == [1, 2, 3, 4]
+
+
+def test_a_sale_that_happens_only_with_the_ad_is_ad_caused():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    # Every result is in view (view draws 0). Clicking given a view: ~1.0 at position 1 (0.9
+    # when sponsored), 4**-0.195 = 0.763 at position 4. D (index 3) in slot 1 is clicked
+    # (0.85 < 0.9) and bought (0.1 < 0.5); without ads D is at position 4: no click, no sale.
+    # (A is clicked at position 1 without ads, but not bought: 0.9 > 0.5.)
+    d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.1))
+    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    assert with_ads.purchase == ("D", "sponsored", 3)
+    assert without.purchase is None
+    sim = Simulation(Options(), platform=None)
+    sim.world = world
+    sim._truth(buyer, with_ads, without)
+    assert sim.truth.ad_caused_cents == 7000
+    assert sim.truth.ad_displaced_cents == 0
+    assert sim.truth.exposed_promoted_with_ads_cents == 7000
+    assert sim.truth.exposed_promoted_without_ads_cents == 0
+
+
+def test_a_sale_the_buyer_would_have_made_anyway_is_not_ad_caused():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    # C (index 2) is bought in both worlds: promoted at slot 1, or organically at position 3.
+    d = draws(click=(0.99, 0.99, 0.3, 0.99), buy=(0.9, 0.9, 0.1, 0.9))
+    with_ads = play(cands, compose_page(cands, [2]), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    assert with_ads.purchase[0] == without.purchase[0] == "C"
+    sim = Simulation(Options(), platform=None)
+    sim.world = world
+    sim._truth(buyer, with_ads, without)
+    assert sim.truth.ad_caused_cents == 0
+    assert sim.truth.purchases == 1 and sim.truth.gmv_cents == 5000
+
+
+def test_an_ad_that_pushes_down_an_organic_sale_is_counted_as_displacement():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    # Without ads A is bought at position 1. With D in slot 1, A moves to position 2 where
+    # clicking given a view is 2**-0.195 = 0.874 < 0.95: no click on A; D is clicked, not bought.
+    d = draws(click=(0.95, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.9))
+    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    assert with_ads.purchase is None
+    assert without.purchase == ("A", "organic", 0)
+    sim = Simulation(Options(), platform=None)
+    sim.world = world
+    sim._truth(buyer, with_ads, without)
+    assert sim.truth.ad_caused_cents == 0
+    assert sim.truth.ad_displaced_cents == 2000
+
+
+def test_a_halo_sale_after_a_sponsored_click_is_ad_caused_when_it_would_not_happen_otherwise():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    # D clicked at slot 1, not bought; the buyer browses the closet (halo draw 0), picks C and
+    # buys it (halo_buy 0 < 0.6 * p). Without ads nothing is clicked.
+    d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.9), halo=(1, 1, 1, 0), halo_buy=(1, 1, 1, 0))
+    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    assert with_ads.purchase == ("C", "sponsored_halo", 3)
+    assert without.purchase is None
+    sim = Simulation(Options(), platform=None)
+    sim.world = world
+    sim._truth(buyer, with_ads, without)
+    assert sim.truth.ad_caused_cents == 5000
+
+
+def test_a_result_out_of_view_is_neither_reported_nor_clicked():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    d = draws(click=(0, 0, 0, 0), buy=(1, 1, 1, 1), view=(0, 0.999, 0, 0))
+    outcome = play(cands, compose_page(cands, []), d, world, buyer, None)
+    assert [idx for idx, _, _ in outcome.shown] == [0, 2, 3]
+    assert [idx for idx, _, _ in outcome.clicks] == [0, 2, 3]
+
+
+def test_position_bias_falls_with_position():
+    assert behaviour.position_bias(1) == 1.0
+    assert behaviour.position_bias(1) > behaviour.position_bias(5) > behaviour.position_bias(20) > 0

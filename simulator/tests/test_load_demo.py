@@ -1,0 +1,26 @@
+import io
+
+import pytest
+from django.core.management import call_command
+
+from campaigns.models import Campaign
+from sellers.models import Listing, Seller
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_demo_plays_recent_history_and_prints_a_working_login(client):
+    out = io.StringIO()
+    call_command("load_demo", "--days", "2", "--sellers", "6", "--buyers", "300", stdout=out)
+    text = out.getvalue()
+    assert "username demo  password promote-my-closet" in text
+    assert "/sso/" in text
+    demo = Seller.objects.get(user__username="demo")
+    assert Listing.objects.filter(seller=demo).count() >= 100
+    assert Campaign.objects.get(seller=demo).status == Campaign.Status.ACTIVE
+    assert sum(p.spent_micros for p in demo.campaigns.get().periods.all()) > 0
+    assert client.login(username="demo", password="promote-my-closet")
+    assert client.get("/", follow=True).status_code == 200
+    again = io.StringIO()
+    call_command("load_demo", "--days", "2", "--sellers", "6", "--buyers", "300", stdout=again)
+    assert "already loaded" in again.getvalue()
+    assert Seller.objects.filter(marketplace_id__startswith="SS7-").count() == 6
