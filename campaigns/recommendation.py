@@ -36,7 +36,10 @@ from closetads.money import MICROS_PER_UNIT, cents_floor, format_money
 from sellers.models import Listing, Seller
 
 # --- Priors of the rules (and of the model for outcomes it has not learned yet) --------
-CLICKS_PER_LISTING_WEEK = 0.4  # ad clicks one promoted available listing draws in a week
+# Ad clicks one promoted available listing draws in a week when the budget allows:
+# calibrated on the marketplace simulator's standard scenario (median 2.2 per listing-week,
+# docs/benchmarks.md); a real marketplace should replace it with its own first weeks.
+CLICKS_PER_LISTING_WEEK = 2.0
 CVR_PRIOR = 0.03  # purchases of the clicked item per click (auction's category prior)
 SECOND_PRICE_DISCOUNT = 0.7  # second price pays less than the bid, ~30% on average
 CTR_RANGE = (0.012, 0.03)  # clicks per impression of a promoted listing
@@ -166,11 +169,13 @@ def closet_profile(seller: Seller, campaign: Campaign | None = None) -> ClosetPr
 def expected_cpc_micros(average_price_micros: int, settings: AuctionSettings | None = None) -> int:
     """What an automatic bid is likely to pay per click for items at this price, in micros.
 
-    The auction bids conversion rate x price x (1 - take rate), clamped to the reserve and
-    the automatic maximum; second price pays less than the bid.
+    The auction bids multiplier x conversion rate x price x (1 - take rate), clamped to the
+    reserve and the automatic maximum; a new campaign's multiplier starts where pacing
+    starts it; second price pays less than the bid.
     """
     settings = settings or AuctionSettings.load()
-    bid = CVR_PRIOR * average_price_micros * (1 - settings.take_rate)
+    start_multiplier = Campaign._meta.get_field("pacing_multiplier").default
+    bid = start_multiplier * CVR_PRIOR * average_price_micros * (1 - settings.take_rate)
     bid = min(max(bid, settings.reserve_cpc_micros), settings.auto_max_cpc_micros)
     return max(settings.reserve_cpc_micros, cents_floor(int(bid * SECOND_PRICE_DISCOUNT)))
 

@@ -37,6 +37,8 @@ def campaigns_launch(world: World, options: Options) -> dict:
         if options.fixed_cpc is not None:
             kwargs = {"bidding": Campaign.Bidding.MANUAL, "max_cpc_micros": round(options.fixed_cpc * 100) * 10_000}
         campaign = campaign_create(seller, weekly_budget_micros=budget, **kwargs)
+        if not options.pacing:  # the unpaced baseline bids the full value in every auction
+            Campaign.objects.filter(pk=campaign.pk).update(pacing_multiplier=1.0, pacing_throttle=1.0)
         budget_forecast_record(campaign, budget)
         campaign_launch(campaign)
         launched += 1
