@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--days", type=int, default=28)
         parser.add_argument("--sellers", type=int, default=24)
-        parser.add_argument("--buyers", type=int, default=1200)
+        parser.add_argument("--buyers", type=int, default=900)
 
     def handle(self, *args, seed: int, days: int, sellers: int, buyers: int, **options):
         first_key = f"SS{seed}-00000"
