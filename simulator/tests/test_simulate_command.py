@@ -21,10 +21,10 @@ def fresh_platform() -> None:
     from auction.recording import recorder
     from auction.traffic import counter
 
+    counter.flush()  # the previous run's last counts go to the database that is about to be emptied
+    recorder.clear()
     call_command("flush", "--noinput", verbosity=0)
     cache.clear()
-    recorder.clear()
-    counter.flush()
     auction_index().reset()
 
 
