@@ -342,10 +342,11 @@ NOTE = (
     "gunicorn, 5 sync workers, PostgreSQL + Redis, production settings (`DEBUG=0`); 10,000 promoted listings "
     "(1,000 closets, auto and manual bidding, some chosen selections, some throttled) plus 10,000 organic ones; "
     "each auction has 100 promoted candidate ids (random, distinct) and 4 slots. Throughput and saturated latency "
-    "come from wrk (2 threads, Lua script `bench/wrk/closetads.lua`), the fixed-rate latency from an open-loop "
-    "asyncio client (latency from the scheduled send time). `*_failed_open` counts auctions answered "
-    "`error: true`. `index_*`/`in_process_*` are measured in a separate process without HTTP. The machine is "
-    "shared with other work, so figures move between runs."
+    "come from wrk (2 threads, Lua script `bench/wrk/closetads.lua`), /healthz and auctions in alternating "
+    "rounds; the fixed-rate latency from an open-loop asyncio client (latency from the scheduled send time). "
+    "`*_failed_open` counts auctions answered `error: true`. `index_*`/`in_process_*` are measured in a separate "
+    "process without HTTP. The machine is shared with other work (see `load_avg_*`), so figures move between "
+    "runs; docs/architecture.md (Auction) explains where an auction request's time goes."
 )
 
 if __name__ == "__main__":
