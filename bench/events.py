@@ -25,20 +25,19 @@ missing; its analytics tables are emptied at each run). Redis: ``BENCH_EVENTS_RE
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
+
+from bench import server
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -92,40 +91,6 @@ def _inner(phase: str, env: dict[str, str], *args: str) -> dict:
     done = subprocess.run([PYTHON, "-m", "bench.events", "--inner", phase, *args], cwd=ROOT, env=env, check=True,
                           capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-@contextlib.contextmanager
-def _gunicorn(env: dict[str, str], workers: int):
-    OUT.mkdir(parents=True, exist_ok=True)
-    log = (OUT / f"gunicorn-{PORT}.log").open("w")
-    process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "closetads.wsgi:application", "--workers", str(workers),
-         "--bind", f"127.0.0.1:{PORT}", "--backlog", "2048", "--log-level", "warning", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{PORT}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {process.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as response:  # noqa: S310 - local URL
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"gunicorn did not answer on {base}; see {log.name}") from None
-                time.sleep(0.2)
-        yield
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def _post_all(bodies: list[bytes], key: str, clients: int) -> dict[str, float]:
@@ -186,7 +151,7 @@ def run(quick: bool = False) -> dict[str, float]:
             "attribution_purchases": 2_000 if quick else 20_000}
     setup = _inner("prepare", env, json.dumps(plan))
     bodies = {name: Path(path).read_bytes().split(b"\n") for name, path in setup["files"].items()}
-    with _gunicorn(env, WORKERS):
+    with server.gunicorn(PORT, WORKERS, env=env):
         _post_all(bodies["warmup"], setup["key"], CLIENTS)
         impressions = _post_all(bodies["impressions"], setup["key"], CLIENTS)
         _inner("settle", env, "{}")  # fold what came before, so the measured fold is the minute alone

@@ -76,14 +76,16 @@ def api_key(scopes: str) -> str:
 
 
 @contextlib.contextmanager
-def gunicorn(port: int, workers: int = 5) -> Iterator[str]:
-    """A gunicorn with ``workers`` sync workers on 127.0.0.1:``port``; yields its base URL."""
+def gunicorn(port: int, workers: int = 5, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A gunicorn with ``workers`` sync workers on 127.0.0.1:``port``; yields its base URL.
+
+    ``env`` replaces the default environment (``bench_env()``)."""
     OUT.mkdir(parents=True, exist_ok=True)
     log = (OUT / f"gunicorn-{port}.log").open("w")
     process = subprocess.Popen(
         [PYTHON, "-m", "gunicorn", "closetads.wsgi:application", "--workers", str(workers),
          "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning"],
-        cwd=ROOT, env=bench_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=ROOT, env=env or bench_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
