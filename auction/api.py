@@ -50,7 +50,6 @@ def _auth_error(exc: ApiAuthError) -> HttpResponse:
 def auctions_endpoint(request) -> HttpResponse:
     """POST /api/v1/auctions (api.md)."""
     started = perf_counter()
-    body = None
     if request.method != "POST":
         response = _json(error_body("method", "use POST"), 405)
         response["Allow"] = "POST"
@@ -63,6 +62,7 @@ def auctions_endpoint(request) -> HttpResponse:
     except Exception:  # key store unreachable: fail open below, never a 5xx
         logger.exception("could not check the API key; auctions fail open")
         authenticated = False
+    body = None
     try:
         body = read_json_body(request)
         if not authenticated:

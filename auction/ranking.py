@@ -179,7 +179,7 @@ def ineligibility(candidate: Candidate, position: int, organic_top_k: int, setti
     if not listing.available:
         return SOLD
     campaign = candidate.campaign
-    if campaign is None or (campaign.chosen is not None and listing.listing_id not in campaign.chosen):
+    if campaign is None or not campaign.promotes(listing.listing_id):
         return NOT_IN_CAMPAIGN
     if not campaign.active:
         return CAMPAIGN_PAUSED
