@@ -37,7 +37,8 @@ def failed_result() -> dict[str, Any]:
 
 
 def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout | None = None,
-                 started_at: float | None = None, flush: bool = True) -> dict[str, Any]:
+                 started_at: float | None = None, flush: bool = True,
+                 deadline_seconds: float | None = None) -> dict[str, Any]:
     """Decide the auctions of one request body and return the response body (api.md).
 
     Validates like the API: raises ``closetads.validation.FieldError`` for a bad body.
@@ -51,7 +52,9 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
     auction is decided and counted, answers no winners, and lists the listings that would
     have won under ``ghostWinners`` (``rank``, ``id``, ``campaignId``, ``priceMicros``).
     Decision counts are flushed to the database when due, unless ``flush`` is False (the
-    endpoint flushes after its response has been sent).
+    endpoint flushes after its response has been sent). ``deadline_seconds`` overrides the
+    admin deadline: the simulator passes ``math.inf``, because a deadline measured on the
+    wall clock would make its runs differ with the machine's load.
     """
     started = perf_counter() if started_at is None else started_at
     requests = parse_auctions(body)
@@ -61,7 +64,7 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
     except Exception:  # fail open: the storefront shows organic results
         logger.exception("auction index refresh failed; %d auction(s) fail open", len(requests))
         return {"results": [failed_result() for _ in requests]}
-    deadline = started + view.rules.deadline_seconds
+    deadline = started + (view.rules.deadline_seconds if deadline_seconds is None else deadline_seconds)
     day = now.astimezone(clock.marketplace_tz()).date()
     results = []
     for request in requests:
