@@ -17,6 +17,7 @@ from analytics.models.rollups import METRICS
 from analytics.ranges import DayRange
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_live_for_seller, promoted_listings
+from closetads.paging import PageNavigation
 from sellers.models import Listing, Seller
 
 ROWS_PER_PAGE = 50
@@ -49,21 +50,13 @@ class ListingStatsRow:
 
 
 @dataclass(frozen=True)
-class ListingStatsPage:
+class ListingStatsPage(PageNavigation):
     rows: list[ListingStatsRow]
     total: int
     page: int
     pages: int
     sort: str
     filter: str
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def clean_sort(value: str | None) -> str:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import partial
 
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
@@ -52,20 +53,12 @@ def _add(cells: Cells, campaign_id, listing_id, hour, **metrics: int) -> None:
         cell[name] += value or 0
 
 
-def _impression_cells(rows, cells: Cells) -> int:
+def _count_cells(rows, cells: Cells, metric: str) -> int:
+    """Add each sponsored event row to its cell's ``metric``; returns how many were folded."""
     folded = 0
     for row in (rows.filter(campaign__isnull=False).order_by().annotate(hour=_hour("occurred_at"))
                 .values("campaign_id", "listing_id", "hour").annotate(n=Count("id"))):
-        _add(cells, row["campaign_id"], row["listing_id"], row["hour"], impressions=row["n"])
-        folded += row["n"]
-    return folded
-
-
-def _click_cells(rows, cells: Cells) -> int:
-    folded = 0
-    for row in (rows.filter(campaign__isnull=False).order_by().annotate(hour=_hour("occurred_at"))
-                .values("campaign_id", "listing_id", "hour").annotate(n=Count("id"))):
-        _add(cells, row["campaign_id"], row["listing_id"], row["hour"], clicks=row["n"])
+        _add(cells, row["campaign_id"], row["listing_id"], row["hour"], **{metric: row["n"]})
         folded += row["n"]
     return folded
 
@@ -98,8 +91,8 @@ def _credit_cells(rows, cells: Cells) -> int:
 
 # name -> (source model, the time column a recompute filters on, aggregation)
 SOURCES = {
-    "rollups.impressions": (Impression, "occurred_at", _impression_cells),
-    "rollups.clicks": (Click, "occurred_at", _click_cells),
+    "rollups.impressions": (Impression, "occurred_at", partial(_count_cells, metric="impressions")),
+    "rollups.clicks": (Click, "occurred_at", partial(_count_cells, metric="clicks")),
     "rollups.ledger": (LedgerEntry, "created_at", _ledger_cells),
     "rollups.credits": (AttributionCredit, "purchased_at", _credit_cells),
 }

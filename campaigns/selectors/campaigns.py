@@ -16,6 +16,7 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from campaigns import budget
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignListing
 from closetads import clock
+from closetads.paging import PageNavigation
 from sellers.models import Listing, Seller
 
 LISTINGS_PER_PAGE = 50
@@ -164,7 +165,7 @@ class ListingRow:
 
 
 @dataclass(frozen=True)
-class ListingPage:
+class ListingPage(PageNavigation):
     rows: list[ListingRow]
     total: int
     page: int
@@ -173,14 +174,6 @@ class ListingPage:
     status: str
     chosen_filter: str
     chosen_total: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
     @property
     def first_index(self) -> int:

@@ -84,26 +84,26 @@ def _status_response(request: HttpRequest, campaign: Campaign, notice: str, erro
     return redirect("campaigns:detail", campaign.pk)
 
 
+def _status_action(request: HttpRequest, campaign_id: int, action, notice: str) -> HttpResponse:
+    campaign = own_campaign(request, campaign_id)
+    try:
+        action(campaign)
+    except CampaignError as exc:
+        return _status_response(request, campaign, "", exc.message)
+    return _status_response(request, campaign, notice)
+
+
 @require_POST
 @seller_required
 def campaign_pause(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = own_campaign(request, campaign_id)
-    try:
-        services.campaign_pause(campaign)
-    except CampaignError as exc:
-        return _status_response(request, campaign, "", exc.message)
-    return _status_response(request, campaign, "Paused: your listings are not promoted until you resume.")
+    return _status_action(request, campaign_id, services.campaign_pause,
+                          "Paused: your listings are not promoted until you resume.")
 
 
 @require_POST
 @seller_required
 def campaign_resume(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    campaign = own_campaign(request, campaign_id)
-    try:
-        services.campaign_resume(campaign)
-    except CampaignError as exc:
-        return _status_response(request, campaign, "", exc.message)
-    return _status_response(request, campaign, "Resumed: your listings are promoted again.")
+    return _status_action(request, campaign_id, services.campaign_resume, "Resumed: your listings are promoted again.")
 
 
 @require_POST
