@@ -60,12 +60,13 @@ def pacing_run(now: dt.datetime | None = None) -> PacingResult:
         start = period.week_start
         if campaign.launched_at and campaign.launched_at > start:
             start = campaign.launched_at  # a mid-week launch paces its prorated budget over what is left
-        total = week_share(profile, period.week_start, period.week_end)
-        begun = week_share(profile, period.week_start, start)
-        span = max(total - begun, 1e-9)
-        tau = (week_share(profile, period.week_start, now) - begun) / span
-        window_traffic = (week_share(profile, period.week_start, now)
-                          - week_share(profile, period.week_start, max(start, now - WINDOW))) / span
+        def share(moment: dt.datetime, week_start: dt.datetime = period.week_start) -> float:
+            return week_share(profile, week_start, moment)
+
+        begun, passed = share(start), share(now)
+        span = max(share(period.week_end) - begun, 1e-9)
+        tau = (passed - begun) / span
+        window_traffic = (passed - share(max(start, now - WINDOW))) / span
         state = pacing_step(
             PacingState(campaign.pacing_multiplier, campaign.pacing_throttle),
             budget_micros=period.budget_micros, spent_micros=period.spent_micros, tau=tau,

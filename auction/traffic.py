@@ -8,14 +8,18 @@ weeks into an hour-of-week profile: the share of a week's traffic each hour carr
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 
 import numpy as np
+from django.db import connection
 from django.db.models import F
 
 from auction.models import AuctionHour
 from closetads import clock
+
+logger = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 60.0
 PROFILE_WEEKS = 4
@@ -26,16 +30,39 @@ class TrafficCounter:
         self._lock = threading.Lock()
         self._counts: dict[dt.datetime, int] = {}
         self._due = time.monotonic() + FLUSH_SECONDS
+        self._worker: threading.Thread | None = None
 
     def count(self, now: dt.datetime, auctions: int = 1) -> None:
+        """Add auctions to their hour; a due write happens in a background thread, so an
+        auction request never waits for the database here."""
         hour = now.replace(minute=0, second=0, microsecond=0)
         with self._lock:
             self._counts[hour] = self._counts.get(hour, 0) + auctions
-            due = len(self._counts) > 1 or time.monotonic() >= self._due
+            due = (len(self._counts) > 1 or time.monotonic() >= self._due) and self._worker is None
+            if due:
+                self._due = time.monotonic() + FLUSH_SECONDS
+                self._worker = threading.Thread(target=self._flush_in_background, daemon=True,
+                                                name="auction-traffic-flush")
         if due:
+            self._worker.start()
+
+    def _flush_in_background(self) -> None:
+        try:
             self.flush()
+        except Exception:  # counts of this flush are lost; pacing falls back on the rest
+            logger.exception("could not record auction traffic")
+        finally:
+            self._worker = None
+            connection.close()  # this thread's own connection
+
+    def wait(self) -> None:
+        """Wait for a background write in progress, if any."""
+        worker = self._worker
+        if worker is not None:
+            worker.join()
 
     def flush(self) -> None:
+        """Write the counts gathered so far (synchronously)."""
         with self._lock:
             counts, self._counts = self._counts, {}
             self._due = time.monotonic() + FLUSH_SECONDS
@@ -61,6 +88,7 @@ def traffic_profile(now: dt.datetime) -> np.ndarray:
     seen yet (a new marketplace, or later this first week) weighs the mean of the hours
     seen, and with no history at all the profile is uniform.
     """
+    counter.wait()
     counter.flush()
     since = now - dt.timedelta(weeks=PROFILE_WEEKS)
     totals, seen = np.zeros(168), np.zeros(168)

@@ -60,3 +60,20 @@ def test_pacing_leaves_paused_campaigns_alone(db):
     campaign = launched_campaign(SellerFactory())
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.PAUSED)
     assert pacing_run().campaigns == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_auction_traffic_is_written_off_the_request_and_read_whole_by_pacing():
+    from auction.traffic import counter, hour_of_week
+
+    counter.wait()
+    counter.flush()
+    AuctionHour.objects.all().delete()
+    counter.count(MONDAY + dt.timedelta(hours=20), 30)
+    counter.count(MONDAY + dt.timedelta(hours=21), 10)  # a new hour: the write starts in the background
+    counter.count(MONDAY + dt.timedelta(hours=21), 5)
+    profile = traffic_profile(MONDAY + dt.timedelta(days=7))  # waits for that write, adds what is left
+    assert dict(AuctionHour.objects.values_list("hour", "auctions")) == {
+        MONDAY + dt.timedelta(hours=20): 30, MONDAY + dt.timedelta(hours=21): 15}
+    assert profile[hour_of_week(MONDAY + dt.timedelta(hours=20))] == pytest.approx(
+        2 * profile[hour_of_week(MONDAY + dt.timedelta(hours=21))])

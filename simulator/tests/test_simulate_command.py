@@ -21,6 +21,7 @@ def fresh_platform() -> None:
     from auction.recording import recorder
     from auction.traffic import counter
 
+    counter.wait()
     counter.flush()  # the previous run's last counts go to the database that is about to be emptied
     recorder.clear()
     call_command("flush", "--noinput", verbosity=0)
