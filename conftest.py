@@ -25,9 +25,20 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_clock_and_cache():
+    """Per-process state must not outlive a test's database: the clock, the cache, the
+    API-key cache and the auction traffic counts (whose background write would otherwise
+    meet the next test's transaction on SQLite's shared in-memory database)."""
+    from auction.traffic import counter
+    from closetads.api_auth import live_keys_forget
+
     clock.reset()
     cache.clear()
+    live_keys_forget()
+    counter.wait()
+    counter.clear()
     yield
+    counter.wait()
+    counter.clear()
     clock.reset()
 
 

@@ -1,6 +1,6 @@
 """POST /api/v1/auctions: a plain Django view on the storefront's search path.
 
-Not DRF: per request it authenticates (one query), parses with ``json.loads``, validates
+Not DRF: per request it reads the change counters (one query; the key is cached), parses with ``json.loads``, validates
 by hand and answers with ``json.dumps``; the design card's calibration measured DRF's
 request machinery and serializers at about half the throughput. drf-spectacular still
 documents it: the view carries ``AuctionsApiDoc`` as its ``cls``, the attribute the
@@ -25,6 +25,7 @@ from rest_framework.views import APIView
 from auction import services
 from auction.parsing import parse_auctions
 from auction.serializers import AuctionsRequestSerializer, AuctionsResponseSerializer
+from closetads import changes
 from closetads.api import error_body, read_json_body
 from closetads.api_auth import ApiAuthError, authenticate_api_key
 from closetads.validation import FieldError
@@ -54,8 +55,12 @@ def auctions_endpoint(request) -> HttpResponse:
         response = _json(error_body("method", "use POST"), 405)
         response["Allow"] = "POST"
         return response
+    versions = None
     try:
-        authenticate_api_key(request.META.get("HTTP_AUTHORIZATION"), SCOPE)
+        # One query per request when nothing changed: the change counters, read once for
+        # the API-key cache and the index (and standing in for the connection health check).
+        versions = changes.versions_checked()
+        authenticate_api_key(request.META.get("HTTP_AUTHORIZATION"), SCOPE, versions)
         authenticated = True
     except ApiAuthError as exc:
         return _auth_error(exc)
@@ -67,7 +72,7 @@ def auctions_endpoint(request) -> HttpResponse:
         body = read_json_body(request)
         if not authenticated:
             return _json({"results": [services.failed_result() for _ in parse_auctions(body)]}, 201)
-        result = services.auctions_run(body, started_at=started, flush=False)
+        result = services.auctions_run(body, started_at=started, flush=False, versions=versions)
     except FieldError as exc:
         return _json({"errors": [exc.as_dict()]}, 400)
     except Exception:  # auctions_run fails open itself; this is the last net

@@ -38,7 +38,8 @@ def failed_result() -> dict[str, Any]:
 
 def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout | None = None,
                  started_at: float | None = None, flush: bool = True,
-                 deadline_seconds: float | None = None) -> dict[str, Any]:
+                 deadline_seconds: float | None = None, versions: dict[str, int] | None = None,
+                 ) -> dict[str, Any]:
     """Decide the auctions of one request body and return the response body (api.md).
 
     Validates like the API: raises ``closetads.validation.FieldError`` for a bad body.
@@ -54,13 +55,14 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
     Decision counts are flushed to the database when due, unless ``flush`` is False (the
     endpoint flushes after its response has been sent). ``deadline_seconds`` overrides the
     admin deadline: the simulator passes ``math.inf``, because a deadline measured on the
-    wall clock would make its runs differ with the machine's load.
+    wall clock would make its runs differ with the machine's load. ``versions``: the
+    change counters if the caller has just read them (``AuctionIndex.refresh``).
     """
     started = perf_counter() if started_at is None else started_at
     requests = parse_auctions(body)
     now = now or clock.now()
     try:
-        view = auction_index().refresh(now)
+        view = auction_index().refresh(now, versions)
     except Exception:  # fail open: the storefront shows organic results
         logger.exception("auction index refresh failed; %d auction(s) fail open", len(requests))
         return {"results": [failed_result() for _ in requests]}

@@ -61,6 +61,12 @@ class TrafficCounter:
         if worker is not None:
             worker.join()
 
+    def clear(self) -> None:
+        """Drop the counts not yet written (tests)."""
+        with self._lock:
+            self._counts = {}
+            self._due = time.monotonic() + FLUSH_SECONDS
+
     def flush(self) -> None:
         """Write the counts gathered so far (synchronously)."""
         with self._lock:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from auction.models import AuctionSettings
 from campaigns import budget
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignListing, CampaignSettings, LedgerEntry
 from campaigns.recommendation import budget_forecast, budget_model_current
@@ -335,7 +336,11 @@ def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = 
         if BudgetPeriod.objects.filter(pk=period.pk, exhausted_at__isnull=True).update(exhausted_at=at):
             changes.bump(changes.BUDGETS)
         return ChargeResult(False, "budget_exhausted", 0, period.pk, None)
-    if BudgetPeriod.objects.filter(pk=period.pk, spent_micros=F("budget_micros"),
+    # Exhausted as soon as what is left cannot pay the reserve: no click can be charged any
+    # more, and the signal takes the campaign out of every auction index at once instead
+    # of at its next periodic reload.
+    reserve = AuctionSettings.load().reserve_cpc_micros
+    if BudgetPeriod.objects.filter(pk=period.pk, spent_micros__gt=F("budget_micros") - reserve,
                                    exhausted_at__isnull=True).update(exhausted_at=at):
         changes.bump(changes.BUDGETS)
     return ChargeResult(True, None, price_micros, period.pk, entry.pk)

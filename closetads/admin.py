@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 
-from closetads import clock
+from closetads import changes, clock
 from closetads.models import SCOPES, ApiKey, Heartbeat, hash_key
 
 
@@ -38,10 +38,20 @@ class ApiKeyAdmin(admin.ModelAdmin):
                 request, f"The new key is {raw} — copy it now: it is shown only once.",
             )
         super().save_model(request, obj, form, change)
+        changes.bump(changes.API_KEYS)  # new scopes or a revocation apply at once
+
+    def delete_model(self, request, obj: ApiKey):
+        super().delete_model(request, obj)
+        changes.bump(changes.API_KEYS)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        changes.bump(changes.API_KEYS)
 
     @admin.action(description="Revoke the selected keys now")
     def revoke(self, request, queryset):
         count = queryset.filter(revoked_at__isnull=True).update(revoked_at=clock.now())
+        changes.bump(changes.API_KEYS)
         self.message_user(request, f"Revoked {count} key(s).")
 
 

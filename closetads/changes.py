@@ -1,14 +1,15 @@
 """Change signals: cheap version counters that in-process caches poll.
 
 A write that changes what can win an auction (a listing sold, a campaign paused, a budget
-exhausted) bumps a counter after its transaction commits. Readers (the auction index)
-compare the counter every few hundred milliseconds and rebuild what changed. The counter
-lives in the database so it works across processes with or without Redis.
+exhausted) or who may call the API (a key created or revoked) bumps a counter after its
+transaction commits. Readers (the auction index, the API-key cache) read all counters in
+one query at the start of a request and reload what changed. The counters live in the
+database so they work across processes with or without Redis.
 """
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 
 from closetads.models import ChangeCounter
@@ -17,6 +18,11 @@ CATALOG = "catalog"
 CAMPAIGNS = "campaigns"
 BUDGETS = "budgets"
 SETTINGS = "settings"
+API_KEYS = "api_keys"
+
+# Without the ORM: it runs on every auction request, and building the queryset cost
+# 0.16 ms of CPU against 0.05 ms for the raw query (auction bench, PostgreSQL).
+_VERSIONS_SQL = f"SELECT topic, version FROM {ChangeCounter._meta.db_table}"  # noqa: S608 - a table name
 
 
 def bump(topic: str) -> None:
@@ -36,4 +42,29 @@ def _bump_now(topic: str) -> None:
 
 def versions() -> dict[str, int]:
     """All topics' current versions (one query)."""
-    return dict(ChangeCounter.objects.values_list("topic", "version"))
+    return _versions_query()
+
+
+def versions_checked() -> dict[str, int]:
+    """``versions()`` that also serves as the request's connection health check.
+
+    With ``CONN_HEALTH_CHECKS`` Django spends a ``SELECT 1`` round trip before a request's
+    first query on a reused connection; on the auction path that was a third of the
+    database time. Here the counters' own query is the check: it runs on the reused
+    connection unchecked, and if that connection turns out broken (the server restarted,
+    a pooler dropped it) it is closed and the query runs once more on a new one.
+    """
+    if connection.connection is None or connection.in_atomic_block or not connection.health_check_enabled:
+        return _versions_query()
+    connection.health_check_done = True
+    try:
+        return _versions_query()
+    except (InterfaceError, OperationalError):
+        connection.close()
+    return _versions_query()
+
+
+def _versions_query() -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(_VERSIONS_SQL)
+        return dict(cursor.fetchall())

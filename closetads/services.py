@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from closetads import clock
+from closetads import changes, clock
 from closetads.models import SCOPES, ApiKey, Heartbeat, hash_key
 
 
@@ -18,12 +18,14 @@ def api_key_create(name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
         raise ValueError(f"give at least one scope of {', '.join(SCOPES)}")
     raw = ApiKey.generate()
     key = ApiKey.objects.create(name=name, prefix=raw[:10], key_hash=hash_key(raw), scopes=scopes)
+    changes.bump(changes.API_KEYS)
     return key, raw
 
 
 def api_key_revoke(key: ApiKey) -> None:
     """Revoke a key; requests with it fail from the next one on."""
-    ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+    if ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=clock.now()):
+        changes.bump(changes.API_KEYS)
 
 
 def heartbeat_record(name: str) -> None:

@@ -7,6 +7,7 @@ from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from auction.models import AuctionSettings
 from campaigns.models import BudgetPeriod, Campaign, LedgerEntry
 from campaigns.services import (
     CampaignError,
@@ -56,6 +57,14 @@ def test_click_after_budget_exhausted_is_free(active_campaign):
 def test_spending_the_budget_to_the_cent_marks_the_period_exhausted(active_campaign):
     assert click_charge(active_campaign.pk, 10_000_000, click_id=1).charged
     assert BudgetPeriod.objects.get(campaign=active_campaign).exhausted_at is not None
+
+
+def test_a_remainder_below_the_reserve_marks_the_period_exhausted_at_once(active_campaign):
+    reserve = AuctionSettings.load().reserve_cpc_micros
+    assert click_charge(active_campaign.pk, 10_000_000 - reserve, click_id=1).charged
+    assert BudgetPeriod.objects.get(campaign=active_campaign).exhausted_at is None  # the reserve is left
+    assert click_charge(active_campaign.pk, 10_000, click_id=2).charged
+    assert BudgetPeriod.objects.get(campaign=active_campaign).exhausted_at == clock.now()
 
 
 def test_the_same_click_is_charged_once(active_campaign):

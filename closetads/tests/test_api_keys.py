@@ -52,3 +52,27 @@ def test_a_revoked_key_stops_working_at_once(api, db):
     assert api.post(URL, BODY, key=raw).status_code == 200
     api_key_revoke(key)
     assert api.post(URL, BODY, key=raw).status_code == 401
+
+
+AUCTIONS = "/api/v1/auctions"
+AUCTION_BODY = {"auctions": [{"type": "listings", "slots": 1, "products": {"ids": ["L1"]}}]}
+
+
+@pytest.mark.parametrize("how", ["action", "edit", "delete"])
+def test_revoking_or_deleting_a_key_in_admin_stops_the_cached_auction_key(
+        api, admin_client, django_capture_on_commit_callbacks, how):
+    with django_capture_on_commit_callbacks(execute=True):
+        key, raw = api_key_create("storefront", ["auctions"])
+    assert api.post(AUCTIONS, AUCTION_BODY, key=raw).status_code == 201
+    assert api.post(AUCTIONS, AUCTION_BODY, key=raw).status_code == 201  # cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "action":
+            response = admin_client.post("/admin/closetads/apikey/", {
+                "action": "revoke", "_selected_action": [key.pk]})
+        elif how == "edit":
+            response = admin_client.post(f"/admin/closetads/apikey/{key.pk}/change/", {
+                "name": "storefront", "scopes": ["events"], "revoked_at_0": "", "revoked_at_1": ""})
+        else:
+            response = admin_client.post(f"/admin/closetads/apikey/{key.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert api.post(AUCTIONS, AUCTION_BODY, key=raw).status_code == (403 if how == "edit" else 401)
