@@ -24,13 +24,18 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_clock_and_cache():
+def _fresh_clock_and_cache(settings):
     """Per-process state must not outlive a test's database: the clock, the cache, the
     API-key cache and the auction traffic counts (whose background write would otherwise
     meet the next test's transaction on SQLite's shared in-memory database)."""
     from auction.traffic import counter
     from closetads.api_auth import live_keys_forget
+    from closetads.changes import versions_forget
 
+    # The change listener is off in tests but its own (closetads/tests/test_change_listener.py):
+    # each test's counters are read per request, from that test's database.
+    settings.CHANGE_LISTENER = False
+    versions_forget()
     clock.reset()
     cache.clear()
     live_keys_forget()
@@ -39,6 +44,7 @@ def _fresh_clock_and_cache():
     yield
     counter.wait()
     counter.clear()
+    versions_forget()
     clock.reset()
 
 

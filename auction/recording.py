@@ -41,14 +41,17 @@ CHUNK_PAUSE_SECONDS = 0.05  # between chunks of a background flush
 _LOCK_KEY = 0x434C4F5345544144  # "CLOSETAD"
 
 COUNTERS = ("candidate", "eligible", "won", *INELIGIBLE_REASONS, *ELIGIBLE_LOSS_REASONS)
-_AT = {name: index for index, name in enumerate(COUNTERS)}
-# Which counters one outcome increments: a winner is a candidate, eligible and won; a
-# loser is a candidate, its reason, and eligible when it lost on rank.
-_INCREMENTS: dict[str | None, tuple[int, ...]] = {
-    None: (_AT["candidate"], _AT["eligible"], _AT["won"]),
-    **{reason: (_AT["candidate"], _AT[reason]) for reason in INELIGIBLE_REASONS},
-    **{reason: (_AT["candidate"], _AT["eligible"], _AT[reason]) for reason in ELIGIBLE_LOSS_REASONS},
-}
+# In memory a row holds one count per outcome, COUNTERS[2:] (won, then each reason): one
+# increment per candidate on the request path. ``candidate`` (all outcomes) and
+# ``eligible`` (won or lost on rank) are added up when the row is written.
+_OUTCOME_AT: dict[str | None, int] = {None: 0, **{name: at for at, name in enumerate(COUNTERS[3:], start=1)}}
+_WIDTH = len(COUNTERS) - 2
+_ELIGIBLE_LOSSES = slice(1 + len(INELIGIBLE_REASONS), _WIDTH)
+
+
+def _row_out(outcomes: list[int]) -> tuple[int, ...]:
+    """A row in COUNTERS order from its outcome counts."""
+    return (sum(outcomes), outcomes[0] + sum(outcomes[_ELIGIBLE_LOSSES]), *outcomes)
 
 
 class DecisionRecorder:
@@ -56,7 +59,7 @@ class DecisionRecorder:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._counts: dict[tuple[int, dt.date], list[int]] = {}
+        self._counts: dict[dt.date, dict[int, list[int]]] = {}  # day -> listing -> outcome counts
         self._auctions = 0
         self._due = time.monotonic() + random.uniform(0.5, 1.0) * FLUSH_SECONDS
         self._flusher: threading.Thread | None = None
@@ -66,23 +69,24 @@ class DecisionRecorder:
 
         Only candidates of sellers with a live campaign are counted.
         """
-        width = len(COUNTERS)
+        outcome_at = _OUTCOME_AT
         with self._lock:
-            counts = self._counts
+            rows = self._counts.get(day)
+            if rows is None:
+                rows = self._counts[day] = {}
             for candidate, reason in zip(candidates, reasons, strict=True):
                 if candidate.campaign is None:
                     continue
-                key = (candidate.listing.listing_id, day)
-                row = counts.get(key)
+                listing_id = candidate.listing.listing_id
+                row = rows.get(listing_id)
                 if row is None:
-                    row = counts[key] = [0] * width
-                for at in _INCREMENTS[reason]:
-                    row[at] += 1
+                    row = rows[listing_id] = [0] * _WIDTH
+                row[outcome_at[reason]] += 1
             self._auctions += 1
 
     def pending(self) -> int:
         """How many (listing, day) rows wait for the next flush."""
-        return len(self._counts)
+        return sum(len(rows) for rows in self._counts.values())
 
     def is_due(self) -> bool:
         """Whether there are counts and they are old or many enough to flush."""
@@ -122,13 +126,18 @@ class DecisionRecorder:
         Writes ``CHUNK_ROWS`` rows per statement, ``pause`` seconds apart, so that a big
         flush does not take the database's CPU in one gulp. When another process is
         flushing (PostgreSQL), what is left is kept for a retry. A database error drops
-        that chunk (logged): counts are diagnostics, not money.
+        that chunk (logged): counts are diagnostics, not money. A flush called while this
+        process's background flush runs waits for it first (it would find the lock taken).
         """
+        flusher = self._flusher
+        if flusher is not None and flusher is not threading.current_thread():
+            flusher.join()
         with self._lock:
             counts, self._counts = self._counts, {}
             self._auctions = 0
             self._due = time.monotonic() + FLUSH_SECONDS
-        rows = [(listing_id, day, *values) for (listing_id, day), values in sorted(counts.items())]
+        rows = [(listing_id, day, *_row_out(outcomes))
+                for day, by_listing in sorted(counts.items()) for listing_id, outcomes in sorted(by_listing.items())]
         written = 0
         for start in range(0, len(rows), CHUNK_ROWS):
             if start and pause:
@@ -146,12 +155,13 @@ class DecisionRecorder:
 
     def _merge_back(self, rows: list[tuple]) -> None:
         with self._lock:
-            for listing_id, day, *values in rows:
-                row = self._counts.get((listing_id, day))
+            for listing_id, day, _candidate, _eligible, *outcomes in rows:
+                by_listing = self._counts.setdefault(day, {})
+                row = by_listing.get(listing_id)
                 if row is None:
-                    self._counts[(listing_id, day)] = values
+                    by_listing[listing_id] = list(outcomes)
                 else:
-                    for at, value in enumerate(values):
+                    for at, value in enumerate(outcomes):
                         row[at] += value
             self._due = time.monotonic() + RETRY_SECONDS * random.uniform(0.5, 1.5)
 

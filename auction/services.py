@@ -15,7 +15,7 @@ from typing import Any
 
 from auction import ranking
 from auction.index import IndexView, auction_index
-from auction.parsing import AuctionRequest, parse_auctions
+from auction.parsing import MAX_IDS, AuctionRequest, parse_auctions
 from auction.predict import PLACEMENT_INDEX
 from auction.recording import recorder
 from auction.tokens import ResolvedBid, sign
@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 Holdout = Callable[[str | None], bool]
 _UNKNOWN = ranking.Candidate(listing=None)
+_NO_SCORES = (1.0,) * MAX_IDS  # every candidate fully relevant when the request sends no scores
 # The pacing throttle's draws: a generator of its own, so that a caller that needs
 # repeatable runs (the marketplace simulator) can seed it without other code consuming it.
 throttle_random = random.Random()
@@ -87,15 +88,15 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         return failed_result()
     rules = view.rules
     listings, campaigns = view.listings, view.campaigns
-    scores = request.quality_scores
+    scores = request.quality_scores or _NO_SCORES
+    candidate, listing_of, campaign_of = ranking.Candidate, listings.get, campaigns.get  # 100 per auction
     candidates = []
     for position, listing_id in enumerate(request.ids):
-        listing = listings.get(listing_id)
+        listing = listing_of(listing_id)
         if listing is None:
             candidates.append(_UNKNOWN)
         else:
-            candidates.append(ranking.Candidate(listing, scores[position] if scores else 1.0,
-                                                campaigns.get(listing.seller_id)))
+            candidates.append(candidate(listing, scores[position], campaign_of(listing.seller_id)))
     outcome = ranking.run_auction(
         candidates, placement=PLACEMENT_INDEX[request.placement], slots=min(request.slots, rules.max_slots),
         organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,

@@ -9,9 +9,14 @@ database so they work across processes with or without Redis.
 
 from __future__ import annotations
 
+import threading
+import time
+
+from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 
+from closetads import change_listener
 from closetads.models import ChangeCounter
 
 CATALOG = "catalog"
@@ -31,13 +36,17 @@ def bump(topic: str) -> None:
 
 
 def _bump_now(topic: str) -> None:
-    if ChangeCounter.objects.filter(topic=topic).update(version=F("version") + 1):
-        return
-    try:
-        with transaction.atomic():
-            ChangeCounter.objects.create(topic=topic, version=1)
-    except IntegrityError:
-        ChangeCounter.objects.filter(topic=topic).update(version=F("version") + 1)
+    if not ChangeCounter.objects.filter(topic=topic).update(version=F("version") + 1):
+        try:
+            with transaction.atomic():
+                ChangeCounter.objects.create(topic=topic, version=1)
+        except IntegrityError:
+            ChangeCounter.objects.filter(topic=topic).update(version=F("version") + 1)
+    # The counter is committed: tell the listening processes, and this one at once.
+    change_listener.listener.moved()
+    if settings.USING_POSTGRES:
+        with connection.cursor() as cursor:
+            cursor.execute(change_listener.notify_sql())
 
 
 def versions() -> dict[str, int]:
@@ -62,6 +71,48 @@ def versions_checked() -> dict[str, int]:
     except (InterfaceError, OperationalError):
         connection.close()
     return _versions_query()
+
+
+class _CurrentVersions:
+    """The last counters read, reused while the change listener has heard nothing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.forget()
+
+    def forget(self) -> None:
+        self._versions: dict[str, int] | None = None
+        self._generation = -1
+        self._read_at = 0.0
+
+    def get(self) -> dict[str, int]:
+        if not change_listener.enabled():
+            return versions_checked()
+        listener = change_listener.listener
+        listener.ensure_started()
+        with self._lock:
+            generation = listener.generation  # before the read: a change meanwhile re-reads
+            if (listener.connected and self._versions is not None and generation == self._generation
+                    and time.monotonic() - self._read_at < settings.CHANGE_LISTENER_MAX_AGE):
+                return self._versions
+            self._versions = versions_checked()
+            self._generation, self._read_at = generation, time.monotonic()
+            return self._versions
+
+
+_current = _CurrentVersions()
+
+
+def versions_current() -> dict[str, int]:
+    """The counters for a hot path: ``versions_checked()``, or with the change listener
+    (PostgreSQL, ``CHANGE_LISTENER``) the last read while no change has been signalled."""
+    return _current.get()
+
+
+def versions_forget() -> None:
+    """Drop the reused counters (tests: each test has its own database)."""
+    with _current._lock:
+        _current.forget()
 
 
 def _versions_query() -> dict[str, int]:

@@ -110,6 +110,11 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
+# PostgreSQL only: each web process LISTENs for change signals and so reads the change
+# counters only when one arrives (closetads/change_listener.py), instead of per request.
+CHANGE_LISTENER = USING_POSTGRES and env.bool("CLOSETADS_CHANGE_LISTENER", default=True)
+# Even without a signal, counters older than this (seconds) are read again.
+CHANGE_LISTENER_MAX_AGE = 1.0
 
 # --- Cache and broker -----------------------------------------------------------------
 REDIS_URL = env.redis_url("REDIS_URL")
