@@ -307,7 +307,7 @@ class AuctionIndex:
             "pacing_throttle", "weekly_budget_micros", "next_weekly_budget_micros"))
         # By (campaign, week_start): the unique index answers it whatever the statistics.
         periods = {
-            campaign_id: (budget_micros - spent, exhausted_at is not None)
+            campaign_id: (budget_micros - spent, exhausted_at is not None, budget_micros)
             for campaign_id, budget_micros, spent, exhausted_at in BudgetPeriod.objects.filter(
                 campaign_id__in=[row[0] for row in rows], week_start=start,
             ).values_list("campaign_id", "budget_micros", "spent_micros", "exhausted_at")
@@ -316,12 +316,12 @@ class AuctionIndex:
         for (pk, seller_id, status, bidding, max_cpc, selection, multiplier, throttle, weekly,
              next_weekly) in rows:
             # No period yet this week: the first charge opens one with the weekly budget.
-            remaining, exhausted = periods.get(pk, (next_weekly or weekly, False))
+            remaining, exhausted, period_budget = periods.get(pk, (next_weekly or weekly, False, next_weekly or weekly))
             campaigns[seller_id] = CampaignState(
                 campaign_id=pk, seller_id=seller_id, active=status == Campaign.Status.ACTIVE,
                 manual=bidding == Campaign.Bidding.MANUAL, max_cpc_micros=max_cpc,
                 pacing_multiplier=multiplier, pacing_throttle=throttle, remaining_micros=remaining,
-                exhausted=exhausted,
+                exhausted=exhausted, budget_micros=period_budget,
                 chosen=chosen_by_campaign.get(pk, frozenset()) if selection == Campaign.Selection.CHOSEN else None,
             )
         self.stats["budget_loads"] += 1

@@ -42,15 +42,24 @@ class PacingState:
     throttle: float = 1.0
 
 
-def desired_rate(budget_micros: int, spent_micros: int, tau: float) -> float:
-    """Micros to spend per unit of the week's traffic from now on to land on the budget."""
-    return max(0, budget_micros - spent_micros) / max(1.0 - min(max(tau, 0.0), 1.0), 1e-3)
+def desired_rate(budget_micros: int, spent_micros: int, tau: float, tau_ahead: float = 1.0) -> float:
+    """Micros to spend per unit of the week's traffic from now on to be back on the ideal
+    curve when the share ``tau_ahead`` of the week's traffic has passed (1: at the week's
+    end, which spreads a gap over the whole rest of the week)."""
+    tau = min(max(tau, 0.0), 1.0)
+    tau_ahead = min(max(tau_ahead, tau), 1.0)
+    if tau_ahead >= 1.0:
+        return max(0, budget_micros - spent_micros) / max(1.0 - tau, 1e-3)
+    return max(0.0, budget_micros * tau_ahead - spent_micros) / max(tau_ahead - tau, 1e-3)
 
 
 def pacing_step(state: PacingState, *, budget_micros: int, spent_micros: int, tau: float,
                 window_spent_micros: int, window_traffic: float, manual: bool = False,
-                click_micros: int = 0) -> PacingState:
+                click_micros: int = 0, tau_ahead: float = 1.0) -> PacingState:
     """The next multiplier and throttle for one campaign.
+
+    ``tau_ahead``: the share of the week's traffic passed at the end of the catch-up
+    horizon (``desired_rate``); 1 aims at the budget at the week's end.
 
     ``window_spent_micros`` was spent while ``window_traffic`` (a share of the week's
     traffic) passed, over a recent look-back window (a couple of hours, say).
@@ -63,7 +72,7 @@ def pacing_step(state: PacingState, *, budget_micros: int, spent_micros: int, ta
     throttle = state.throttle
     if window_traffic < 1e-9 or budget_micros <= 0:
         return PacingState(multiplier, throttle)
-    want = desired_rate(budget_micros, spent_micros, tau)
+    want = desired_rate(budget_micros, spent_micros, tau, tau_ahead)
     if window_spent_micros <= 0 and want * window_traffic < click_micros:
         return PacingState(multiplier, throttle)
     seen = window_spent_micros / window_traffic

@@ -60,6 +60,8 @@ ELIGIBLE_LOSS_REASONS = (OUTRANKED, SELLER_CAP, NOT_INCREMENTAL, HELD_OUT)
 REASONS = (*INELIGIBLE_REASONS, *ELIGIBLE_LOSS_REASONS, UNKNOWN)
 
 CENT = MICROS_PER_CENT
+# An automatic bid is at most the period's budget over this (never below the reserve).
+MIN_CLICKS_PER_BUDGET = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,7 @@ class CampaignState:
     remaining_micros: int
     exhausted: bool
     chosen: frozenset[int] | None  # None: the whole closet is promoted
+    budget_micros: int = 0  # this budget period's budget; 0: unknown (no per-click cap)
 
     def promotes(self, listing_id: int) -> bool:
         return self.chosen is None or listing_id in self.chosen
@@ -204,7 +207,12 @@ def bid_for(listing: ListingState, campaign: CampaignState, cvr: float, settings
     else:
         raw = campaign.pacing_multiplier * cvr * listing.price_micros * (1.0 - settings.take_rate)
         bid = int(raw) // CENT * CENT if raw > 0 else 0
-        bid = min(max(bid, settings.reserve_micros), settings.auto_max_cpc_micros)
+        cap = settings.auto_max_cpc_micros
+        if campaign.budget_micros:
+            # A week's budget buys at least MIN_CLICKS_PER_BUDGET clicks: one click of a
+            # small budget never takes a fifth of it at once.
+            cap = min(cap, campaign.budget_micros // MIN_CLICKS_PER_BUDGET // CENT * CENT)
+        bid = max(min(bid, cap), settings.reserve_micros)
     # Never bid what the budget period cannot pay.
     return min(bid, campaign.remaining_micros // CENT * CENT)
 

@@ -91,8 +91,8 @@ def traffic_profile(now: dt.datetime) -> np.ndarray:
     """168 weights (Monday 00:00 local first) summing to 1, from the last four weeks.
 
     Each hour-of-week weighs its mean auctions over the weeks it was seen; an hour not
-    seen yet (a new marketplace, or later this first week) weighs the mean of the hours
-    seen, and with no history at all the profile is uniform.
+    seen yet (a new marketplace, or later this first week) is estimated by
+    ``profile_estimate``, and with no history at all the profile is uniform.
     """
     counter.wait()
     counter.flush()
@@ -102,12 +102,38 @@ def traffic_profile(now: dt.datetime) -> np.ndarray:
         index = hour_of_week(hour)
         totals[index] += auctions
         seen[index] += 1
+    return profile_estimate(np.where(seen > 0, totals / np.maximum(seen, 1), 0.0), seen > 0)
+
+
+def profile_estimate(means: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """The hour-of-week profile from the mean auctions of the hours ``seen``.
+
+    An unseen hour is estimated as its day's level times its hour-of-day shape
+    (``traffic ~ day[d] * hour[h]``, fitted on the seen hours by alternating means), so a
+    marketplace's first day already tells the rest of its first week when buyers shop.
+    Filling unseen hours with the plain mean of the seen ones instead ignored the daily
+    cycle: in the simulator's week it doubled the error of the predicted share of the
+    traffic still to come (5.0% against 2.5%, docs/architecture.md).
+    """
     if not seen.any():
         return np.full(168, 1 / 168)
-    means = np.where(seen > 0, totals / np.maximum(seen, 1), 0.0)
-    level = means[seen > 0].mean()
-    profile = np.where(seen > 0, means, level) + 1e-9
+    cells, known = means.reshape(7, 24), seen.reshape(7, 24)
+    day, hour = np.ones(7), np.ones(24)
+    for _ in range(30):  # converges to 1e-6 within ~20 rounds
+        hour = _fitted(cells / day[:, None], known, axis=0)
+        day = _fitted(cells / hour[None, :], known, axis=1)
+    profile = np.where(seen, means, np.outer(day, hour).ravel()) + 1e-9
     return profile / profile.sum()
+
+
+def _fitted(ratios: np.ndarray, known: np.ndarray, axis: int) -> np.ndarray:
+    """Means of ``ratios`` over the known cells along ``axis``; where none is known, the
+    mean of the others (1 when nothing is known)."""
+    counts = known.sum(axis=axis)
+    sums = np.where(known, ratios, 0.0).sum(axis=axis)
+    fitted = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    fill = np.nanmean(fitted) if (counts > 0).any() else 1.0
+    return np.where(np.isnan(fitted), fill, fitted)
 
 
 def week_share(profile: np.ndarray, week_start: dt.datetime, moment: dt.datetime) -> float:

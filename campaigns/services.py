@@ -305,8 +305,9 @@ def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = 
 
     One atomic conditional ``UPDATE ... SET spent = spent + price WHERE spent + price <=
     budget``; only if it changed a row is the ledger entry written, in the same
-    transaction. A click the budget cannot cover is refused (it stays free) and marks the
-    period exhausted. A click id is charged at most once (unique ledger constraint).
+    transaction. A click the budget cannot cover is refused (it stays free). The period is
+    marked exhausted once what is left cannot pay the reserve price. A click id is charged
+    at most once (unique ledger constraint).
     Safe under any number of concurrent callers on PostgreSQL.
     """
     if price_micros <= 0:
@@ -332,16 +333,19 @@ def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = 
                     amount_micros=price_micros, click_id=click_id, created_at=at)
     except IntegrityError:
         return ChargeResult(False, "already_charged", 0, period.pk, None)
-    if entry is None:
-        if BudgetPeriod.objects.filter(pk=period.pk, exhausted_at__isnull=True).update(exhausted_at=at):
-            changes.bump(changes.BUDGETS)
-        return ChargeResult(False, "budget_exhausted", 0, period.pk, None)
     # Exhausted as soon as what is left cannot pay the reserve: no click can be charged any
     # more, and the signal takes the campaign out of every auction index at once instead
     # of at its next periodic reload.
     reserve = AuctionSettings.load().reserve_cpc_micros
-    if BudgetPeriod.objects.filter(pk=period.pk, spent_micros__gt=F("budget_micros") - reserve,
-                                   exhausted_at__isnull=True).update(exhausted_at=at):
+    now_exhausted = BudgetPeriod.objects.filter(
+        pk=period.pk, spent_micros__gt=F("budget_micros") - reserve, exhausted_at__isnull=True,
+    ).update(exhausted_at=at)
+    if entry is None:
+        # Refused, but what is left may still pay a cheaper click: the campaign bid on a
+        # stale remainder. Signal it either way so that bids are capped by the real one.
+        changes.bump(changes.BUDGETS)
+        return ChargeResult(False, "budget_exhausted", 0, period.pk, None)
+    if now_exhausted:
         changes.bump(changes.BUDGETS)
     return ChargeResult(True, None, price_micros, period.pk, entry.pk)
 

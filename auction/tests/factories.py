@@ -28,9 +28,9 @@ def listing_state(listing_id: int = 1, *, seller_id: int | None = None, price: i
 def campaign_state(campaign_id: int = 1, *, seller_id: int | None = None, active: bool = True,
                    manual: bool = False, max_cpc: int | None = None, multiplier: float = 1.0,
                    throttle: float = 1.0, remaining: int = 100_000_000, exhausted: bool = False,
-                   chosen: frozenset[int] | None = None) -> CampaignState:
+                   chosen: frozenset[int] | None = None, budget: int = 0) -> CampaignState:
     return CampaignState(campaign_id, campaign_id if seller_id is None else seller_id, active, manual, max_cpc,
-                         multiplier, throttle, remaining, exhausted, chosen)
+                         multiplier, throttle, remaining, exhausted, chosen, budget)
 
 
 def promoted(listing_id: int, *, relevance: float = 1.0, seller_id: int | None = None,

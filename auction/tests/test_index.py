@@ -103,6 +103,7 @@ def test_a_new_budget_week_starts_with_a_fresh_budget():
     clock.set_now(MONDAY + dt.timedelta(days=7))
     state = refresh().campaigns[campaign.seller_id]
     assert not state.exhausted and state.remaining_micros == campaign.weekly_budget_micros
+    assert state.budget_micros == campaign.weekly_budget_micros  # caps a click at a twentieth of it
 
 
 def test_a_pending_budget_change_applies_to_a_week_without_a_period_yet():

@@ -5,6 +5,7 @@ import math
 from collections import deque
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -23,11 +24,16 @@ HOURS = 168
 STEPS_PER_HOUR = 4  # the simulator's step; production steps every minute
 
 
-def simulate(traffic, demand: float, manual: bool = False, noise: float = 0.0, seed: int = 0):
-    """Returns the states after each step and (spent share, ideal share) after each hour."""
+def simulate(traffic, demand: float, manual: bool = False, noise: float = 0.0, seed: int = 0,
+             catch_up_hours: int | None = None, start: PacingState | None = None):
+    """Returns the states after each step and (spent share, ideal share) after each hour.
+
+    ``catch_up_hours``: aim back at the ideal curve this many hours ahead (None: at the
+    week's end)."""
     rng = np.random.default_rng(seed)
-    state, spent, states, curve = PacingState(), 0.0, [], []
+    state, spent, states, curve = start or PacingState(), 0.0, [], []
     total = sum(traffic)
+    ahead = np.cumsum(traffic) / total  # share passed at the end of each hour
     passed = 0.0
     window = deque(maxlen=STEPS_PER_HOUR)  # (spend, traffic) of the last hour
     for hour in range(HOURS):
@@ -41,9 +47,10 @@ def simulate(traffic, demand: float, manual: bool = False, noise: float = 0.0, s
             spent += spend
             passed += rate
             window.append((spend, rate / total))
+            tau_ahead = 1.0 if catch_up_hours is None else float(ahead[min(hour + catch_up_hours, HOURS - 1)])
             state = pacing_step(state, budget_micros=BUDGET, spent_micros=int(spent), tau=passed / total,
                                 window_spent_micros=int(sum(s for s, _ in window)),
-                                window_traffic=sum(t for _, t in window), manual=manual)
+                                window_traffic=sum(t for _, t in window), manual=manual, tau_ahead=tau_ahead)
             states.append(state)
         curve.append((spent / BUDGET, passed / total))
     return states, curve
@@ -122,6 +129,42 @@ def test_the_state_stays_within_bounds_and_moves_one_bounded_step(multiplier, th
     else:
         assert after.multiplier == 1.0
     assert abs(math.log(after.throttle / before.throttle)) <= MAX_LOG_STEP + 1e-9
+
+
+def mean_error(curve):
+    return float(np.mean([abs(spent - tau) for spent, tau in curve]))
+
+
+def test_a_catch_up_horizon_brings_an_early_gap_back_to_the_curve():
+    # Bidding at full value at first, the campaign runs ahead of its curve on Monday.
+    eager = PacingState(multiplier=1.0, throttle=1.0)
+    _, to_week_end = simulate(flat(), demand=3 * BUDGET, start=eager)
+    _, in_a_day = simulate(flat(), demand=3 * BUDGET, start=eager, catch_up_hours=12)
+    assert worst_error(in_a_day, 24) < 0.6 * worst_error(to_week_end, 24)
+    assert mean_error(in_a_day) < 0.6 * mean_error(to_week_end)
+    assert 0.97 < in_a_day[-1][0] <= 1.0
+
+
+def test_the_catch_up_horizon_does_not_oscillate_after_a_step_change_in_traffic():
+    traffic = [1.0] * 84 + [2.0] * 84
+    states, curve = simulate(traffic, demand=3 * BUDGET, catch_up_hours=12)
+    # From the surge to the week's last hour. In its last hour every variant (the one
+    # without a catch-up horizon too) makes one final cut to land on the budget: what is
+    # left over a sliver of traffic; that is not a swing.
+    settled = [s.multiplier for s in states[84 * STEPS_PER_HOUR + 24:(HOURS - 1) * STEPS_PER_HOUR]]
+    moves = [(b - a) / a for a, b in itertools.pairwise(settled) if abs(b - a) > 1e-12]
+    assert sum(1 for a, b in itertools.pairwise(moves) if (a > 0) != (b > 0)) <= 1
+    assert all(abs(move) < 0.05 for move in moves)  # small corrections, no swings
+    assert worst_error(curve, 12) < 0.02
+    assert curve[-1][0] > 0.95
+
+
+def test_desired_rate_aims_at_the_curve_ahead():
+    # A quarter through the week, 10 points ahead: to be back on the curve at 0.5 it
+    # spends at 0.15 / 0.25 of the budget per unit of traffic, not 0.65 / 0.75.
+    assert desired_rate(BUDGET, 35 * BUDGET // 100, 0.25, 0.5) == pytest.approx(BUDGET * 0.15 / 0.25)
+    assert desired_rate(BUDGET, 35 * BUDGET // 100, 0.25) == pytest.approx(BUDGET * 0.65 / 0.75)
+    assert desired_rate(BUDGET, 60 * BUDGET // 100, 0.25, 0.5) == 0.0
 
 
 def test_desired_rate_absorbs_past_overspend():

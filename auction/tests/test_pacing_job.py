@@ -1,10 +1,11 @@
 import datetime as dt
 
+import numpy as np
 import pytest
 
 from auction.budget_pacing import pacing_run
 from auction.models import AuctionHour
-from auction.traffic import traffic_profile, week_share
+from auction.traffic import profile_estimate, traffic_profile, week_share
 from campaigns.models import Campaign
 from campaigns.services import click_charge
 from campaigns.tests.factories import launched_campaign
@@ -21,13 +22,33 @@ def test_with_no_history_the_profile_is_uniform(db):
     assert week_share(profile, MONDAY, MONDAY + dt.timedelta(hours=84)) == pytest.approx(0.5)
 
 
-def test_the_profile_follows_last_weeks_auctions_and_fills_unseen_hours_with_the_mean(db):
+def test_the_profile_follows_last_weeks_auctions_and_gives_unseen_days_the_same_daily_cycle(db):
     last_week = MONDAY - dt.timedelta(weeks=1)
     for hour in range(24):  # only last Monday was seen: busy evenings
         AuctionHour.objects.create(hour=last_week + dt.timedelta(hours=hour), auctions=300 if hour >= 18 else 100)
     profile = traffic_profile(MONDAY)
     assert profile[20] == pytest.approx(3 * profile[3])
-    assert profile[100] == pytest.approx(profile[3] * (6 * 300 + 18 * 100) / 24 / 100)
+    friday = 4 * 24
+    assert profile[friday + 20] == pytest.approx(profile[20]) and profile[friday + 3] == pytest.approx(profile[3])
+
+
+def test_unseen_hours_are_their_days_level_times_the_hour_of_day_shape():
+    rng = np.random.default_rng(1)
+    day, hour = rng.uniform(0.5, 1.5, 7), rng.uniform(0.1, 2.0, 24)
+    truth = np.outer(day, hour).ravel()
+    seen = np.zeros(168, dtype=bool)
+    seen[:30] = True  # Monday, and Tuesday until 06:00
+    estimate = profile_estimate(np.where(seen, truth, 0.0), seen)
+    # Monday and Tuesday follow their own level; the unseen days that of the seen ones.
+    expected = np.outer(np.r_[day[:2], np.full(5, day[:2].mean())], hour).ravel()
+    assert estimate == pytest.approx(expected / expected.sum(), rel=1e-6)
+
+
+def test_an_hour_of_day_never_seen_takes_the_mean_shape():
+    seen = np.zeros(168, dtype=bool)
+    seen[:6] = True
+    estimate = profile_estimate(np.where(seen, 10.0, 0.0), seen)
+    assert estimate == pytest.approx(np.full(168, 1 / 168))
 
 
 def test_a_campaign_spending_too_fast_is_slowed_and_one_behind_is_opened_up(db):

@@ -117,6 +117,22 @@ def test_a_bid_never_exceeds_what_is_left_of_the_budget():
     assert bid_of(candidate) == 450_000
 
 
+@pytest.mark.parametrize("budget, expected", [
+    (5_000_000, 250_000),      # $5 a week: at most $0.25 a click (20 clicks)
+    (12_345_000, 610_000),     # $0.61725 rounds down to the cent
+    (1_000_000, 100_000),      # never below the reserve
+    (500_000_000, 1_200_000),  # a big budget leaves the value bid alone
+])
+def test_an_automatic_bid_is_at_most_a_twentieth_of_the_period_budget(budget, expected):
+    candidate = promoted(1, campaign=campaign_state(1, budget=budget, remaining=budget))
+    assert bid_of(candidate) == expected
+
+
+def test_a_manual_max_cpc_is_not_capped_by_the_budget():
+    candidate = promoted(1, campaign=campaign_state(1, manual=True, max_cpc=730_000, budget=5_000_000))
+    assert bid_of(candidate) == 730_000
+
+
 def test_settings_round_reserve_up_and_cap_down_to_whole_cents():
     settings = RankingSettings(reserve_micros=123_456, auto_max_cpc_micros=1_999_999)
     assert (settings.reserve_micros, settings.auto_max_cpc_micros) == (130_000, 1_990_000)

@@ -19,7 +19,7 @@ from campaigns.services import (
     click_charge,
 )
 from campaigns.tests.factories import CampaignFactory
-from closetads import clock
+from closetads import changes, clock
 
 MONDAY = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)  # a Monday; tests run with TIME_ZONE=UTC
 
@@ -44,14 +44,21 @@ def test_a_click_is_charged_and_written_to_the_ledger(active_campaign):
     assert ledger_sum(period) == period.spent_micros
 
 
-def test_click_after_budget_exhausted_is_free(active_campaign):
+def test_a_click_the_budget_cannot_cover_is_free_and_signals_the_real_remainder(
+        active_campaign, django_capture_on_commit_callbacks):
     assert click_charge(active_campaign.pk, 9_800_000, click_id=1).charged
-    refused = click_charge(active_campaign.pk, 300_000, click_id=2)
+    before = changes.versions().get(changes.BUDGETS, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = click_charge(active_campaign.pk, 300_000, click_id=2)
     assert not refused.charged and refused.reason == "budget_exhausted"
     period = BudgetPeriod.objects.get(pk=refused.period_id)
     assert period.spent_micros == 9_800_000
-    assert period.exhausted_at is not None
+    # $0.20 left pays the reserve: not exhausted, and the auction indexes are told to
+    # re-read the remainder that bids are capped by.
+    assert period.exhausted_at is None
+    assert changes.versions()[changes.BUDGETS] == before + 1
     assert click_charge(active_campaign.pk, 200_000, click_id=3).charged  # what is left still buys a cheaper click
+    assert BudgetPeriod.objects.get(pk=period.pk).exhausted_at is not None
 
 
 def test_spending_the_budget_to_the_cent_marks_the_period_exhausted(active_campaign):
