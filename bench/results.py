@@ -64,11 +64,12 @@ def machine_info() -> dict[str, Any]:
 
 def merge(figures: dict[str, Any], section: str, *, note: str | None = None,
           results_path: Path = RESULTS_PATH, doc_path: Path = DOC_PATH) -> dict[str, Any]:
-    """Store ``figures`` under ``section``, keep every other key, regenerate the page.
+    """Store ``figures`` under ``section`` (replacing what the section held, so no figure of
+    an older run stays behind), keep every other section, regenerate the page.
 
     Returns the whole merged dict. ``note`` (markdown) is shown under the section's heading.
     """
-    results = load(results_path)
+    results = {key: value for key, value in load(results_path).items() if not key.startswith(f"{section}.")}
     for name, value in figures.items():
         results[f"{section}.{name}"] = value
     results[f"{section}.measured_at"] = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

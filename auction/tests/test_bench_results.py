@@ -29,3 +29,13 @@ def test_merging_a_section_again_replaces_its_figures(tmp_path):
     results.merge({"a": 1}, "auction", results_path=path, doc_path=page)
     results.merge({"a": 2}, "auction", results_path=path, doc_path=page)
     assert results.load(path)["auction.a"] == 2
+
+
+def test_a_figure_the_new_run_no_longer_reports_does_not_stay_behind(tmp_path):
+    path, page = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    results.merge({"a": 1, "old": 5}, "bidding", results_path=path, doc_path=page)
+    results.merge({"a": 2}, "auction", results_path=path, doc_path=page)
+    results.merge({"a": 3}, "bidding", results_path=path, doc_path=page)
+    stored = results.load(path)
+    assert stored["bidding.a"] == 3 and "bidding.old" not in stored
+    assert stored["auction.a"] == 2
