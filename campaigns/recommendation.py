@@ -27,6 +27,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, Q
 
 from auction.models import AuctionSettings
+from auction.ranking import MIN_CLICKS_PER_BUDGET
 from campaigns import budget
 from campaigns.budget_model import MIN_CAMPAIGNS, MIN_WEEKS, BudgetModel, budget_model_train
 from campaigns.models import Campaign, CampaignSettings
@@ -166,17 +167,22 @@ def closet_profile(seller: Seller, campaign: Campaign | None = None) -> ClosetPr
     )
 
 
-def expected_cpc_micros(average_price_micros: int, settings: AuctionSettings | None = None) -> int:
+def expected_cpc_micros(average_price_micros: int, settings: AuctionSettings | None = None,
+                        weekly_budget_micros: int | None = None) -> int:
     """What an automatic bid is likely to pay per click for items at this price, in micros.
 
     The auction bids multiplier x conversion rate x price x (1 - take rate), clamped to the
-    reserve and the automatic maximum; a new campaign's multiplier starts where pacing
-    starts it; second price pays less than the bid.
+    reserve and the automatic maximum, and (given ``weekly_budget_micros``) to a
+    twentieth of the budget; a new campaign's multiplier starts where pacing starts it;
+    second price pays less than the bid.
     """
     settings = settings or AuctionSettings.load()
     start_multiplier = Campaign._meta.get_field("pacing_multiplier").default
     bid = start_multiplier * CVR_PRIOR * average_price_micros * (1 - settings.take_rate)
-    bid = min(max(bid, settings.reserve_cpc_micros), settings.auto_max_cpc_micros)
+    cap = settings.auto_max_cpc_micros
+    if weekly_budget_micros:
+        cap = min(cap, weekly_budget_micros // MIN_CLICKS_PER_BUDGET)
+    bid = max(min(bid, cap), settings.reserve_cpc_micros)
     return max(settings.reserve_cpc_micros, cents_floor(int(bid * SECOND_PRICE_DISCOUNT)))
 
 
@@ -199,7 +205,7 @@ def _clicks_capacity(profile: ClosetProfile) -> float:
 
 def rules_forecast(profile: ClosetProfile, weekly_budget_micros: int, settings: AuctionSettings) -> Forecast:
     """The rules' forecast for a full week at ``weekly_budget_micros``."""
-    cpc = expected_cpc_micros(profile.average_price_micros, settings)
+    cpc = expected_cpc_micros(profile.average_price_micros, settings, weekly_budget_micros)
     expected = min(weekly_budget_micros / cpc, _clicks_capacity(profile))
     most = weekly_budget_micros // settings.reserve_cpc_micros  # no click costs less than the reserve
     clicks = Range(math.floor(expected * CLICKS_SPREAD[0]), min(most, math.ceil(expected * CLICKS_SPREAD[1])))

@@ -108,6 +108,14 @@ def test_the_expected_cpc_follows_the_auction_settings(db):
     assert expected_cpc_micros(45_000_000, auction) % 10_000 == 0
 
 
+def test_the_expected_cpc_of_a_small_budget_is_capped_like_its_bids(db):
+    auction = AuctionSettings.load()
+    pricey = 10_000_000_000  # bids at the automatic maximum without a budget
+    assert expected_cpc_micros(pricey, auction, 5_000_000) <= 250_000  # at most $5 / 20, less second price
+    assert expected_cpc_micros(pricey, auction, 5_000_000) < expected_cpc_micros(pricey, auction)
+    assert expected_cpc_micros(pricey, auction, 1_000_000) == auction.reserve_cpc_micros
+
+
 profiles = st.builds(
     ClosetProfile, available_listings=st.integers(0, 100_000), average_price_micros=st.integers(0, 10**10),
     top_categories=st.just([]), main_category=st.sampled_from(["Women", "Men", "Other"]),
