@@ -123,6 +123,7 @@ class AuctionIndex:
         self._rules: AuctionRules | None = None
         self._predictor: Predictor | None = None
         self._catalog_seen: dt.datetime | None = None
+        self._catalog_read_at: dt.datetime | None = None
         self._week: tuple[dt.datetime, dt.datetime] | None = None
         self._full_due = 0.0
         self._campaigns_due = 0.0
@@ -151,7 +152,7 @@ class AuctionIndex:
                 if changes.SETTINGS in changed:
                     self._load_rules()
                 if changes.CATALOG in changed:
-                    self._patch_listings()
+                    self._patch_listings(now)
                 if changes.CAMPAIGNS in changed:
                     self._load_chosen()
                 if changed & {changes.CAMPAIGNS, changes.BUDGETS} or not self._week_holds(now):
@@ -203,7 +204,8 @@ class AuctionIndex:
         with self._lock:
             if self._versions is None:  # reset meanwhile
                 return
-            for name in ("_listings", "_campaigns", "_chosen", "_rules", "_predictor", "_catalog_seen", "_week"):
+            for name in ("_listings", "_campaigns", "_chosen", "_rules", "_predictor", "_catalog_seen",
+                         "_catalog_read_at", "_week"):
                 setattr(self, name, getattr(fresh, name))
             self._versions = versions
             self.stats["full_builds"] += 1
@@ -236,7 +238,7 @@ class AuctionIndex:
         self._load_rules()
         rows = Listing.objects.filter(status=Listing.Status.AVAILABLE).values_list(*_LISTING_FIELDS)
         self._listings = {}
-        self._catalog_seen = None
+        self._catalog_seen, self._catalog_read_at = None, now
         self._apply_listing_rows(rows.iterator(chunk_size=5000))
         self._load_chosen()
         self._load_campaigns(now, tick)
@@ -246,12 +248,17 @@ class AuctionIndex:
     def _load_rules(self) -> None:
         self._rules = rules_from(AuctionSettings.load())
 
-    def _patch_listings(self) -> None:
-        if self._catalog_seen is None:
+    def _patch_listings(self, now: dt.datetime) -> None:
+        # Rows carry their writer's clock. If it went back since the last read (a simulated
+        # clock reset to the real time, a stepped system clock), rows stamped "later" than
+        # new writes exist: read everything once, and look from the last read's time rather
+        # than from the newest stamp seen.
+        read_at, self._catalog_read_at = self._catalog_read_at, now
+        if self._catalog_seen is None or read_at is None or now < read_at - CATALOG_OVERLAP:
             rows = Listing.objects.values_list(*_LISTING_FIELDS)
         else:
-            rows = Listing.objects.filter(updated_at__gte=self._catalog_seen - CATALOG_OVERLAP).values_list(
-                *_LISTING_FIELDS)
+            since = min(self._catalog_seen, read_at) - CATALOG_OVERLAP
+            rows = Listing.objects.filter(updated_at__gte=since).values_list(*_LISTING_FIELDS)
         self._apply_listing_rows(rows.iterator(chunk_size=5000))
         self.stats["listing_patches"] += 1
 
