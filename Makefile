@@ -4,6 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
+# The development server follows the simulated clock of `simulate --http` (embedded mode only:
+# never with a DATABASE_URL; the settings refuse it in production anyway).
+DEV_ENV := DEBUG=1 $(if $(DATABASE_URL),,CLOSETADS_SIMULATED_CLOCK=1)
+
 .PHONY: help demo run test test-fast lint format migrations-check deploy-check bench screenshots clean
 
 help:
@@ -24,10 +28,10 @@ demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo "Starting web, worker and beat (Ctrl-C stops all of them)..."
-	DEBUG=1 $(BIN)/honcho start -f Procfile.dev
+	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
 run: $(STAMP)
-	DEBUG=1 $(BIN)/honcho start -f Procfile.dev
+	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

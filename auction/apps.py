@@ -14,6 +14,11 @@ class AuctionConfig(AppConfig):
         periodic.register("pacing", _pacing, order=10, description="move bid multipliers and throttles")
         periodic.register("training", _training, order=50, description="retrain click and purchase models")
 
+        if getattr(settings, "SIMULATED_CLOCK", False):
+            from auction.traffic import counter
+
+            counter.write_through = True
+
         # Decision counts are folded in beside the requests, never inside one.
         request_finished.connect(_flush_decisions, dispatch_uid="auction.flush_decisions")
         if not settings.TESTING:

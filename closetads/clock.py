@@ -2,8 +2,14 @@
 
 All code reads the time from ``now()``. In production it is the system clock in UTC. The
 marketplace simulator and the tests set it (``set_now``, ``advance``, ``frozen``) so that a
-simulated week runs in minutes. The override is process-wide on purpose: the simulator runs
+simulated week runs in minutes. That override is process-wide on purpose: the simulator runs
 the platform's services in-process and they must all agree on the time.
+
+A second, narrower layer pins the clock for the current thread (context) only: ``pinned``.
+A server driven by ``simulate --http`` uses it (``closetads.simulated_clock``): each request
+and each Celery task reads the simulated time stored in the database and pins it for its own
+duration, so threads of one process (runserver serves each request in its own thread) never
+see one another's pins. A context pin wins over the process-wide override.
 """
 
 from __future__ import annotations
@@ -13,16 +19,22 @@ import threading
 import zoneinfo
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar, Token
 
 from django.conf import settings
 
 UTC = dt.UTC
 _lock = threading.Lock()
 _override: dt.datetime | None = None
+# The pin of the current thread / context (None: not pinned here). New threads start unpinned.
+_context_pin: ContextVar[dt.datetime | None] = ContextVar("closetads_clock_pin", default=None)
 
 
 def now() -> dt.datetime:
     """The current time, timezone-aware, in UTC."""
+    pin = _context_pin.get()
+    if pin is not None:
+        return pin
     override = _override
     if override is not None:
         return override
@@ -55,7 +67,33 @@ def reset() -> None:
 
 
 def is_pinned() -> bool:
-    return _override is not None
+    return _context_pin.get() is not None or _override is not None
+
+
+def pin_context(moment: dt.datetime | None) -> Token:
+    """Pin the clock to ``moment`` for the current thread (context) only; ``None`` pins
+    nothing (the process-wide override or the system clock answer). Undo with
+    ``unpin_context(token)`` in the same thread; ``pinned`` is the ``with`` form."""
+    if moment is not None:
+        if moment.tzinfo is None:
+            raise ValueError("clock.pin_context needs an aware datetime")
+        moment = moment.astimezone(UTC)
+    return _context_pin.set(moment)
+
+
+def unpin_context(token: Token) -> None:
+    """Restore the current thread's pin from before ``pin_context`` returned ``token``."""
+    _context_pin.reset(token)
+
+
+@contextmanager
+def pinned(moment: dt.datetime | None) -> Iterator[None]:
+    """Pin the clock to ``moment`` for this thread (context) for a ``with`` block."""
+    token = pin_context(moment)
+    try:
+        yield
+    finally:
+        unpin_context(token)
 
 
 @contextmanager

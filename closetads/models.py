@@ -64,3 +64,21 @@ class ChangeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} v{self.version}"
+
+
+class SimulatedClock(models.Model):
+    """The simulated time a development server follows while ``simulate --http`` drives it.
+
+    One row (pk 1). Read only by processes started with ``CLOSETADS_SIMULATED_CLOCK=1``
+    (refused in production): each request, Celery task and ``tick`` pins ``closetads.clock``
+    to ``now`` for its own duration; empty ``now`` (or no row) means the real time.
+    """
+
+    now = models.DateTimeField(null=True, blank=True, help_text="Empty: the real time.")
+    run = models.CharField(max_length=100, blank=True, help_text="Which simulator run set it.")
+
+    class Meta:
+        verbose_name = "simulated clock"
+
+    def __str__(self) -> str:
+        return f"simulated clock at {self.now:%Y-%m-%d %H:%M:%S}" if self.now else "real time"

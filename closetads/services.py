@@ -1,11 +1,12 @@
-"""Writes for platform models: API keys and heartbeats."""
+"""Writes for platform models: API keys, heartbeats and the simulated clock."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from closetads import changes, clock
-from closetads.models import SCOPES, ApiKey, Heartbeat, hash_key
+from closetads.models import SCOPES, ApiKey, Heartbeat, SimulatedClock, hash_key
 
 
 def api_key_create(name: str, scopes: Iterable[str]) -> tuple[ApiKey, str]:
@@ -31,3 +32,14 @@ def api_key_revoke(key: ApiKey) -> None:
 def heartbeat_record(name: str) -> None:
     """Record that the periodic process ``name`` is alive now."""
     Heartbeat.objects.update_or_create(name=name, defaults={"beat_at": clock.now()})
+
+
+def simulated_clock_set(moment: dt.datetime | None, run: str = "") -> None:
+    """Store the simulated time that servers with CLOSETADS_SIMULATED_CLOCK on follow from
+    their next request or task (``None``: back to the real time). Commits at once in
+    autocommit; ``simulate --http`` calls it before each HTTP call whose time moved."""
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("simulated_clock_set needs an aware datetime")
+    values = {"now": moment, "run": run if moment is not None else ""}
+    if not SimulatedClock.objects.filter(pk=1).update(**values):
+        SimulatedClock.objects.update_or_create(pk=1, defaults=values)

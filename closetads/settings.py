@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Removes itself unless SIMULATED_CLOCK is on; first, so that every layer sees that time.
+    "closetads.simulated_clock.SimulatedClockMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -165,6 +167,18 @@ USE_I18N = True
 USE_TZ = True
 # The marketplace's time zone: budget weeks run Monday 00:00 to Monday 00:00 here.
 TIME_ZONE = env.timezone("CLOSETADS_TIMEZONE", default="UTC")
+# For `simulate --http` only: every request, Celery task and `tick` runs on the simulated time
+# stored in the database (closetads/simulated_clock.py). Development and demo servers only.
+SIMULATED_CLOCK = env.bool("CLOSETADS_SIMULATED_CLOCK", default=False)
+if SIMULATED_CLOCK and PRODUCTION:
+    raise ImproperlyConfigured(
+        "CLOSETADS_SIMULATED_CLOCK=1 lets a simulator set the time every request sees; it is for "
+        "development and demo servers only and is refused in production (DATABASE_URL set, DEBUG off)."
+    )
+if SIMULATED_CLOCK:
+    # The simulator bumps change counters from its own process and sends the next request at
+    # once: read them on every request, never a notification late.
+    CHANGE_LISTENER = False
 
 # --- Static files ---------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -45,6 +45,7 @@ class Options:
     organic_impressions: bool = True
     first_seller_budget: int | None = None  # dollars: seller 0 promotes with it (the demo's seller)
     tick_minutes: int = 30  # periodic work (pacing, rollups, attribution) every so many simulated minutes
+    prefix: str = ""  # before every marketplace and event id: runs sharing a database (--http) must not collide
 
 
 @dataclass
@@ -102,6 +103,7 @@ class Simulation:
         self.cancellations: list[tuple[dt.datetime, str]] = []
         self.event_seq = 0
         self.rejected = 0
+        self.failed_open = 0  # auctions answered error: true (fault or deadline: no ads shown)
         self.setup_info: dict = {}
         self.elapsed = 0.0
         self.demand_by_seller: dict[str, float] = {}
@@ -143,7 +145,7 @@ class Simulation:
         rules = AuctionSettings.load()
         self.organic_top_k, self.relevance_floor = rules.organic_top_k, rules.relevance_floor
         self.world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout,
-                                          o.first_seller_budget)
+                                          o.first_seller_budget, o.prefix)
         self._sync_catalog(world)
         if self.campaign_setup is not None:
             self.setup_info = self.campaign_setup(world, o)
@@ -201,8 +203,8 @@ class Simulation:
         while self.cancellations and self.cancellations[0][0] <= moment:
             at, purchase_id = heapq.heappop(self.cancellations)
             self.event_seq += 1
-            self.batch.cancellations.append(
-                {"id": f"can-{self.o.seed}-{self.event_seq}", "purchaseId": purchase_id, "occurredAt": _iso(at)})
+            self.batch.cancellations.append({"id": f"{self.o.prefix}can-{self.o.seed}-{self.event_seq}",
+                                             "purchaseId": purchase_id, "occurredAt": _iso(at)})
 
     def _flush(self) -> None:
         if not len(self.batch):
@@ -236,6 +238,7 @@ class Simulation:
         }
         response = self.platform.auction(request, holdout=buyer.holdout)
         self.truth.auctions += 1
+        self.failed_open += sum(1 for result in response.get("results") or [] if result.get("error"))
         index_of = {c.listing.key: i for i, c in enumerate(candidates)}
         winners = [w for w in result_winners(response) if w["id"] in index_of
                    and world.listings[w["id"]].available]
@@ -290,21 +293,22 @@ class Simulation:
     def _report(self, number: int, buyer: SimBuyer, moment: dt.datetime, candidates, outcome: behaviour.Outcome,
                 token_of: dict[int, str]) -> None:
         t = self.truth
-        seed = self.o.seed
+        seed, prefix = self.o.seed, self.o.prefix
         for idx, position, sponsored in outcome.shown:
             if sponsored:
                 self.batch.impressions.append({
-                    "id": f"imp-{seed}-{number}-{position}", "occurredAt": _iso(moment),
+                    "id": f"{prefix}imp-{seed}-{number}-{position}", "occurredAt": _iso(moment),
                     "opaqueUserId": buyer.key, "resolvedBidId": token_of[idx]})
             elif self.o.organic_impressions:
                 self.batch.impressions.append({
-                    "id": f"imp-{seed}-{number}-{position}", "occurredAt": _iso(moment), "opaqueUserId": buyer.key,
+                    "id": f"{prefix}imp-{seed}-{number}-{position}", "occurredAt": _iso(moment),
+                    "opaqueUserId": buyer.key,
                     "entity": {"type": "listing", "id": candidates[idx].listing.key},
                     "placement": {"placementId": "search", "position": position}})
             t.impressions += 1
         for k, (idx, position, sponsored) in enumerate(outcome.clicks):
             at = _iso(moment + dt.timedelta(seconds=5 * (k + 1)))
-            click = {"id": f"clk-{seed}-{number}-{k}", "occurredAt": at, "opaqueUserId": buyer.key}
+            click = {"id": f"{prefix}clk-{seed}-{number}-{k}", "occurredAt": at, "opaqueUserId": buyer.key}
             if sponsored:
                 click["resolvedBidId"] = token_of[idx]
                 t.sponsored_clicks += 1
@@ -316,7 +320,7 @@ class Simulation:
         if outcome.purchase is not None:
             key = outcome.purchase[0]
             listing = self.world.listings[key]
-            order_id = f"ord-{seed}-{number}"
+            order_id = f"{prefix}ord-{seed}-{number}"
             bought_at = moment + dt.timedelta(seconds=60 + 5 * len(outcome.clicks))
             self.batch.purchases.append({
                 "id": order_id, "occurredAt": _iso(bought_at), "opaqueUserId": buyer.key,

@@ -81,6 +81,7 @@ class World:
     buyers: list[SimBuyer]
     by_category: dict[str, list[str]]  # available listing keys per category
     next_listing_number: int = 0
+    prefix: str = ""  # before every marketplace id (runs sharing a database must not collide)
 
     def available_in(self, category: str) -> list[SimListing]:
         return [self.listings[k] for k in self.by_category.get(category, ()) if self.listings[k].available]
@@ -116,7 +117,7 @@ def new_listing(world: World, rng: random.Random, seller: SimSeller, at: dt.date
     appeal = (BRAND_APPEAL[brand] + CONDITION_APPEAL[condition] + price_term + seller.quality
               + 0.05 * min(tenure_years, 5) + rng.gauss(0, 0.35))
     world.next_listing_number += 1
-    key = f"SL{world.seed}-{world.next_listing_number:07d}"
+    key = f"{world.prefix}SL{world.seed}-{world.next_listing_number:07d}"
     kind = category.rsplit("/", 1)[1]
     listing = SimListing(
         key=key, seller=seller.index, category=category, department=category.split("/", 1)[0],
@@ -130,13 +131,16 @@ def new_listing(world: World, rng: random.Random, seller: SimSeller, at: dt.date
 
 
 def build_world(seed: int, n_sellers: int, n_buyers: int, start: dt.datetime,
-                promote_share: float = 0.35, holdout: float = 0.0, first_seller_budget: int | None = None) -> World:
-    """A deterministic world for ``seed``."""
+                promote_share: float = 0.35, holdout: float = 0.0, first_seller_budget: int | None = None,
+                prefix: str = "") -> World:
+    """A deterministic world for ``seed``; ``prefix`` goes before every marketplace id and
+    changes nothing else (the holdout split hashes the id without it)."""
     rng = random.Random(seed)
-    world = World(seed=seed, start=start, sellers=[], listings={}, buyers=[], by_category=defaultdict(list))
+    world = World(seed=seed, start=start, sellers=[], listings={}, buyers=[], by_category=defaultdict(list),
+                  prefix=prefix)
     for i in range(n_sellers):
         seller = SimSeller(
-            index=i, key=f"SS{seed}-{i:05d}",
+            index=i, key=f"{prefix}SS{seed}-{i:05d}",
             username=SELLER_NAMES[i] if i < len(SELLER_NAMES) else f"sim_seller_{seed}_{i}",
             joined_at=start - dt.timedelta(days=rng.randint(30, 3000)), quality=rng.gauss(0, 0.25),
         )
@@ -157,13 +161,13 @@ def build_world(seed: int, n_sellers: int, n_buyers: int, start: dt.datetime,
             favourites.append(rng.choice(category_names))
         sizes = {c: rng.choice(s) for c, _, s in CATEGORIES}
         buyer = SimBuyer(
-            index=i, key=f"u-{seed}-{i:06d}", categories=favourites,
+            index=i, key=f"{prefix}u-{seed}-{i:06d}", categories=favourites,
             brands=set(rng.sample(BRANDS, k=3)), sizes=sizes,
             max_price=math.exp(rng.uniform(math.log(30), math.log(400))),
             sessions_per_week=min(12.0, rng.expovariate(1 / 1.6)),
             buy_propensity=math.exp(rng.gauss(0, 0.4)),
         )
-        buyer.holdout = holdout > 0 and _hash_share(buyer.key) < holdout
+        buyer.holdout = holdout > 0 and _hash_share(f"u-{seed}-{i:06d}") < holdout
         world.buyers.append(buyer)
     return world
 

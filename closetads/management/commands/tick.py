@@ -5,10 +5,12 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from closetads import periodic
+from closetads.simulated_clock import pinned_to_stored
 
 
 class Command(BaseCommand):
-    help = "Run the periodic work (pacing, attribution, rollups, ...) once, now."
+    help = ("Run the periodic work (pacing, attribution, rollups, ...) once, now (the simulated time "
+            "stored by simulate --http when CLOSETADS_SIMULATED_CLOCK is on).")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -24,6 +26,7 @@ class Command(BaseCommand):
         if not selected:
             raise CommandError("no periodic job selected; registered: "
                                + (", ".join(job.name for job in periodic.jobs()) or "none"))
-        for job in selected:
-            result = job.func()
-            self.stdout.write(f"{job.name}: {json.dumps(result, default=str, sort_keys=True)}")
+        with pinned_to_stored():
+            for job in selected:
+                result = job.func()
+                self.stdout.write(f"{job.name}: {json.dumps(result, default=str, sort_keys=True)}")

@@ -1,12 +1,17 @@
+import datetime as dt
 import json
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from auction.index import auction_index
 from closetads import clock, periodic
-from simulator.platform import InProcessPlatform
+from simulator import shared_db
+from simulator.platform import HttpPlatform, InProcessPlatform, PlatformError
 from simulator.report import campaigns_launch, run_report
 from simulator.runner import Options, Simulation
+
+DEFAULT_START = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)  # a Monday
 
 
 def _bidding(value: str) -> float | None:
@@ -23,15 +28,17 @@ def _bidding(value: str) -> float | None:
 
 
 class Command(BaseCommand):
-    help = ("Play a synthetic resale marketplace against ClosetAds (in-process) on the platform's clock, "
-            "and report what happened against the ground truth.")
+    help = ("Play a synthetic resale marketplace against ClosetAds (in-process, or a running server with "
+            "--http) on the platform's clock, and report what happened against the ground truth.")
 
     def add_arguments(self, parser):
         parser.add_argument("--days", type=int, default=7)
         parser.add_argument("--sellers", type=int, default=200)
         parser.add_argument("--buyers", type=int, default=20_000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--start", default="2026-10-05", help="A Monday (YYYY-MM-DD), UTC midnight.")
+        parser.add_argument("--start", default=None,
+                            help="A Monday (YYYY-MM-DD), UTC midnight. Default 2026-10-05; with --http the "
+                                 "first Monday five weeks after the newest data in the database.")
         parser.add_argument("--no-pacing", action="store_true", help="Baseline: no pacing (bids at x1, no throttle).")
         parser.add_argument("--bidding", default="auto", help="auto (default) or fixed:<CPC in dollars>.")
         parser.add_argument("--holdout", type=float, default=0.0,
@@ -41,39 +48,107 @@ class Command(BaseCommand):
                             help="Do not report organic impressions (faster; the models then have less to learn).")
         parser.add_argument("--tick-minutes", type=int, default=30, choices=[5, 10, 15, 20, 30, 60],
                             help="Run the periodic work every so many simulated minutes (default 30).")
+        parser.add_argument("--http", metavar="URL", default=None,
+                            help="Send the storefront traffic (catalog, auctions, events) to the server at URL. "
+                                 "It must share this database and run with CLOSETADS_SIMULATED_CLOCK=1 "
+                                 "(make demo does); campaigns, periodic work and the report act on the database.")
+        parser.add_argument("--api-key", metavar="KEY", default=None,
+                            help="With --http: a key with the catalog, auctions and events scopes.")
+        parser.add_argument("--prefix", default=None,
+                            help="Put this before every marketplace and event id (default: none; with --http a "
+                                 "fresh one per run, so runs sharing a database never collide).")
         parser.add_argument("--json", action="store_true",
                             help="Print the figures as one JSON object on the last line.")
 
     def handle(self, *args, **o):
-        import datetime as dt
-
-        try:
-            start = dt.datetime.fromisoformat(o["start"]).replace(tzinfo=dt.UTC)
-        except ValueError:
-            raise CommandError("--start must be a date such as 2026-10-05") from None
         if not 0 <= o["holdout"] <= 0.5:
             raise CommandError("--holdout must be between 0 and 0.5")
         if o["days"] < 1 or o["sellers"] < 1 or o["buyers"] < 1:
             raise CommandError("--days, --sellers and --buyers must be positive")
+        start = None
+        if o["start"] is not None:
+            try:
+                start = dt.datetime.fromisoformat(o["start"]).replace(tzinfo=dt.UTC)
+            except ValueError:
+                raise CommandError("--start must be a date such as 2026-10-05") from None
+        if o["api_key"] and not o["http"]:
+            raise CommandError("--api-key goes with --http URL")
+        try:
+            if o["http"]:
+                platform, start, prefix = self._http_setup(o, start)
+            else:
+                platform, start, prefix = InProcessPlatform(), start or DEFAULT_START, o["prefix"] or ""
+                if prefix:
+                    shared_db.prefix_check(prefix)
+        except (PlatformError, shared_db.SharedDatabaseError) as exc:
+            raise CommandError(str(exc)) from None
         options = Options(
             days=o["days"], sellers=o["sellers"], buyers=o["buyers"], seed=o["seed"], start=start,
             pacing=not o["no_pacing"], fixed_cpc=_bidding(o["bidding"]), holdout=o["holdout"],
             promote_share=o["promote_share"], organic_impressions=not o["no_organic_impressions"],
-            tick_minutes=o["tick_minutes"],
+            tick_minutes=o["tick_minutes"], prefix=prefix,
         )
-        sim = Simulation(options, InProcessPlatform(), periodic=_periodic(options), campaign_setup=campaigns_launch)
+        sim = Simulation(options, platform, periodic=_periodic(options), campaign_setup=campaigns_launch)
         try:
             sim.run()
             periodic.run(["rollups", "attribution"])
             report = run_report(sim)
+        except PlatformError as exc:
+            raise CommandError(f"{exc} (simulated time {clock.now():%Y-%m-%d %H:%M})") from None
         finally:
+            if isinstance(platform, HttpPlatform):
+                platform.clear_clock()
             clock.reset()
             auction_index().background_reloads = True
+        report["start"] = start.date().isoformat()
+        report["prefix"] = prefix
+        report["auctions_failed_open"] = sim.failed_open
+        if isinstance(platform, HttpPlatform):
+            report["http_calls"] = platform.calls
+            report["http_wait_seconds"] = round(platform.seconds, 1)
         if o["json"]:
             self.stdout.write(json.dumps(report, sort_keys=True))
         else:
             for key, value in report.items():
                 self.stdout.write(f"{key:34} {value}")
+
+    def _http_setup(self, o: dict, start: dt.datetime | None) -> tuple[HttpPlatform, dt.datetime, str]:
+        """The server's platform, the run's start and id prefix; checks before anything is written."""
+        if not o["api_key"]:
+            raise CommandError("--http needs --api-key KEY (manage.py create_api_key NAME "
+                               "--scopes catalog,auctions,events prints one)")
+        if settings.PRODUCTION:
+            raise CommandError("simulate --http is for development and demo servers, not production "
+                               "(DATABASE_URL set and DEBUG off)")
+        try:
+            shared_db.database_check()
+        except shared_db.SharedDatabaseError as exc:
+            raise CommandError(
+                f"--http sets up campaigns, runs the periodic work and reads the report directly on the "
+                f"server's database, and {exc}: run simulate with the server's settings (the same "
+                "CLOSETADS_DATA_DIR or DATABASE_URL)") from None
+        held = shared_db.clock_holder()
+        if held is not None:
+            raise CommandError(f"the simulated clock is held by another run ({held}): one run at a time. If that "
+                               "run was killed, give the server the real time with manage.py simulated_clock --clear")
+        horizon = shared_db.data_horizon()
+        earliest = shared_db.first_monday_after(horizon)
+        if start is None:
+            start = earliest
+        elif start < earliest:
+            self.stderr.write(
+                f"Warning: --start {start:%Y-%m-%d} is less than five weeks after the newest data in this database "
+                f"({horizon:%Y-%m-%d %H:%M}); training, pacing and budget recommendations will see that data, "
+                f"so the figures will differ from a run on an empty database (first clean start: {earliest:%Y-%m-%d}).")
+        prefix = o["prefix"] or shared_db.fresh_prefix()
+        if o["prefix"]:
+            shared_db.prefix_check(prefix)
+        platform = HttpPlatform(o["http"], o["api_key"], run=f"simulate --http {prefix}")
+        try:
+            platform.check()
+        finally:
+            platform.clear_clock()
+        return platform, start, prefix
 
 
 def _periodic(options: Options):
