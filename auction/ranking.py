@@ -182,7 +182,7 @@ def ineligibility(candidate: Candidate, position: int, organic_top_k: int, setti
     if not listing.available:
         return SOLD
     campaign = candidate.campaign
-    if campaign is None or not campaign.promotes(listing.listing_id):
+    if campaign is None or (campaign.chosen is not None and listing.listing_id not in campaign.chosen):
         return NOT_IN_CAMPAIGN
     if not campaign.active:
         return CAMPAIGN_PAUSED
@@ -202,6 +202,7 @@ def ineligibility(candidate: Candidate, position: int, organic_top_k: int, setti
 def bid_for(listing: ListingState, campaign: CampaignState, cvr: float, settings: RankingSettings) -> int:
     """The campaign's bid for one click on ``listing``, in whole-cent micros (>= reserve
     for an eligible candidate)."""
+    # Comparisons rather than min()/max(): this runs for every eligible candidate.
     if campaign.manual:
         bid = (campaign.max_cpc_micros or 0) // CENT * CENT
     else:
@@ -211,10 +212,16 @@ def bid_for(listing: ListingState, campaign: CampaignState, cvr: float, settings
         if campaign.budget_micros:
             # A week's budget buys at least MIN_CLICKS_PER_BUDGET clicks: one click of a
             # small budget never takes a fifth of it at once.
-            cap = min(cap, campaign.budget_micros // MIN_CLICKS_PER_BUDGET // CENT * CENT)
-        bid = max(min(bid, cap), settings.reserve_micros)
+            budget_cap = campaign.budget_micros // MIN_CLICKS_PER_BUDGET // CENT * CENT
+            if budget_cap < cap:
+                cap = budget_cap
+        if bid > cap:
+            bid = cap
+        if bid < settings.reserve_micros:
+            bid = settings.reserve_micros
     # Never bid what the budget period cannot pay.
-    return min(bid, campaign.remaining_micros // CENT * CENT)
+    left = campaign.remaining_micros // CENT * CENT
+    return bid if bid < left else left
 
 
 def organic_value(candidates: Sequence[Candidate], position: int, placement: int, take_rate: float) -> float:
