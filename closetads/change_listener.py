@@ -83,8 +83,10 @@ class ChangeListener:
                 with psycopg.connect(conninfo, autocommit=True) as conn:
                     self._conn = conn
                     conn.execute(f"LISTEN {CHANNEL}")
+                    # Anything may have changed while nobody listened: readers re-read once,
+                    # after the LISTEN, before any reuse their copy.
+                    self.moved()
                     self.connected = True
-                    self.moved()  # anything may have changed while nobody listened
                     delay = _RETRY_SECONDS[0]
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=_WAIT_SECONDS):
