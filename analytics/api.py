@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
@@ -11,6 +10,7 @@ from rest_framework.views import APIView
 
 from analytics.serializers import EventsRequestSerializer, EventsResponseSerializer
 from analytics.services import events_ingest
+from closetads.api import parse_json_body
 from closetads.validation import FieldError
 from sellers.serializers import ErrorsSerializer
 
@@ -31,12 +31,7 @@ def read_events_body(request) -> Any:
     raw = request._request.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
         raise FieldError("body", f"is larger than {MAX_BODY_BYTES} bytes")
-    if not raw:
-        raise FieldError("body", "is empty; send a JSON object")
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise FieldError("body", f"is not valid JSON ({exc})") from None
+    return parse_json_body(raw)
 
 
 class EventsView(APIView):

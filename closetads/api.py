@@ -22,7 +22,11 @@ def read_json_body(request) -> Any:
 
     Reads ``request.body`` directly (not DRF's parsers) so every error has our shape.
     """
-    raw = request.body
+    return parse_json_body(request.body)
+
+
+def parse_json_body(raw: bytes) -> Any:
+    """``raw`` parsed as JSON; FieldError("body") when empty or not JSON."""
     if not raw:
         raise FieldError("body", "is empty; send a JSON object")
     try:
