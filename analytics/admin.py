@@ -27,26 +27,17 @@ from analytics.models import (
     SellerIdentity,
     Watermark,
 )
-from closetads.admin_utils import LargeTablePaginator
+from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
 from closetads.money import format_money
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Events are facts: they are looked at, never edited in admin."""
 
     show_full_result_count = False
     paginator = LargeTablePaginator
     list_per_page = 50
     ordering = ["-id"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class SponsoredFilter(admin.SimpleListFilter):
@@ -111,7 +102,7 @@ class ClickAdmin(_ReadOnlyAdmin):
         return format_html('<a href="{}">{}</a>', url, label)
 
 
-class PurchaseItemInline(admin.TabularInline):
+class PurchaseItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PurchaseItem
     extra = 0
     raw_id_fields = ["listing", "seller"]
@@ -121,15 +112,6 @@ class PurchaseItemInline(admin.TabularInline):
     @admin.display(description="unit price")
     def unit_price(self, obj: PurchaseItem) -> str:
         return format_money(obj.unit_price_micros)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Purchase)
@@ -215,19 +197,10 @@ class SellerIdentityAdmin(admin.ModelAdmin):
 
 
 @admin.register(MarketplaceOverview)
-class MarketplaceOverviewAdmin(admin.ModelAdmin):
+class MarketplaceOverviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A page, not a table: marketplace totals, top sellers and the invalid-click share over 7/30/90 days."""
 
     PERIODS = (7, 30, 90)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     def changelist_view(self, request, extra_context=None):
         from django.template.response import TemplateResponse

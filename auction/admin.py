@@ -6,7 +6,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, ModelVersion
-from closetads.admin_utils import LargeTablePaginator
+from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
 from closetads.money import MICROS_PER_UNIT, to_decimal
 
 
@@ -72,7 +72,7 @@ class AuctionSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ListingAuctionDay)
-class ListingAuctionDayAdmin(admin.ModelAdmin):
+class ListingAuctionDayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: written by the auction processes."""
 
     list_display = ["listing", "day", "candidate", "eligible", "won", "outranked", "not_incremental",
@@ -83,15 +83,6 @@ class ListingAuctionDayAdmin(admin.ModelAdmin):
     list_select_related = ["listing"]
     show_full_result_count = False
     paginator = LargeTablePaginator
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ModelVersion)

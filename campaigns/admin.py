@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from campaigns import services
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
 from closetads import clock
-from closetads.admin_utils import LargeTablePaginator
+from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
 from closetads.money import format_money, to_decimal, to_micros
 
 RECENT_WEEKS_INLINE = 12
@@ -234,17 +234,6 @@ class CampaignAdmin(admin.ModelAdmin):
         self._each(request, queryset, services.campaign_end, "Ended")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 class ExhaustedFilter(admin.SimpleListFilter):
     title = "budget used up"
     parameter_name = "exhausted"
@@ -259,7 +248,7 @@ class ExhaustedFilter(admin.SimpleListFilter):
 
 
 @admin.register(BudgetPeriod)
-class BudgetPeriodAdmin(ReadOnlyAdmin):
+class BudgetPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "campaign", "week_start", "budget", "spent", "remaining", "exhausted_at",
                     "promoted_listings"]
     list_filter = [ExhaustedFilter]
@@ -284,7 +273,7 @@ class BudgetPeriodAdmin(ReadOnlyAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The ledger: read-only; charges can be refunded (a refund entry, budget restored)."""
 
     list_display = ["id", "created_at", "kind", "amount", "campaign", "period_week", "click_id", "refunded",
@@ -337,7 +326,7 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BudgetForecast)
-class BudgetForecastAdmin(ReadOnlyAdmin):
+class BudgetForecastAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "campaign", "created_at", "budget", "method", "history_weeks", "clicks", "sales"]
     list_filter = ["method"]
     search_fields = ["=campaign__id", "=campaign__seller__marketplace_id"]

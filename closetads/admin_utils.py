@@ -1,4 +1,4 @@
-"""Admin helpers for tables with millions of rows."""
+"""Admin helpers: read-only pages, and tables with millions of rows."""
 
 from __future__ import annotations
 
@@ -30,3 +30,17 @@ class LargeTablePaginator(Paginator):
             if row and row[0] > self.ESTIMATE_ABOVE:
                 return int(row[0])
         return super().count
+
+
+class ReadOnlyAdminMixin:
+    """For a ModelAdmin or an inline whose rows are facts: looked at, never added, edited
+    or deleted in admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
