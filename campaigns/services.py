@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from auction.models import AuctionSettings
 from campaigns import budget
@@ -336,7 +337,9 @@ def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = 
     # Exhausted as soon as what is left cannot pay the reserve: no click can be charged any
     # more, and the signal takes the campaign out of every auction index at once instead
     # of at its next periodic reload.
-    reserve = AuctionSettings.load().reserve_cpc_micros
+    # The reserve is read inside the same UPDATE: no extra round trip per charged click.
+    reserve = Coalesce(Subquery(AuctionSettings.objects.filter(pk=1).values("reserve_cpc_micros")[:1]),
+                       Value(AuctionSettings._meta.get_field("reserve_cpc_micros").default))
     now_exhausted = BudgetPeriod.objects.filter(
         pk=period.pk, spent_micros__gt=F("budget_micros") - reserve, exhausted_at__isnull=True,
     ).update(exhausted_at=at)
