@@ -28,6 +28,7 @@ from django.db import connection
 logger = logging.getLogger(__name__)
 
 CHANNEL = "closetads_changes"
+NOTIFY_SQL = f"NOTIFY {CHANNEL}"
 # A silent listener connection is checked this often (seconds).
 _WAIT_SECONDS = 5.0
 _RETRY_SECONDS = (0.5, 10.0)
@@ -114,10 +115,6 @@ listener = ChangeListener()
 
 def enabled() -> bool:
     return bool(getattr(settings, "CHANGE_LISTENER", False)) and settings.USING_POSTGRES
-
-
-def notify_sql() -> str:
-    return f"NOTIFY {CHANNEL}"
 
 
 def wait_connected(timeout: float) -> bool:

@@ -46,7 +46,7 @@ def _bump_now(topic: str) -> None:
     change_listener.listener.moved()
     if settings.USING_POSTGRES:
         with connection.cursor() as cursor:
-            cursor.execute(change_listener.notify_sql())
+            cursor.execute(change_listener.NOTIFY_SQL)
 
 
 def versions() -> dict[str, int]:

@@ -39,7 +39,7 @@ def other_process():
 
 def bump_elsewhere(conn, topic):
     conn.execute(f"UPDATE {ChangeCounter._meta.db_table} SET version = version + 1 WHERE topic = %s", [topic])
-    conn.execute(change_listener.notify_sql())
+    conn.execute(change_listener.NOTIFY_SQL)
 
 
 def eventually(predicate, seconds=5.0):
@@ -82,7 +82,7 @@ def test_a_listing_sold_by_another_process_stops_winning_once_signalled(listenin
                      [listing.pk])
         conn.execute(f"INSERT INTO {ChangeCounter._meta.db_table} (topic, version) VALUES (%s, 1) "
                      "ON CONFLICT (topic) DO UPDATE SET version = EXCLUDED.version + 100", [changes.CATALOG])
-        conn.execute(change_listener.notify_sql())
+        conn.execute(change_listener.NOTIFY_SQL)
     assert eventually(lambda: winners() == [])
     assert winners() == []
 
