@@ -26,8 +26,12 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(autouse=True)
 def _fresh_clock_and_cache(settings):
     """Per-process state must not outlive a test's database: the clock, the cache, the
-    API-key cache and the auction traffic counts (whose background write would otherwise
-    meet the next test's transaction on SQLite's shared in-memory database)."""
+    API-key cache, the auction index and decision counts (a new database's change counters
+    can equal the last one's, and the index would serve the old catalog), and the auction
+    traffic counts (whose background write would otherwise meet the next test's
+    transaction on SQLite's shared in-memory database)."""
+    from auction.index import auction_index
+    from auction.recording import recorder
     from auction.traffic import counter
     from closetads.api_auth import live_keys_forget
     from closetads.changes import versions_forget
@@ -39,9 +43,15 @@ def _fresh_clock_and_cache(settings):
     clock.reset()
     cache.clear()
     live_keys_forget()
+    auction_index().reset()
+    recorder.clear()
     counter.wait()
     counter.clear()
     yield
+    recorder.wait_for_flush(30)
+    auction_index().wait_for_background(30)
+    auction_index().reset()
+    recorder.clear()
     counter.wait()
     counter.clear()
     versions_forget()
