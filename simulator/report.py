@@ -9,11 +9,12 @@ from django.db.models import Sum
 
 from analytics.models import AttributionCredit, Click
 from auction.models import AuctionSettings
-from campaigns.models import BudgetPeriod, Campaign, LedgerEntry
+from campaigns.models import BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
 from campaigns.recommendation import budget_recommend
 from campaigns.selectors import forecast_checks
 from campaigns.services import budget_forecast_record, campaign_create, campaign_launch
 from closetads import clock
+from closetads.money import MICROS_PER_CENT
 from sellers.models import Seller
 from simulator.measures import holdout_lift, median, period_measure
 from simulator.runner import Options, Simulation
@@ -25,6 +26,7 @@ def campaigns_launch(world: World, options: Options) -> dict:
     """Every promoting seller launches Promoted Closet at the start: own budget or the recommendation."""
     sellers = {s.marketplace_id: s for s in Seller.objects.filter(marketplace_id__in=[s.key for s in world.sellers])}
     launched = 0
+    bounds = CampaignSettings.load()
     for sim_seller in world.sellers:
         if not sim_seller.promotes:
             continue
@@ -33,6 +35,9 @@ def campaigns_launch(world: World, options: Options) -> dict:
             budget = sim_seller.own_budget_dollars * 1_000_000
         else:
             budget = budget_recommend(seller).recommended.weekly_budget_micros
+        if options.budget_scale != 1.0:  # within the admin's bounds
+            budget = round(budget * options.budget_scale / MICROS_PER_CENT) * MICROS_PER_CENT
+            budget = min(max(budget, bounds.min_weekly_budget_micros), bounds.max_weekly_budget_micros)
         kwargs = {}
         if options.fixed_cpc is not None:
             kwargs = {"bidding": Campaign.Bidding.MANUAL, "max_cpc_micros": round(options.fixed_cpc * 100) * 10_000}

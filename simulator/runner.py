@@ -40,6 +40,7 @@ class Options:
     start: dt.datetime = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)  # a Monday
     pacing: bool = True
     fixed_cpc: float | None = None  # --bidding fixed:0.30
+    budget_scale: float = 1.0  # --budget-scale: every campaign's weekly budget times this (equal-spend comparisons)
     holdout: float = 0.0
     promote_share: float = 0.35
     organic_impressions: bool = True

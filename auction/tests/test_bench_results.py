@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from bench import results
 
 
@@ -39,3 +41,13 @@ def test_a_figure_the_new_run_no_longer_reports_does_not_stay_behind(tmp_path):
     stored = results.load(path)
     assert stored["bidding.a"] == 3 and "bidding.old" not in stored
     assert stored["auction.a"] == 2
+
+
+def test_auto_is_compared_with_the_fixed_cpc_at_exactly_its_spend():
+    from bench.bidding import caused_at_spend
+
+    # Between the two runs nearest the target spend, linearly.
+    assert caused_at_spend([(400.0, 4000.0), (200.0, 3000.0), (180.0, 2000.0)], 190.0) == pytest.approx(2500.0)
+    # Outside them, along the same line; a lone run counts as it is.
+    assert caused_at_spend([(200.0, 3000.0), (400.0, 4000.0)], 100.0) == pytest.approx(2500.0)
+    assert caused_at_spend([(200.0, 3000.0)], 100.0) == 3000.0

@@ -52,7 +52,27 @@ def test_a_run_reports_the_contracted_figures_and_never_overspends():
     assert report["charged_clicks"] <= report["sponsored_clicks"]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_budget_scale_multiplies_every_budget_within_the_admin_bounds():
+    from campaigns.models import Campaign, CampaignSettings
+
+    def budgets() -> dict[str, int]:
+        return dict(Campaign.objects.values_list("seller__marketplace_id", "weekly_budget_micros"))
+
+    simulate("--seed", "3", "--days", "1")
+    plain = budgets()
+    fresh_platform()
+    simulate("--seed", "3", "--days", "1", "--budget-scale", "0.5")
+    halved = budgets()
+    lowest = CampaignSettings.load().min_weekly_budget_micros
+    assert plain and halved.keys() == plain.keys()
+    for seller, budget in plain.items():
+        assert halved[seller] == max(lowest, round(budget / 2 / 10_000) * 10_000), seller
+    assert any(halved[seller] < budget for seller, budget in plain.items())
+
+
 @pytest.mark.parametrize("args, message", [
+    (["--budget-scale", "0"], "--budget-scale"),
     (["--bidding", "fixed:abc"], "--bidding"),
     (["--bidding", "cheap"], "--bidding"),
     (["--holdout", "0.9"], "--holdout"),

@@ -41,6 +41,8 @@ class Command(BaseCommand):
                                  "first Monday five weeks after the newest data in the database.")
         parser.add_argument("--no-pacing", action="store_true", help="Baseline: no pacing (bids at x1, no throttle).")
         parser.add_argument("--bidding", default="auto", help="auto (default) or fixed:<CPC in dollars>.")
+        parser.add_argument("--budget-scale", type=float, default=1.0,
+                            help="Multiply every campaign's weekly budget by this (to compare bidding at equal spend).")
         parser.add_argument("--holdout", type=float, default=0.0,
                             help="Share of buyers (by hashed user id) who see no ads (0 to 0.5).")
         parser.add_argument("--promote-share", type=float, default=0.35, help="Share of sellers who promote.")
@@ -63,6 +65,8 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if not 0 <= o["holdout"] <= 0.5:
             raise CommandError("--holdout must be between 0 and 0.5")
+        if not 0.01 <= o["budget_scale"] <= 100:
+            raise CommandError("--budget-scale must be between 0.01 and 100")
         if o["days"] < 1 or o["sellers"] < 1 or o["buyers"] < 1:
             raise CommandError("--days, --sellers and --buyers must be positive")
         start = None
@@ -85,6 +89,7 @@ class Command(BaseCommand):
         options = Options(
             days=o["days"], sellers=o["sellers"], buyers=o["buyers"], seed=o["seed"], start=start,
             pacing=not o["no_pacing"], fixed_cpc=_bidding(o["bidding"]), holdout=o["holdout"],
+            budget_scale=o["budget_scale"],
             promote_share=o["promote_share"], organic_impressions=not o["no_organic_impressions"],
             tick_minutes=o["tick_minutes"], prefix=prefix,
         )
