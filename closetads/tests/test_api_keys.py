@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 
 import pytest
@@ -76,3 +77,38 @@ def test_revoking_or_deleting_a_key_in_admin_stops_the_cached_auction_key(
             response = admin_client.post(f"/admin/closetads/apikey/{key.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert api.post(AUCTIONS, AUCTION_BODY, key=raw).status_code == (403 if how == "edit" else 401)
+
+
+def test_a_key_records_when_it_was_last_used_at_most_once_a_minute(api, db):
+    from closetads import clock
+
+    key, raw = api_key_create("storefront", ["auctions"])
+    assert key.last_used_at is None
+    first = clock.now()
+    clock.set_now(first)
+    assert api.post(AUCTIONS, AUCTION_BODY, key=raw).status_code == 201
+    key.refresh_from_db()
+    assert key.last_used_at == first
+
+    clock.set_now(first + dt.timedelta(seconds=59))
+    assert api.post(AUCTIONS, AUCTION_BODY, key=raw).status_code == 201
+    key.refresh_from_db()
+    assert key.last_used_at == first  # within the minute: no write
+
+    later = first + dt.timedelta(seconds=61)
+    clock.set_now(later)
+    assert api.post(AUCTIONS, AUCTION_BODY, key=raw).status_code == 201
+    key.refresh_from_db()
+    assert key.last_used_at == later
+
+
+def test_a_failed_usage_stamp_does_not_refuse_the_request(api, db, monkeypatch):
+    from closetads import api_auth
+
+    monkeypatch.setattr(api_auth, "_STAMP_SQL", "UPDATE no_such_table SET x = %s WHERE %s AND %s AND %s")
+    key, raw = api_key_create("storefront", ["auctions"])
+    response = api.post(AUCTIONS, AUCTION_BODY, key=raw)
+    assert response.status_code == 201
+    assert response.json()["results"][0]["error"] is False  # the request's own queries still ran
+    key.refresh_from_db()
+    assert key.last_used_at is None
