@@ -25,6 +25,10 @@ For candidate i (request order = organic order, ``position`` 0-based):
   incrementality bar; never below the reserve, never above the bid. First price: the bid.
 
 Every candidate that does not win gets one reason code (``REASONS``).
+
+``ineligibility`` and ``bid_for`` state the rules one candidate at a time;
+``run_auction_columns``, the loop the request path runs, inlines them (calls and an object
+per candidate were most of an auction's CPU) and a property test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import math
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import itemgetter
 
 from closetads.money import MICROS_PER_CENT
 
@@ -117,8 +121,8 @@ class CampaignState:
         return self.chosen is None or listing_id in self.chosen
 
 
-# Candidates and bids are made per request (hundreds per auction): plain slotted classes,
-# not frozen ones, whose __init__ is several times slower.
+# Candidates and bids are the readable form for tests and tools; the request path makes
+# neither per candidate (see run_auction_columns and the bid tuple layout below it).
 @dataclass(slots=True)
 class Candidate:
     """One requested id: its listing (None when unknown), relevance, and seller's campaign."""
@@ -228,7 +232,15 @@ def organic_value(candidates: Sequence[Candidate], position: int, placement: int
     """Expected commission of the organic candidate at ``position`` (0 when none or unknown)."""
     if position >= len(candidates):
         return 0.0
-    listing = candidates[position].listing
+    return _listing_value([candidates[position].listing], 0, placement, take_rate)
+
+
+def _listing_value(listings: Sequence[ListingState | None], position: int, placement: int,
+                   take_rate: float) -> float:
+    """``organic_value`` over the listings column."""
+    if position >= len(listings):
+        return 0.0
+    listing = listings[position]
     if listing is None:
         return 0.0
     ctr, cvr = listing.scores[placement]
@@ -264,7 +276,35 @@ def run_auction(candidates: Sequence[Candidate], *, placement: int, slots: int, 
 
     ``placement`` indexes each listing's scores; ``rng`` draws the pacing throttle.
     """
-    reasons: list[str | None] = [None] * len(candidates)
+    return run_auction_columns(
+        [c.listing for c in candidates], [c.relevance for c in candidates], [c.campaign for c in candidates],
+        placement=placement, slots=slots, organic_top_k=organic_top_k, settings=settings, rng=rng,
+    )
+
+
+# (position, listing_id, seller_id, campaign_id, bid_micros, k, e, score): ``Bid``'s fields
+# in its order. ``run_auction_columns`` keeps each eligible candidate's bid as a plain
+# tuple in this layout (a tuple costs a fraction of a dataclass instance, and there are
+# about a hundred per auction); only the winners become ``Bid`` instances, for pricing.
+_SCORE = 7
+_by_score = itemgetter(_SCORE)
+
+
+def run_auction_columns(listings: Sequence[ListingState | None], relevances: Sequence[float],
+                        campaigns: Sequence[CampaignState | None], *, placement: int, slots: int,
+                        organic_top_k: int, settings: RankingSettings,
+                        rng: Callable[[], float] = random.random) -> Outcome:
+    """``run_auction`` over parallel columns instead of ``Candidate`` objects.
+
+    Candidate ``i`` is ``listings[i]`` (None: unknown), ``relevances[i]`` and
+    ``campaigns[i]`` (``relevances`` may be longer than ``listings``). The request path
+    calls this: it has the columns at hand and makes no object per candidate.
+
+    The loop below inlines ``ineligibility`` and ``bid_for`` (a function call per check
+    and per bid was a third of the auction's time): the same tests in the same order, the
+    same floating-point expressions. ``test_ranking_properties`` checks that they agree.
+    """
+    reasons: list[str | None] = [None] * len(listings)
     draws: dict[int, bool] = {}
 
     def admitted(campaign: CampaignState) -> bool:
@@ -273,46 +313,100 @@ def run_auction(candidates: Sequence[Candidate], *, placement: int, slots: int, 
             draws[campaign.campaign_id] = throttle > 0.0 and rng() < throttle
         return draws[campaign.campaign_id]
 
-    gamma, beta, take_rate = settings.gamma, settings.beta, settings.take_rate
-    bids: list[Bid] = []
-    for position, candidate in enumerate(candidates):
-        reason = ineligibility(candidate, position, organic_top_k, settings, admitted)
-        if reason is not None:
-            reasons[position] = reason
+    reserve, floor = settings.reserve_micros, settings.relevance_floor
+    auto_max_cpc = settings.auto_max_cpc_micros
+    gamma, take_rate = settings.gamma, settings.take_rate
+    keep = 1.0 - take_rate
+    commission = settings.beta * take_rate  # beta * take_rate * cvr * price, multiplied left to right
+    bids: list[tuple] = []  # in Bid's layout, see above
+    append = bids.append
+    for position, listing in enumerate(listings):
+        # --- ineligibility(), inlined
+        if listing is None:
+            reasons[position] = UNKNOWN
             continue
-        listing, campaign = candidate.listing, candidate.campaign
+        if not listing.available:
+            reasons[position] = SOLD
+            continue
+        campaign = campaigns[position]
+        if campaign is None or (campaign.chosen is not None and listing.listing_id not in campaign.chosen):
+            reasons[position] = NOT_IN_CAMPAIGN
+            continue
+        if not campaign.active:
+            reasons[position] = CAMPAIGN_PAUSED
+            continue
+        remaining = campaign.remaining_micros
+        if campaign.exhausted or remaining < reserve:
+            reasons[position] = BUDGET_EXHAUSTED
+            continue
+        manual = campaign.manual
+        if manual and (campaign.max_cpc_micros or 0) < reserve:
+            reasons[position] = BELOW_RESERVE
+            continue
+        if position < organic_top_k:
+            reasons[position] = ORGANIC_TOP_K
+            continue
+        relevance = relevances[position]
+        if relevance < floor:
+            reasons[position] = BELOW_RELEVANCE_FLOOR
+            continue
+        if campaign.pacing_throttle < 1.0 and not admitted(campaign):
+            reasons[position] = PACED_OUT
+            continue
+        # --- bid_for(), inlined
         ctr, cvr = listing.scores[placement]
-        bid = bid_for(listing, campaign, cvr, settings)
-        k = ctr * (candidate.relevance if gamma == 1.0 else candidate.relevance ** gamma)
-        e = beta * take_rate * cvr * listing.price_micros
-        bids.append(Bid(position, listing.listing_id, listing.seller_id, campaign.campaign_id, bid, k, e,
-                        k * (bid + e)))
+        price = listing.price_micros
+        if manual:
+            bid = (campaign.max_cpc_micros or 0) // CENT * CENT
+        else:
+            raw = campaign.pacing_multiplier * cvr * price * keep
+            bid = int(raw) // CENT * CENT if raw > 0 else 0
+            cap = auto_max_cpc
+            budget_micros = campaign.budget_micros
+            if budget_micros:
+                budget_cap = budget_micros // MIN_CLICKS_PER_BUDGET // CENT * CENT
+                if budget_cap < cap:
+                    cap = budget_cap
+            if bid > cap:
+                bid = cap
+            if bid < reserve:
+                bid = reserve
+        left = remaining // CENT * CENT
+        if bid > left:
+            bid = left
+        # --- the score
+        k = ctr * (relevance if gamma == 1.0 else relevance ** gamma)
+        e = commission * cvr * price
+        append((position, listing.listing_id, listing.seller_id, campaign.campaign_id, bid, k, e, k * (bid + e)))
     # Highest score first; the sort is stable, so ties keep the organic order.
-    bids.sort(key=attrgetter("score"), reverse=True)
+    bids.sort(key=_by_score, reverse=True)
 
-    chosen: list[tuple[int, Bid, float]] = []  # (index in bids, bid, the slot's bar)
+    chosen: list[tuple[int, tuple, float]] = []  # (index in bids, bid, the slot's bar)
     per_seller: dict[int, int] = {}
+    cap_per_seller = settings.max_winners_per_seller
     for index, bid in enumerate(bids):
+        position, _, seller_id, _, _, _, _, score = bid
         if len(chosen) >= slots:
-            reasons[bid.position] = OUTRANKED
+            reasons[position] = OUTRANKED
             continue
-        if per_seller.get(bid.seller_id, 0) >= settings.max_winners_per_seller:
-            reasons[bid.position] = SELLER_CAP
+        if per_seller.get(seller_id, 0) >= cap_per_seller:
+            reasons[position] = SELLER_CAP
             continue
-        bar = organic_value(candidates, organic_top_k + len(chosen), placement, take_rate)
-        if bid.score < bar:
-            reasons[bid.position] = NOT_INCREMENTAL
+        bar = _listing_value(listings, organic_top_k + len(chosen), placement, take_rate)
+        if score < bar:
+            reasons[position] = NOT_INCREMENTAL
             continue
         chosen.append((index, bid, bar))
-        per_seller[bid.seller_id] = per_seller.get(bid.seller_id, 0) + 1
+        per_seller[seller_id] = per_seller.get(seller_id, 0) + 1
 
     winners = []
-    for rank, (index, bid, bar) in enumerate(chosen, start=1):
+    for rank, (index, row, bar) in enumerate(chosen, start=1):
+        bid = Bid(*row)
         if settings.first_price:
             price = bid.bid_micros
         else:
-            beat = bids[index + 1].score if index + 1 < len(bids) else None
-            price = least_price(bid, beat, bar, settings.reserve_micros)
+            beat = bids[index + 1][_SCORE] if index + 1 < len(bids) else None
+            price = least_price(bid, beat, bar, reserve)
         winners.append(Winner(rank, bid.position, bid.listing_id, bid.campaign_id, bid.bid_micros, price,
                               bid.score))
     return Outcome(winners, reasons)

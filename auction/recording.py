@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 
 from auction.models import ListingAuctionDay
-from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS, Candidate
+from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS, CampaignState, Candidate, ListingState
 
 logger = logging.getLogger(__name__)
 
@@ -69,15 +69,20 @@ class DecisionRecorder:
 
         Only candidates of sellers with a live campaign are counted.
         """
+        self.record_columns(day, [c.listing for c in candidates], [c.campaign for c in candidates], reasons)
+
+    def record_columns(self, day: dt.date, listings: Sequence[ListingState | None],
+                       campaigns: Sequence[CampaignState | None], reasons: Sequence[str | None]) -> None:
+        """``record`` over the columns of ``ranking.run_auction_columns`` (the request path)."""
         outcome_at = _OUTCOME_AT
         with self._lock:
             rows = self._counts.get(day)
             if rows is None:
                 rows = self._counts[day] = {}
-            for candidate, reason in zip(candidates, reasons, strict=True):
-                if candidate.campaign is None:
+            for listing, campaign, reason in zip(listings, campaigns, reasons, strict=True):
+                if campaign is None:
                     continue
-                listing_id = candidate.listing.listing_id
+                listing_id = listing.listing_id
                 row = rows.get(listing_id)
                 if row is None:
                     row = rows[listing_id] = [0] * _WIDTH

@@ -25,7 +25,6 @@ from closetads import clock
 logger = logging.getLogger(__name__)
 
 Holdout = Callable[[str | None], bool]
-_UNKNOWN = ranking.Candidate(listing=None)
 _NO_SCORES = (1.0,) * MAX_IDS  # every candidate fully relevant when the request sends no scores
 # The pacing throttle's draws: a generator of its own, so that a caller that needs
 # repeatable runs (the marketplace simulator) can seed it without other code consuming it.
@@ -87,18 +86,13 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
     if perf_counter() > deadline:
         return failed_result()
     rules = view.rules
-    listings, campaigns = view.listings, view.campaigns
-    scores = request.quality_scores or _NO_SCORES
-    candidate, listing_of, campaign_of = ranking.Candidate, listings.get, campaigns.get  # 100 per auction
-    candidates = []
-    for position, listing_id in enumerate(request.ids):
-        listing = listing_of(listing_id)
-        if listing is None:
-            candidates.append(_UNKNOWN)
-        else:
-            candidates.append(candidate(listing, scores[position], campaign_of(listing.seller_id)))
-    outcome = ranking.run_auction(
-        candidates, placement=PLACEMENT_INDEX[request.placement], slots=min(request.slots, rules.max_slots),
+    # The candidates as columns (ranking.run_auction_columns): no object per candidate.
+    listings = list(map(view.listings.get, request.ids))
+    campaign_of = view.campaigns.get
+    campaigns = [None if listing is None else campaign_of(listing.seller_id) for listing in listings]
+    outcome = ranking.run_auction_columns(
+        listings, request.quality_scores or _NO_SCORES, campaigns,
+        placement=PLACEMENT_INDEX[request.placement], slots=min(request.slots, rules.max_slots),
         organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,
         settings=rules.ranking, rng=throttle_random.random,
     )
@@ -108,11 +102,11 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         reasons = list(outcome.reasons)
         for winner in outcome.winners:
             reasons[winner.position] = ranking.HELD_OUT
-        recorder.record(day, candidates, reasons)
+        recorder.record_columns(day, listings, campaigns, reasons)
         ghosts = [{"rank": w.rank, "id": request.ids[w.position], "campaignId": str(w.campaign_id),
                    "priceMicros": w.price_micros} for w in outcome.winners]
         return {"resultType": "listings", "winners": [], "error": False, "heldOut": True, "ghostWinners": ghosts}
-    recorder.record(day, candidates, outcome.reasons)
+    recorder.record_columns(day, listings, campaigns, outcome.reasons)
     auction_id = secrets.token_hex(8)
     expires_at = now + rules.resolved_bid_lifetime
     winners = [

@@ -176,7 +176,7 @@ def test_only_post_is_allowed(client):
 
 def test_an_internal_error_fails_that_auction_open_and_the_others_stand(api, monkeypatch):
     _, listings = promoted_closet(1)
-    real = services.ranking.run_auction
+    real = services.ranking.run_auction_columns
     calls = []
 
     def flaky(*args, **kwargs):
@@ -185,7 +185,7 @@ def test_an_internal_error_fails_that_auction_open_and_the_others_stand(api, mon
             raise ZeroDivisionError("a bug")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services.ranking, "run_auction", flaky)
+    monkeypatch.setattr(services.ranking, "run_auction_columns", flaky)
     ids = [listings[0].marketplace_id]
     body = {"auctions": [auction(ids, organicTopK=0)] * 3}
     response = api.post(AUCTIONS, body)

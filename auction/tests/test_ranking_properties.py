@@ -1,6 +1,7 @@
 """Invariants of the auction over random candidate sets (hypothesis)."""
 
 import random
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -139,3 +140,47 @@ def test_auction_invariants_hold_for_any_candidate_set(case):
 
         assert keeps(w.price_micros) or w.price_micros == w.bid_micros
         assert w.price_micros == rules.reserve_micros or not keeps(w.price_micros - CENT)
+
+
+
+def agree_with_the_reference_functions(candidates, rules, slots, top_k, seed):
+    outcome = run_auction(candidates, placement=0, slots=slots, organic_top_k=top_k, settings=rules,
+                          rng=random.Random(seed).random)
+    replay, draws = random.Random(seed).random, {}
+
+    def admitted(campaign):
+        if campaign.campaign_id not in draws:
+            draws[campaign.campaign_id] = campaign.pacing_throttle > 0.0 and replay() < campaign.pacing_throttle
+        return draws[campaign.campaign_id]
+
+    for position, (candidate, reason) in enumerate(zip(candidates, outcome.reasons, strict=True)):
+        expected = ranking.ineligibility(candidate, position, top_k, rules, admitted)
+        if expected is None:
+            assert ranking.is_eligible_reason(reason)
+        else:
+            assert reason == expected
+    by_position = {bid.position: bid for bid in bids_of(candidates, outcome.reasons, rules)}
+    for w in outcome.winners:
+        bid = by_position[w.position]
+        assert (w.bid_micros, w.score) == (bid.bid_micros, bid.score)
+
+
+@settings(max_examples=400, deadline=None)
+@given(auctions(), st.sampled_from([0, 20_000_000, 1_000_000_000]))
+def test_the_auction_loop_agrees_with_ineligibility_and_bid_for(case, budget):
+    # run_auction_columns inlines both functions for speed: the same reasons, bids and
+    # scores. Once as drawn, and once with every slot open and caps that do not hide the
+    # bid formula (drawn budgets and caps are mostly small: most bids would be clamped).
+    candidates, rules, slots, top_k, seed = case
+    agree_with_the_reference_functions(candidates, rules, slots, top_k, seed)
+    campaigns = {}
+    for candidate in candidates:
+        if candidate.campaign is not None and candidate.campaign.seller_id not in campaigns:
+            campaigns[candidate.campaign.seller_id] = replace(
+                candidate.campaign, remaining_micros=candidate.campaign.remaining_micros + 1_000_000_000,
+                budget_micros=budget)
+    roomy = [replace(c, campaign=campaigns[c.campaign.seller_id]) if c.campaign is not None else c
+             for c in candidates]
+    roomy_rules = replace(rules, auto_max_cpc_micros=rules.auto_max_cpc_micros + 100_000_000,
+                          max_winners_per_seller=len(candidates))
+    agree_with_the_reference_functions(roomy, roomy_rules, len(candidates), top_k, seed)
