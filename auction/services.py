@@ -18,7 +18,7 @@ from auction.index import IndexView, auction_index
 from auction.parsing import MAX_IDS, AuctionRequest, parse_auctions
 from auction.predict import PLACEMENT_INDEX
 from auction.recording import recorder
-from auction.tokens import ResolvedBid, sign
+from auction.tokens import sign_values
 from auction.traffic import counter as traffic_counter
 from closetads import clock
 
@@ -108,12 +108,12 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         return {"resultType": "listings", "winners": [], "error": False, "heldOut": True, "ghostWinners": ghosts}
     recorder.record_columns(day, listings, campaigns, outcome.reasons)
     auction_id = secrets.token_hex(8)
-    expires_at = now + rules.resolved_bid_lifetime
+    issued, expires = int(now.timestamp()), int((now + rules.resolved_bid_lifetime).timestamp())
+    placement = request.placement
     winners = [
         {"rank": w.rank, "type": "listing", "id": request.ids[w.position],
-         "resolvedBidId": sign(ResolvedBid(auction_id=auction_id, campaign_id=w.campaign_id,
-                                           listing_id=w.listing_id, price_micros=w.price_micros, slot=w.rank,
-                                           issued_at=now, expires_at=expires_at, placement=request.placement)),
+         "resolvedBidId": sign_values(auction_id, w.campaign_id, w.listing_id, w.price_micros, w.rank, issued,
+                                      expires, placement),
          "campaignId": str(w.campaign_id)}
         for w in outcome.winners
     ]
