@@ -64,14 +64,16 @@ MIDDLEWARE = [
     # Removes itself unless SIMULATED_CLOCK is on; first, so that every layer sees that time.
     "closetads.simulated_clock.SimulatedClockMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # closetads.middleware: Django's, whitenoise's and django-htmx's own, skipped for the
+    # auction endpoint only (browser-only work; see that module).
+    "closetads.middleware.WhiteNoiseMiddleware",
+    "closetads.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "closetads.middleware.CsrfViewMiddleware",
+    "closetads.middleware.AuthenticationMiddleware",
+    "closetads.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "closetads.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "closetads.urls"
