@@ -256,7 +256,9 @@ def least_price(bid: Bid, beat: float | None, clear: float, reserve: int) -> int
         return score >= clear and (beat is None or score > beat)
 
     if bid.k <= 0:
-        return bid.bid_micros
+        # The score is the same at any price (a click-through rate of 0): the reserve keeps
+        # the rank whenever the bid does.
+        return min(reserve, bid.bid_micros) if keeps(reserve) else bid.bid_micros
     needed = clear / bid.k - bid.e
     if beat is not None:
         needed = max(needed, beat / bid.k - bid.e)

@@ -1,22 +1,25 @@
 """Browser-only middleware, skipped by the auction endpoint.
 
 POST /api/v1/auctions is called by the storefront's servers, never by a browser, hundreds
-of times a second per process. Sessions, CSRF (the view is exempt), authentication,
-messages, htmx and whitenoise's static files do nothing for it, yet each ran on every
-auction: their per-request work was about a tenth of the request's CPU (measured
-in-process, bench catalog). Each of them is listed in ``MIDDLEWARE`` wrapped in a
-``BrowserOnlyMiddleware`` subclass below: for a path in ``SKIPPED_PATHS`` the request goes
-straight on and the middleware's view hooks do nothing; for every other path it runs
-exactly as before. The security, common and clickjacking middleware and the simulated
-clock still run for the auction endpoint: the same SSL redirect and response headers.
+of times a second per process. Authentication, messages, htmx and whitenoise's static
+files do nothing for it, yet each ran on every auction (with sessions and CSRF, about a
+tenth of the request's CPU, measured in-process on the bench catalog). The classes below
+are subclasses of those middleware, listed in ``MIDDLEWARE`` in their place: for a path in
+``SKIPPED_PATHS`` the request goes straight on and their view hooks do nothing; for every
+other path they run exactly as before.
+
+Subclasses, not wrappers: Django's system checks look for these middleware by subclass
+(admin.E408-E410). Sessions and CSRF stay Django's own classes, because the deploy checks
+(``check --deploy``: secure cookies) look for them by their dotted names; on the auction
+path they are cheap anyway (no cookie to read; the view is CSRF-exempt).
+The security, common and clickjacking middleware and the simulated clock run for the
+auction endpoint too: the same SSL redirect and response headers as every page.
 """
 
 from __future__ import annotations
 
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Authentication
 from django.contrib.messages.middleware import MessageMiddleware as _Messages
-from django.contrib.sessions.middleware import SessionMiddleware as _Sessions
-from django.middleware.csrf import CsrfViewMiddleware as _Csrf
 from django_htmx.middleware import HtmxMiddleware as _Htmx
 from whitenoise.middleware import WhiteNoiseMiddleware as _WhiteNoise
 
@@ -25,48 +28,48 @@ from whitenoise.middleware import WhiteNoiseMiddleware as _WhiteNoise
 SKIPPED_PATHS = frozenset({"/api/v1/auctions"})
 
 
-class BrowserOnlyMiddleware:
-    """Runs ``wrapped`` (a middleware class) except for ``SKIPPED_PATHS``."""
+class BrowserOnly:
+    """Mixin placed before a middleware class: skips it for ``SKIPPED_PATHS``.
 
-    wrapped: type
-
-    def __init__(self, get_response) -> None:
-        self.get_response = get_response
-        self.inner = self.wrapped(get_response)  # MiddlewareNotUsed passes through: not loaded
-        for hook in ("process_view", "process_exception"):
-            method = getattr(self.inner, hook, None)
-            if method is not None:
-                setattr(self, hook, _unless_skipped(method))
-        method = getattr(self.inner, "process_template_response", None)
-        if method is not None:
-            def process_template_response(request, response, method=method):
-                return response if request.path_info in SKIPPED_PATHS else method(request, response)
-            self.process_template_response = process_template_response
+    Django calls ``__call__`` and the ``process_*`` hooks it finds on the instance; each
+    one here hands a skipped path straight on.
+    """
 
     def __call__(self, request):
         if request.path_info in SKIPPED_PATHS:
             return self.get_response(request)
-        return self.inner(request)
+        return super().__call__(request)
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for hook in ("process_view", "process_exception", "process_template_response"):
+            method = getattr(cls, hook, None)
+            if method is not None:
+                setattr(cls, hook, _unless_skipped(method))
 
 
 def _unless_skipped(method):
-    def hook(request, *args, **kwargs):
+    def hook(self, request, *args, **kwargs):
         if request.path_info in SKIPPED_PATHS:
-            return None
-        return method(request, *args, **kwargs)
+            # process_template_response must hand the response back; the others pass with None.
+            return args[0] if method.__name__ == "process_template_response" else None
+        return method(self, request, *args, **kwargs)
+
+    hook.__name__ = method.__name__
     return hook
 
 
-def _browser_only(middleware: type) -> type:
-    return type(middleware.__name__, (BrowserOnlyMiddleware,), {
-        "wrapped": middleware, "__module__": __name__,
-        "__doc__": f"{middleware.__module__}.{middleware.__name__}, skipped for SKIPPED_PATHS.",
-    })
+class WhiteNoiseMiddleware(BrowserOnly, _WhiteNoise):
+    """whitenoise's, skipped for ``SKIPPED_PATHS``."""
 
 
-WhiteNoiseMiddleware = _browser_only(_WhiteNoise)
-SessionMiddleware = _browser_only(_Sessions)
-CsrfViewMiddleware = _browser_only(_Csrf)
-AuthenticationMiddleware = _browser_only(_Authentication)
-MessageMiddleware = _browser_only(_Messages)
-HtmxMiddleware = _browser_only(_Htmx)
+class AuthenticationMiddleware(BrowserOnly, _Authentication):
+    """Django's, skipped for ``SKIPPED_PATHS``."""
+
+
+class MessageMiddleware(BrowserOnly, _Messages):
+    """Django's, skipped for ``SKIPPED_PATHS``."""
+
+
+class HtmxMiddleware(BrowserOnly, _Htmx):
+    """django-htmx's, skipped for ``SKIPPED_PATHS``."""

@@ -64,12 +64,12 @@ MIDDLEWARE = [
     # Removes itself unless SIMULATED_CLOCK is on; first, so that every layer sees that time.
     "closetads.simulated_clock.SimulatedClockMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # closetads.middleware: Django's, whitenoise's and django-htmx's own, skipped for the
-    # auction endpoint only (browser-only work; see that module).
+    # closetads.middleware: subclasses of Django's, whitenoise's and django-htmx's own,
+    # skipped for the auction endpoint only (browser-only work; see that module).
     "closetads.middleware.WhiteNoiseMiddleware",
-    "closetads.middleware.SessionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "closetads.middleware.CsrfViewMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
     "closetads.middleware.AuthenticationMiddleware",
     "closetads.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

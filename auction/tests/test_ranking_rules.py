@@ -238,6 +238,13 @@ def test_second_price_is_the_least_bid_that_keeps_the_rank_plus_a_cent():
     assert [(w.listing_id, w.price_micros) for w in outcome.winners] == [(1, 1_210_000), (2, 100_000)]
 
 
+def test_a_listing_that_no_one_clicks_pays_the_reserve_when_it_wins_alone():
+    # ctr 0: the score is 0 at any price, so the least price that keeps the rank is the reserve.
+    lone = promoted(1, ctr=0.0, campaign=campaign_state(1, manual=True, max_cpc=2_000_000))
+    outcome = run([UNKNOWN, lone])
+    assert [(w.listing_id, w.price_micros) for w in outcome.winners] == [(1, OPEN.reserve_micros)]
+
+
 def test_second_price_with_commission_in_the_score():
     a, b = promoted(1, ctr=0.03), promoted(2, ctr=0.02)
     outcome = run([a, b])
