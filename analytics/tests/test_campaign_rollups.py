@@ -144,3 +144,13 @@ def test_the_migration_backfill_sums_existing_listing_cells(closets):
     state = MigrationExecutor(connection).loader.project_state(("analytics", "0003_campaign_hourly_stat"))
     backfill(state.apps, SimpleNamespace(connection=connection))  # it runs one INSERT ... SELECT, no DDL
     assert campaign_table() == expected
+
+
+def test_demo_rollups_write_the_campaign_sums_too(closets):
+    from analytics import demo
+
+    mine, listings, _, _ = closets
+    rows = demo.rollups_create(mine, [x.pk for x in listings], days=3, cells_per_hour=3, batch_size=50)
+    assert rows == HourlyStat.objects.count()
+    assert len(campaign_table()) == 72
+    assert campaign_table() == listing_cells_summed()
