@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from analytics.models import AttributionCredit, Click, HourlyStat, Purchase, PurchaseItem
+from analytics.models import AttributionCredit, CampaignHourlyStat, Click, HourlyStat, Purchase, PurchaseItem
+from analytics.models.rollups import METRICS
 from auction.models import ListingAuctionDay
 from auction.recording import COUNTERS
 from campaigns.models import Campaign
@@ -23,18 +24,21 @@ _HOURLY = [1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 5, 5, 6, 6, 5, 5, 6, 7, 9, 10, 10, 8, 5
 def rollups_create(campaign: Campaign, listing_ids: list[int], *, days: int, cells_per_hour: int, seed: int = 1,
                    end: dt.datetime | None = None, batch_size: int = 5000) -> int:
     """Bulk-create ``days`` of hourly rollups ending at ``end`` (default: now), ``cells_per_hour`` listings per hour
-    on average (more in the evening). Returns the number of rows. Money in micros, whole cents.
+    on average (more in the evening), and their campaign x hour sums. Returns the number of ``HourlyStat`` rows.
+    Money in micros, whole cents.
     """
     rng = random.Random(seed)
     end = (end or clock.now()).replace(minute=0, second=0, microsecond=0)
     hour = end - dt.timedelta(days=days)
     peak = max(_HOURLY)
     rows: list[HourlyStat] = []
+    totals: list[CampaignHourlyStat] = []
     created = 0
     while hour < end:
         weight = _HOURLY[hour.hour] / peak
         growth = 0.6 + 0.4 * (1 - (end - hour) / dt.timedelta(days=days))  # results grow over the period
         cells = max(1, int(cells_per_hour * weight * 1.6 * growth))
+        first = len(rows)
         for listing_id in rng.sample(listing_ids, min(cells, len(listing_ids))):
             impressions = rng.randint(1, 12)
             clicks = sum(rng.random() < 0.035 for _ in range(impressions))
@@ -47,12 +51,16 @@ def rollups_create(campaign: Campaign, listing_ids: list[int], *, days: int, cel
                 charged_clicks=charged, spend_micros=spend, direct_orders=direct,
                 direct_sales_micros=direct * rng.randint(15, 120) * 1_000_000, halo_orders=halo,
                 halo_sales_micros=halo * rng.randint(15, 90) * 1_000_000))
+        totals.append(CampaignHourlyStat(campaign_id=campaign.pk, hour=hour,
+                                         **{m: sum(getattr(r, m) for r in rows[first:]) for m in METRICS}))
         if len(rows) >= batch_size:
             HourlyStat.objects.bulk_create(rows)
+            CampaignHourlyStat.objects.bulk_create(totals)
             created += len(rows)
-            rows = []
+            rows, totals = [], []
         hour += dt.timedelta(hours=1)
     HourlyStat.objects.bulk_create(rows)
+    CampaignHourlyStat.objects.bulk_create(totals)
     return created + len(rows)
 
 

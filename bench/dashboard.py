@@ -1,7 +1,7 @@
 """The seller dashboard benchmark: server time of the dashboard and the per-listing table on PostgreSQL.
 
 A seller with 1,000 listings and a year of hourly rollups (about 40 listing cells per hour,
-evening-heavy: ~340k ``HourlyStat`` rows), plus 50 other sellers' campaigns so the
+evening-heavy: ~300k ``HourlyStat`` rows, ~8,800 ``CampaignHourlyStat`` rows), plus 50 other sellers' campaigns so the
 (campaign, hour) index is not the seller's alone. Requests go through Django's test
 client in one process with production settings (DEBUG off, PostgreSQL, Redis,
 collected static files): the figure is the server's time for the whole request (URL
@@ -96,7 +96,7 @@ def measure(requests: int) -> None:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from analytics.models import HourlyStat
+    from analytics.models import CampaignHourlyStat, HourlyStat
     from closetads import clock
     from sellers.models import Seller
 
@@ -109,6 +109,7 @@ def measure(requests: int) -> None:
     today = clock.now().date()
     figures: dict[str, float] = {
         "seller_rollup_rows": HourlyStat.objects.filter(campaign__seller=seller).count(),
+        "seller_campaign_rollup_rows": CampaignHourlyStat.objects.filter(campaign__seller=seller).count(),
         "listings": seller.listings.count(),
     }
     for name, template in PAGES.items():

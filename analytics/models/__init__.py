@@ -17,11 +17,12 @@ from analytics.models.events import (
     PurchaseItem,
     SellerIdentity,
 )
-from analytics.models.rollups import HourlyStat, MarketplaceOverview, Watermark
+from analytics.models.rollups import CampaignHourlyStat, HourlyStat, MarketplaceOverview, Watermark
 
 __all__ = [
     "PLACEMENTS",
     "AttributionCredit",
+    "CampaignHourlyStat",
     "Cancellation",
     "Click",
     "HourlyStat",

@@ -50,6 +50,40 @@ class HourlyStat(models.Model):
         return f"campaign {self.campaign_id} listing {self.listing_id} @ {self.hour:%Y-%m-%d %H:00}"
 
 
+class CampaignHourlyStat(models.Model):
+    """One campaign x UTC hour: ``HourlyStat`` summed over the listings, for reads that need no listing.
+
+    Written in the same transaction as the ``HourlyStat`` cells it sums (the fold and the
+    recompute), so each row is always exactly the sum of its campaign's listing cells in that
+    hour; a row exists exactly when at least one such cell does. About 40x fewer rows than
+    ``HourlyStat`` for a busy closet: the dashboard's days and totals read this.
+    """
+
+    campaign = loose_fk(Campaign)
+    hour = models.DateTimeField(help_text="Start of the UTC hour.")
+    impressions = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    charged_clicks = models.BigIntegerField(default=0)
+    spend_micros = models.BigIntegerField(default=0)
+    direct_orders = models.BigIntegerField(default=0)
+    direct_sales_micros = models.BigIntegerField(default=0)
+    halo_orders = models.BigIntegerField(default=0)
+    halo_sales_micros = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # The upsert target of the fold; also the dashboard's index: a campaign's days over a date range.
+            models.UniqueConstraint(fields=["campaign", "hour"], name="campaign_hourly_stat_cell"),
+        ]
+        indexes = [
+            # Recompute of a range (delete the range's rows) and the admin's marketplace overview.
+            models.Index(fields=["hour"], name="campaign_hourly_stat_hour"),
+        ]
+
+    def __str__(self) -> str:
+        return f"campaign {self.campaign_id} @ {self.hour:%Y-%m-%d %H:00}"
+
+
 class Watermark(models.Model):
     """How far a periodic job has read a source table, as the highest id it has processed.
 

@@ -12,16 +12,16 @@ from typing import Any
 
 from django.db.models import Sum
 
-from analytics.models import AttributionCredit, HourlyStat
+from analytics.models import AttributionCredit, CampaignHourlyStat, HourlyStat
 from analytics.models.rollups import METRICS
 
 
 def stats_totals(*, campaign_ids: Iterable[int], start: dt.datetime, end: dt.datetime) -> dict[str, int]:
     """Every rollup metric summed over the campaigns and the hours in [start, end) (money in micros).
 
-    Served by the (campaign, hour) index.
+    Reads the campaign x hour rollups through their (campaign, hour) unique index.
     """
-    sums = (HourlyStat.objects.filter(campaign_id__in=list(campaign_ids), hour__gte=start, hour__lt=end)
+    sums = (CampaignHourlyStat.objects.filter(campaign_id__in=list(campaign_ids), hour__gte=start, hour__lt=end)
             .aggregate(**{m: Sum(m) for m in METRICS}))
     return {m: sums[m] or 0 for m in METRICS}
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Count, F, Sum
 
 from analytics.metrics import Kpis
-from analytics.models import HourlyStat
+from analytics.models import CampaignHourlyStat
 from analytics.models.rollups import METRICS
 
 
@@ -40,9 +40,9 @@ class Overview:
 def marketplace_overview(start: dt.datetime, end: dt.datetime, *, top: int = 10) -> Overview:
     """Every campaign's rollups over [start, end) (UTC): totals, campaigns with activity, top sellers by spend.
 
-    Two aggregate queries over the (hour) index; money in micros.
+    Two aggregate queries over the campaign x hour rollups' (hour) index; money in micros.
     """
-    rows = HourlyStat.objects.filter(hour__gte=start, hour__lt=end)
+    rows = CampaignHourlyStat.objects.filter(hour__gte=start, hour__lt=end)
     sums = rows.aggregate(**{m: Sum(m) for m in METRICS}, campaigns=Count("campaign_id", distinct=True))
     by_seller = (rows.values(seller_pk=F("campaign__seller_id"), username=F("campaign__seller__username"),
                              seller_mid=F("campaign__seller__marketplace_id"))

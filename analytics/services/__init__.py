@@ -11,7 +11,7 @@ from analytics.services.attribution import (
 )
 from analytics.services.identities import seller_identity_link
 from analytics.services.ingest import IngestResult, events_ingest
-from analytics.services.rollups import FoldResult, rollups_fold, rollups_recompute
+from analytics.services.rollups import FoldResult, rollups_add, rollups_fold, rollups_recompute
 
 __all__ = [
     "AttributionResult",
@@ -21,6 +21,7 @@ __all__ = [
     "attribution_recompute",
     "attribution_run_pending",
     "events_ingest",
+    "rollups_add",
     "rollups_fold",
     "rollups_recompute",
     "seller_identity_link",

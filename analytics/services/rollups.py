@@ -9,11 +9,12 @@ Four sources, each with its own watermark (the highest id folded):
 * attribution credits: +orders/+sales (a reversal row: minus) in the hour of the purchase.
 
 The fold adds each new row's contribution to its cell with ``INSERT ... ON CONFLICT DO
-UPDATE SET x = x + excluded.x`` and moves the watermarks in the same transaction, so a row
-is counted exactly once. The recompute rebuilds the cells of a range from every row up to
-the same watermarks, so both give identical tables. Watermarks are ids (ingestion order),
-read up to ``committed_horizons`` (no id below it can still appear): a late event is a new
-id and lands in its own (past) hour on the next fold.
+UPDATE SET x = x + excluded.x`` (and the cells' sums per campaign and hour to
+``CampaignHourlyStat``) and moves the watermarks in the same transaction, so a row is
+counted exactly once in both tables. The recompute rebuilds the cells of a range (both
+tables) from every row up to the same watermarks, so both give identical tables.
+Watermarks are ids (ingestion order), read up to ``committed_horizons`` (no id below it
+can still appear): a late event is a new id and lands in its own (past) hour on the next fold.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import TruncHour
 
 from analytics.horizon import committed_horizons
-from analytics.models import AttributionCredit, Click, HourlyStat, Impression
+from analytics.models import AttributionCredit, CampaignHourlyStat, Click, HourlyStat, Impression
 from analytics.models.rollups import METRICS
 from analytics.services.watermarks import watermarks_lock
 from campaigns.models import LedgerEntry
@@ -98,28 +99,49 @@ SOURCES = {
 }
 
 
-def _upsert(cells: Cells) -> None:
-    """Add each cell's metrics to its row (created at zero if missing)."""
-    if not cells:
-        return
+def _campaign_cells(cells: Cells) -> dict[tuple[int, dt.datetime], dict[str, int]]:
+    """The listing cells summed per (campaign, hour): the ``CampaignHourlyStat`` deltas of the same step."""
+    totals: dict[tuple[int, dt.datetime], dict[str, int]] = {}
+    for (campaign_id, _, hour), metrics in cells.items():
+        total = totals.setdefault((campaign_id, hour), defaultdict(int))
+        for name, value in metrics.items():
+            total[name] += value
+    return totals
+
+
+def _upsert_rows(model, keys: list[str], items: list[tuple[tuple, dict[str, int]]]) -> None:
+    """Add each row's metrics to ``model``'s row with the same ``keys`` (created at zero if missing)."""
     quote = connection.ops.quote_name
-    table = quote(HourlyStat._meta.db_table)
-    columns = ["campaign_id", "listing_id", "hour", *METRICS]
+    table = quote(model._meta.db_table)
+    columns = [*keys, *METRICS]
     per_statement = 500 if connection.vendor == "postgresql" else connection.features.max_query_params // len(columns)
     # Identifiers come from the model, values are parameters.
     head = f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
-    tail = (f" ON CONFLICT ({quote('campaign_id')}, {quote('listing_id')}, {quote('hour')}) DO UPDATE SET "
+    tail = (f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET "
             + ", ".join(f"{quote(m)} = {table}.{quote(m)} + excluded.{quote(m)}" for m in METRICS))
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     adapt = connection.ops.adapt_datetimefield_value
-    items = sorted(cells.items())  # a stable order: concurrent upserts lock rows in the same order
     with connection.cursor() as cursor:
         for start in range(0, len(items), per_statement):
             part = items[start:start + per_statement]
             params: list = []
-            for (campaign_id, listing_id, hour), metrics in part:
-                params.extend([campaign_id, listing_id, adapt(hour), *(metrics.get(m, 0) for m in METRICS)])
+            for (*ids, hour), metrics in part:
+                params.extend([*ids, adapt(hour), *(metrics.get(m, 0) for m in METRICS)])
             cursor.execute(head + ", ".join([placeholder] * len(part)) + tail, params)
+
+
+def rollups_add(cells: Cells) -> None:
+    """Add each (campaign, listing, UTC hour) cell's metrics to its ``HourlyStat`` row and their sums to the
+    ``CampaignHourlyStat`` rows (rows created at zero if missing); money in micros.
+
+    The one write of both rollup tables (the fold, the recompute, test fixtures): call it inside
+    the caller's transaction so the campaign rows stay the exact sums of the listing rows. Rows
+    are written in a stable order, so concurrent calls lock them in the same order.
+    """
+    if not cells:
+        return
+    _upsert_rows(HourlyStat, ["campaign_id", "listing_id", "hour"], sorted(cells.items()))
+    _upsert_rows(CampaignHourlyStat, ["campaign_id", "hour"], sorted(_campaign_cells(cells).items()))
 
 
 @dataclass
@@ -161,7 +183,7 @@ def rollups_fold(*, max_ids_per_step: int = MAX_IDS_PER_STEP) -> FoldResult:
                 marks[name].position = high
                 marks[name].save(update_fields=["position", "updated_at"])
                 progressed = progressed or high < horizon
-            _upsert(cells)
+            rollups_add(cells)
             result.cells += len(cells)
         if not progressed:
             return result
@@ -172,7 +194,7 @@ def _hour_floor(moment: dt.datetime) -> dt.datetime:
 
 
 def rollups_recompute(since: dt.datetime, until: dt.datetime) -> FoldResult:
-    """Rebuild the rollup rows of the hours overlapping [since, until) from the stored events.
+    """Rebuild the rollup rows (both tables) of the hours overlapping [since, until) from the stored events.
 
     Uses every row up to the current watermarks (the rows after them are the next fold's),
     in one transaction holding the watermarks, so the result equals what folding produced.
@@ -185,11 +207,12 @@ def rollups_recompute(since: dt.datetime, until: dt.datetime) -> FoldResult:
     with transaction.atomic():
         marks = watermarks_lock(SOURCES)
         HourlyStat.objects.filter(hour__gte=start, hour__lt=end).delete()
+        CampaignHourlyStat.objects.filter(hour__gte=start, hour__lt=end).delete()
         cells: Cells = {}
         for name, (model, time_column, aggregate) in SOURCES.items():
             rows = model.objects.filter(pk__lte=marks[name].position,
                                         **{f"{time_column}__gte": start, f"{time_column}__lt": end})
             result.folded[name] = aggregate(rows, cells)
-        _upsert(cells)
+        rollups_add(cells)
         result.cells = len(cells)
     return result

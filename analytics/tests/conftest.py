@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from analytics.models import HourlyStat
+from analytics.services import rollups_add
 from campaigns.tests.factories import launched_campaign
 from closetads import clock
 from sellers.tests.factories import ListingFactory, SellerFactory
@@ -16,8 +17,9 @@ NOW = dt.datetime(2026, 12, 16, 15, 0, tzinfo=dt.UTC)
 
 
 def stat(campaign, listing, hour: dt.datetime, **metrics) -> HourlyStat:
-    """One rollup cell (what the fold would have written)."""
-    return HourlyStat.objects.create(campaign=campaign, listing=listing, hour=hour, **metrics)
+    """One rollup cell, written as the fold writes it (its campaign x hour row gets the same amounts)."""
+    rollups_add({(campaign.pk, listing.pk, hour.astimezone(dt.UTC)): metrics})
+    return HourlyStat.objects.get(campaign=campaign, listing=listing, hour=hour)
 
 
 @pytest.fixture
