@@ -1,6 +1,19 @@
+"""The WSGI application (gunicorn: ``closetads.wsgi:application``).
+
+Each web process also runs the auction index's periodic reloads in a background thread
+(auction/index.py). A request thread that wants the GIL while that thread holds it waits
+up to the interpreter's switch interval, at every socket read and write; 1 ms instead of
+Python's default 5 ms keeps those reloads out of the auction latency's tail (measured in
+docs/architecture.md, Auction).
+"""
+
 import os
+import sys
 
 from django.core.wsgi import get_wsgi_application
 
+SWITCH_INTERVAL_SECONDS = 0.001
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "closetads.settings")
+sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
 application = get_wsgi_application()
