@@ -24,7 +24,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_clock_and_cache(settings):
+def _fresh_clock_and_cache(settings, monkeypatch):
     """Per-process state must not outlive a test's database: the clock, the cache, the
     API-key cache, the auction index and decision counts (a new database's change counters
     can equal the last one's, and the index would serve the old catalog), and the auction
@@ -39,6 +39,13 @@ def _fresh_clock_and_cache(settings):
     # The change listener is off in tests but its own (closetads/tests/test_change_listener.py):
     # each test's counters are read per request, from that test's database.
     settings.CHANGE_LISTENER = False
+    # Auctions get the longest deadline the admin allows (2 s) unless a test sets one: the
+    # default 100 ms, counted from the start of the call, includes the index's first build,
+    # and on a loaded CI machine that alone made an auction fail open now and then. The
+    # deadline's own tests set it (or start the clock early) explicitly.
+    from auction.models import AuctionSettings
+
+    monkeypatch.setattr(AuctionSettings._meta.get_field("deadline_ms"), "default", 2000)
     versions_forget()
     clock.reset()
     cache.clear()
