@@ -32,11 +32,11 @@ from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS, CampaignS
 
 logger = logging.getLogger(__name__)
 
-FLUSH_SECONDS = 30.0
+FLUSH_SECONDS = 120.0
 FLUSH_AUCTIONS = 20_000
 RETRY_SECONDS = 2.0
-CHUNK_ROWS = 2000
-CHUNK_PAUSE_SECONDS = 0.05  # between chunks of a background flush
+CHUNK_ROWS = 500
+CHUNK_PAUSE_SECONDS = 0.02  # between chunks of a background flush
 # Any constant shared by every process: the advisory lock that serialises flushes.
 _LOCK_KEY = 0x434C4F5345544144  # "CLOSETAD"
 
