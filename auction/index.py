@@ -323,7 +323,8 @@ class AuctionIndex:
         for (pk, seller_id, status, bidding, max_cpc, selection, multiplier, throttle, weekly,
              next_weekly) in rows:
             # No period yet this week: the first charge opens one with the weekly budget.
-            remaining, exhausted, period_budget = periods.get(pk, (next_weekly or weekly, False, next_weekly or weekly))
+            budget_now = next_weekly or weekly
+            remaining, exhausted, period_budget = periods.get(pk, (budget_now, False, budget_now))
             campaigns[seller_id] = CampaignState(
                 campaign_id=pk, seller_id=seller_id, active=status == Campaign.Status.ACTIVE,
                 manual=bidding == Campaign.Bidding.MANUAL, max_cpc_micros=max_cpc,

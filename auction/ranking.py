@@ -186,7 +186,7 @@ def ineligibility(candidate: Candidate, position: int, organic_top_k: int, setti
     if not listing.available:
         return SOLD
     campaign = candidate.campaign
-    if campaign is None or (campaign.chosen is not None and listing.listing_id not in campaign.chosen):
+    if campaign is None or not campaign.promotes(listing.listing_id):
         return NOT_IN_CAMPAIGN
     if not campaign.active:
         return CAMPAIGN_PAUSED
@@ -206,7 +206,6 @@ def ineligibility(candidate: Candidate, position: int, organic_top_k: int, setti
 def bid_for(listing: ListingState, campaign: CampaignState, cvr: float, settings: RankingSettings) -> int:
     """The campaign's bid for one click on ``listing``, in whole-cent micros (>= reserve
     for an eligible candidate)."""
-    # Comparisons rather than min()/max(): this runs for every eligible candidate.
     if campaign.manual:
         bid = (campaign.max_cpc_micros or 0) // CENT * CENT
     else:
@@ -216,31 +215,19 @@ def bid_for(listing: ListingState, campaign: CampaignState, cvr: float, settings
         if campaign.budget_micros:
             # A week's budget buys at least MIN_CLICKS_PER_BUDGET clicks: one click of a
             # small budget never takes a fifth of it at once.
-            budget_cap = campaign.budget_micros // MIN_CLICKS_PER_BUDGET // CENT * CENT
-            if budget_cap < cap:
-                cap = budget_cap
-        if bid > cap:
-            bid = cap
-        if bid < settings.reserve_micros:
-            bid = settings.reserve_micros
+            cap = min(cap, campaign.budget_micros // MIN_CLICKS_PER_BUDGET // CENT * CENT)
+        bid = max(min(bid, cap), settings.reserve_micros)
     # Never bid what the budget period cannot pay.
-    left = campaign.remaining_micros // CENT * CENT
-    return bid if bid < left else left
+    return min(bid, campaign.remaining_micros // CENT * CENT)
 
 
 def organic_value(candidates: Sequence[Candidate], position: int, placement: int, take_rate: float) -> float:
     """Expected commission of the organic candidate at ``position`` (0 when none or unknown)."""
-    if position >= len(candidates):
-        return 0.0
-    return _listing_value([candidates[position].listing], 0, placement, take_rate)
+    return _commission(candidates[position].listing if position < len(candidates) else None, placement, take_rate)
 
 
-def _listing_value(listings: Sequence[ListingState | None], position: int, placement: int,
-                   take_rate: float) -> float:
-    """``organic_value`` over the listings column."""
-    if position >= len(listings):
-        return 0.0
-    listing = listings[position]
+def _commission(listing: ListingState | None, placement: int, take_rate: float) -> float:
+    """Expected commission of showing ``listing`` organically (0 for none or an unknown id)."""
     if listing is None:
         return 0.0
     ctr, cvr = listing.scores[placement]
@@ -394,7 +381,8 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
         if per_seller.get(seller_id, 0) >= cap_per_seller:
             reasons[position] = SELLER_CAP
             continue
-        bar = _listing_value(listings, organic_top_k + len(chosen), placement, take_rate)
+        displaced = organic_top_k + len(chosen)
+        bar = _commission(listings[displaced] if displaced < len(listings) else None, placement, take_rate)
         if score < bar:
             reasons[position] = NOT_INCREMENTAL
             continue

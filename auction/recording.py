@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from django.db import connection, transaction
 
 from auction.models import ListingAuctionDay
-from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS, CampaignState, Candidate, ListingState
+from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS, CampaignState, ListingState
 
 logger = logging.getLogger(__name__)
 
@@ -64,16 +64,14 @@ class DecisionRecorder:
         self._due = time.monotonic() + random.uniform(0.5, 1.0) * FLUSH_SECONDS
         self._flusher: threading.Thread | None = None
 
-    def record(self, day: dt.date, candidates: Sequence[Candidate], reasons: Sequence[str | None]) -> None:
-        """Count one auction: ``reasons[i]`` is None when ``candidates[i]`` won.
+    def record(self, day: dt.date, listings: Sequence[ListingState | None],
+               campaigns: Sequence[CampaignState | None], reasons: Sequence[str | None]) -> None:
+        """Count one auction over the columns of ``ranking.run_auction_columns``: candidate
+        ``i`` is ``listings[i]`` with its seller's campaign ``campaigns[i]``, and
+        ``reasons[i]`` is None when it won.
 
         Only candidates of sellers with a live campaign are counted.
         """
-        self.record_columns(day, [c.listing for c in candidates], [c.campaign for c in candidates], reasons)
-
-    def record_columns(self, day: dt.date, listings: Sequence[ListingState | None],
-                       campaigns: Sequence[CampaignState | None], reasons: Sequence[str | None]) -> None:
-        """``record`` over the columns of ``ranking.run_auction_columns`` (the request path)."""
         outcome_at = _OUTCOME_AT
         with self._lock:
             rows = self._counts.get(day)

@@ -102,11 +102,11 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         reasons = list(outcome.reasons)
         for winner in outcome.winners:
             reasons[winner.position] = ranking.HELD_OUT
-        recorder.record_columns(day, listings, campaigns, reasons)
+        recorder.record(day, listings, campaigns, reasons)
         ghosts = [{"rank": w.rank, "id": request.ids[w.position], "campaignId": str(w.campaign_id),
                    "priceMicros": w.price_micros} for w in outcome.winners]
         return {"resultType": "listings", "winners": [], "error": False, "heldOut": True, "ghostWinners": ghosts}
-    recorder.record_columns(day, listings, campaigns, outcome.reasons)
+    recorder.record(day, listings, campaigns, outcome.reasons)
     auction_id = secrets.token_hex(8)
     issued, expires = int(now.timestamp()), int((now + rules.resolved_bid_lifetime).timestamp())
     placement = request.placement

@@ -68,10 +68,13 @@ def sign_values(auction_id: str, campaign_id: int, listing_id: int, price_micros
     payload = (f"{auction_id}|{campaign_id}|{listing_id}|{price_micros}|{slot}|{issued_epoch}|{expires_epoch}"
                f"|{placement}")
     body = f"{VERSION}.{_b64(payload.encode())}"
-    # hmac.digest: OpenSSL's one-shot HMAC, the same bytes as hmac.new(...).digest() with
-    # no HMAC object to build per token.
-    mac = hmac.digest(_key(settings.SECRET_KEY), body.encode(), "sha256")[:_MAC_BYTES]
-    return f"{body}.{_b64(mac)}"
+    return f"{body}.{_b64(_mac(body))}"
+
+
+def _mac(body: str) -> bytes:
+    """The token's MAC over ``body``: ``hmac.digest`` is OpenSSL's one-shot HMAC, the same
+    bytes as ``hmac.new(...).digest()`` with no HMAC object to build per token."""
+    return hmac.digest(_key(settings.SECRET_KEY), body.encode(), "sha256")[:_MAC_BYTES]
 
 
 def verify(token: str, now: dt.datetime) -> ResolvedBid:
@@ -89,8 +92,7 @@ def verify(token: str, now: dt.datetime) -> ResolvedBid:
         payload = _unb64(body[len(VERSION) + 1:]).decode()
     except (ValueError, UnicodeDecodeError):
         raise TokenError("bad_signature", "resolvedBidId is not a ClosetAds token") from None
-    expected = hmac.new(_key(settings.SECRET_KEY), body.encode(), hashlib.sha256).digest()[:_MAC_BYTES]
-    if not hmac.compare_digest(mac, expected):
+    if not hmac.compare_digest(mac, _mac(body)):
         raise TokenError("bad_signature", "resolvedBidId signature does not match")
     parts = payload.split("|")
     if len(parts) != 8:

@@ -13,7 +13,23 @@ METRICS = ("impressions", "clicks", "charged_clicks", "spend_micros", "direct_or
            "halo_orders", "halo_sales_micros")
 
 
-class HourlyStat(models.Model):
+class RollupMetrics(models.Model):
+    """The metrics both rollup tables hold (``METRICS``), money in micros."""
+
+    impressions = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    charged_clicks = models.BigIntegerField(default=0)
+    spend_micros = models.BigIntegerField(default=0)
+    direct_orders = models.BigIntegerField(default=0)
+    direct_sales_micros = models.BigIntegerField(default=0)
+    halo_orders = models.BigIntegerField(default=0)
+    halo_sales_micros = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class HourlyStat(RollupMetrics):
     """One campaign x listing x UTC hour of sponsored activity.
 
     impressions and clicks (sponsored clicks with a genuine resolved bid, valid or not) by
@@ -25,14 +41,6 @@ class HourlyStat(models.Model):
     campaign = loose_fk(Campaign)
     listing = loose_fk(Listing)
     hour = models.DateTimeField(help_text="Start of the UTC hour.")
-    impressions = models.BigIntegerField(default=0)
-    clicks = models.BigIntegerField(default=0)
-    charged_clicks = models.BigIntegerField(default=0)
-    spend_micros = models.BigIntegerField(default=0)
-    direct_orders = models.BigIntegerField(default=0)
-    direct_sales_micros = models.BigIntegerField(default=0)
-    halo_orders = models.BigIntegerField(default=0)
-    halo_sales_micros = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -50,7 +58,7 @@ class HourlyStat(models.Model):
         return f"campaign {self.campaign_id} listing {self.listing_id} @ {self.hour:%Y-%m-%d %H:00}"
 
 
-class CampaignHourlyStat(models.Model):
+class CampaignHourlyStat(RollupMetrics):
     """One campaign x UTC hour: ``HourlyStat`` summed over the listings, for reads that need no listing.
 
     Written in the same transaction as the ``HourlyStat`` cells it sums (the fold and the
@@ -61,14 +69,6 @@ class CampaignHourlyStat(models.Model):
 
     campaign = loose_fk(Campaign)
     hour = models.DateTimeField(help_text="Start of the UTC hour.")
-    impressions = models.BigIntegerField(default=0)
-    clicks = models.BigIntegerField(default=0)
-    charged_clicks = models.BigIntegerField(default=0)
-    spend_micros = models.BigIntegerField(default=0)
-    direct_orders = models.BigIntegerField(default=0)
-    direct_sales_micros = models.BigIntegerField(default=0)
-    halo_orders = models.BigIntegerField(default=0)
-    halo_sales_micros = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -109,7 +109,7 @@ def test_the_endpoint_flushes_in_the_background_after_its_response(api, monkeypa
 def test_a_failed_flush_drops_the_batch_and_never_raises(monkeypatch, caplog):
     candidate = ranking.Candidate(ranking.ListingState(987_654, 1, 1_000_000, True, ((0.1, 0.1),) * 5), 1.0,
                                   ranking.CampaignState(1, 1, True, False, None, 1.0, 1.0, 10**8, False, None))
-    recorder.record(DAY, [candidate], [None])
+    recorder.record(DAY, [candidate.listing], [candidate.campaign], [None])
 
     def database_down(rows):
         raise OperationalError("database is down")
