@@ -29,6 +29,7 @@ an unknown topic.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import random
 import threading
@@ -109,6 +110,13 @@ class AuctionIndex:
     # Periodic reloads in a background thread. The marketplace simulator turns them off: on
     # its simulated clock, wall-clock timers would make runs differ; it signals instead.
     background_reloads = True
+    # After a full build, move every object the process holds into the garbage collector's
+    # permanent generation (``gc.freeze``), so that a full collection no longer walks the
+    # index's ~200,000 objects: in a web process it stopped every request for 100-250 ms
+    # (measured in docs/architecture.md, Auction). Only web processes turn it on
+    # (closetads/wsgi.py): a frozen object that ends in a reference cycle is never freed,
+    # which a long test run creating cycles by the million should not pile up.
+    freeze_after_build = False
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -148,6 +156,7 @@ class AuctionIndex:
                 topic for topic, version in versions.items() if previous.get(topic) != version}
             if previous is None or self._went_back(previous, versions) or changed - KNOWN_TOPICS:
                 self._build(now, tick)
+                self._freeze()
             else:
                 if changes.SETTINGS in changed:
                     self._load_rules()
@@ -209,6 +218,12 @@ class AuctionIndex:
                 setattr(self, name, getattr(fresh, name))
             self._versions = versions
             self.stats["full_builds"] += 1
+        self._freeze()
+
+    def _freeze(self) -> None:
+        if self.freeze_after_build:
+            gc.collect(1)  # young garbage first (a few ms): what is frozen is never collected
+            gc.freeze()
 
     def _reload_campaigns(self, now: dt.datetime) -> None:
         versions = _read_versions()

@@ -139,8 +139,8 @@ class DecisionRecorder:
             counts, self._counts = self._counts, {}
             self._auctions = 0
             self._due = time.monotonic() + FLUSH_SECONDS
-        rows = [(listing_id, day, *_row_out(outcomes))
-                for day, by_listing in sorted(counts.items()) for listing_id, outcomes in sorted(by_listing.items())]
+        rows = [(listing_id, day, *_row_out(by_listing[listing_id]))
+                for day, by_listing in sorted(counts.items()) for listing_id in sorted(by_listing)]
         written = 0
         for start in range(0, len(rows), CHUNK_ROWS):
             if start and pause:
@@ -186,12 +186,15 @@ def _upsert(rows: list[tuple]) -> bool:
             cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_LOCK_KEY])
             if not cursor.fetchone()[0]:
                 return False
-            # One statement for the whole batch: arrays in, unnest, upsert.
+            # One statement for the whole batch: arrays in, unnest, upsert. Each column goes
+            # as one array literal ('{1,2,3}'): Django binds parameters client-side, and
+            # psycopg would otherwise quote every element of a list on its own (with a
+            # regular expression each: two thirds of a 10,000-row flush's CPU).
             types = ["bigint", "date", *["bigint"] * len(COUNTERS)]
             arrays = ", ".join(f"%s::{t}[]" for t in types)
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({arrays}) {conflict}",  # noqa: S608 - names are ours
-                [list(column) for column in zip(*rows, strict=True)],
+                [_array_literal(column) for column in zip(*rows, strict=True)],
             )
         else:
             placeholders = ", ".join(["%s"] * len(columns))
@@ -200,6 +203,11 @@ def _upsert(rows: list[tuple]) -> bool:
                 rows,
             )
     return True
+
+
+def _array_literal(values: Sequence[object]) -> str:
+    """A PostgreSQL array literal of ints or dates: their ``str`` needs no quoting."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 recorder = DecisionRecorder()

@@ -159,3 +159,35 @@ def test_the_periodic_rebuild_runs_in_the_background_and_is_swapped_in(monkeypat
         assert index.stats["full_builds"] >= 2
     finally:
         index.wait_for_background(30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_web_processes_freeze_what_a_full_build_leaves_out_of_the_collectors_full_collections(monkeypatch):
+    import gc
+    import importlib
+    import sys
+
+    from auction.index import AuctionIndex
+
+    monkeypatch.setattr(index_module, "FULL_REFRESH_SECONDS", 0.0)
+    monkeypatch.setattr(AuctionIndex, "freeze_after_build", False)
+    promoted_closet(1)
+    gc.unfreeze()
+    index = auction_index()
+    try:
+        index.refresh(clock.now())
+        assert gc.get_freeze_count() == 0  # off unless a web process turns it on
+        switch_interval = sys.getswitchinterval()
+        importlib.reload(importlib.import_module("closetads.wsgi"))  # what gunicorn loads
+        sys.setswitchinterval(switch_interval)
+        assert AuctionIndex.freeze_after_build is True
+        index.reset()
+        index.refresh(clock.now())  # first build, on the request path
+        assert gc.get_freeze_count() > 0
+        gc.unfreeze()
+        index.refresh(clock.now())  # due: starts the periodic rebuild in the background
+        index.wait_for_background(30)
+        assert index.stats["full_builds"] >= 1 and gc.get_freeze_count() > 0
+    finally:
+        index.wait_for_background(30)
+        gc.unfreeze()
