@@ -18,7 +18,10 @@ def test_merge_keeps_other_sections_and_regenerates_the_page(tmp_path, monkeypat
     assert stored["events.ingest_events_per_s"] == 21000.0
     assert stored["auction.fixed_rate_p50_ms"] == 4.2 and stored["auction.note"] == "How it was measured."
     assert stored["machine.nproc"] >= 1 and "auction.measured_at" in stored
+    assert stored["auction.machine"].startswith(f"{stored['machine.nproc']} CPUs")
     text = page.read_text()
+    assert f"on {stored['auction.machine']}." in text  # each section names its machine
+    assert "Measured earlier (machine not recorded)." in text  # a section from before machines were recorded
     assert "## auction" in text and "## events" in text and "How it was measured." in text
     assert "| `fixed_rate_p50_ms` | 4.2 | <= 10 | met |" in text
     assert "| `fixed_rate_p99_ms` | 75 | <= 50 | **not met** |" in text
