@@ -327,11 +327,14 @@ class AuctionIndex:
         rows = list(Campaign.objects.filter(status__in=LIVE_CAMPAIGN_STATUSES).values_list(
             "pk", "seller_id", "status", "bidding", "max_cpc_micros", "selection", "pacing_multiplier",
             "pacing_throttle", "weekly_budget_micros", "next_weekly_budget_micros"))
-        # By (campaign, week_start): the unique index answers it whatever the statistics.
+        # Every period of the week, by the week_start index: at most one per campaign. Asking
+        # for the live campaigns' ids instead cost Django about 12 us an id to prepare (half
+        # of this reload with 1,000 campaigns); a period of a campaign no longer live is
+        # read and not used.
         periods = {
             campaign_id: (budget_micros - spent, exhausted_at is not None, budget_micros)
             for campaign_id, budget_micros, spent, exhausted_at in BudgetPeriod.objects.filter(
-                campaign_id__in=[row[0] for row in rows], week_start=start,
+                week_start=start,
             ).values_list("campaign_id", "budget_micros", "spent_micros", "exhausted_at")
         } if rows else {}
         campaigns: dict[int, CampaignState] = {}

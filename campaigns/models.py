@@ -150,6 +150,8 @@ class BudgetPeriod(models.Model):
                 name="period_spent_within_budget"),
             models.CheckConstraint(condition=Q(budget_micros__gte=0), name="period_budget_not_negative"),
         ]
+        # The auction index reads the current week's periods every few seconds.
+        indexes = [models.Index(fields=["week_start"], name="budget_period_week")]
 
     def __str__(self) -> str:
         return f"{self.campaign_id} week of {self.week_start:%Y-%m-%d}"

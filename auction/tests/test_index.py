@@ -9,7 +9,7 @@ from auction.index import auction_index
 from auction.models import AuctionSettings
 from auction.tests.factories import MONDAY, promoted_closet
 from campaigns.models import BudgetPeriod, Campaign
-from campaigns.services import campaign_listings_set, campaign_pause
+from campaigns.services import budget_period_current, campaign_listings_set, campaign_pause
 from closetads import changes, clock
 from closetads.models import ChangeCounter
 from sellers.tests.factories import ListingFactory, SellerFactory
@@ -104,6 +104,25 @@ def test_a_new_budget_week_starts_with_a_fresh_budget():
     state = refresh().campaigns[campaign.seller_id]
     assert not state.exhausted and state.remaining_micros == campaign.weekly_budget_micros
     assert state.budget_micros == campaign.weekly_budget_micros  # caps a click at a twentieth of it
+
+
+def test_each_campaign_reads_its_own_period_of_the_current_week():
+    first, _ = promoted_closet(1)
+    second, _ = promoted_closet(1, weekly_budget_micros=80_000_000)
+    ended, _ = promoted_closet(1)
+    BudgetPeriod.objects.filter(campaign=first).update(spent_micros=10_000_000)
+    BudgetPeriod.objects.filter(campaign=second).update(spent_micros=30_000_000)
+    Campaign.objects.filter(pk=ended.pk).update(status=Campaign.Status.ENDED)
+    clock.set_now(MONDAY + dt.timedelta(days=7))  # next week: only `second` has a period yet
+    BudgetPeriod.objects.filter(pk=budget_period_current(second).pk).update(spent_micros=5_000_000)
+    view = refresh()
+    assert view.campaigns[first.seller_id].remaining_micros == 50_000_000  # last week's spend is not this week's
+    assert view.campaigns[second.seller_id].remaining_micros == 75_000_000
+    assert ended.seller_id not in view.campaigns
+    clock.set_now(MONDAY)
+    view = refresh()
+    assert view.campaigns[first.seller_id].remaining_micros == 40_000_000
+    assert view.campaigns[second.seller_id].remaining_micros == 50_000_000
 
 
 def test_a_pending_budget_change_applies_to_a_week_without_a_period_yet():
