@@ -156,7 +156,6 @@ class AuctionIndex:
                 topic for topic, version in versions.items() if previous.get(topic) != version}
             if previous is None or self._went_back(previous, versions) or changed - KNOWN_TOPICS:
                 self._build(now, tick)
-                self._freeze()
             else:
                 if changes.SETTINGS in changed:
                     self._load_rules()
@@ -218,12 +217,6 @@ class AuctionIndex:
                 setattr(self, name, getattr(fresh, name))
             self._versions = versions
             self.stats["full_builds"] += 1
-        self._freeze()
-
-    def _freeze(self) -> None:
-        if self.freeze_after_build:
-            gc.collect(1)  # young garbage first (a few ms): what is frozen is never collected
-            gc.freeze()
 
     def _reload_campaigns(self, now: dt.datetime) -> None:
         versions = _read_versions()
@@ -259,6 +252,9 @@ class AuctionIndex:
         self._load_campaigns(now, tick)
         self._full_due = tick + FULL_REFRESH_SECONDS * random.uniform(*_JITTER)
         self.stats["full_builds"] += 1
+        if self.freeze_after_build:  # the request path's first build and the background rebuild's
+            gc.collect(1)  # young garbage first (a few ms): what is frozen is never collected
+            gc.freeze()
 
     def _load_rules(self) -> None:
         self._rules = rules_from(AuctionSettings.load())

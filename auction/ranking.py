@@ -370,9 +370,15 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
     # Highest score first; the sort is stable, so ties keep the organic order.
     bids.sort(key=_by_score, reverse=True)
 
+    def slot_bar(slot: int) -> float:
+        """The incrementality bar of the next slot: the commission of the organic listing it displaces."""
+        displaced = organic_top_k + slot
+        return _commission(listings[displaced] if displaced < len(listings) else None, placement, take_rate)
+
     chosen: list[tuple[int, tuple, float]] = []  # (index in bids, bid, the slot's bar)
     per_seller: dict[int, int] = {}
     cap_per_seller = settings.max_winners_per_seller
+    bar = slot_bar(0)  # moves only when a slot is filled
     for index, bid in enumerate(bids):
         position, _, seller_id, _, _, _, _, score = bid
         if len(chosen) >= slots:
@@ -381,13 +387,12 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
         if per_seller.get(seller_id, 0) >= cap_per_seller:
             reasons[position] = SELLER_CAP
             continue
-        displaced = organic_top_k + len(chosen)
-        bar = _commission(listings[displaced] if displaced < len(listings) else None, placement, take_rate)
         if score < bar:
             reasons[position] = NOT_INCREMENTAL
             continue
         chosen.append((index, bid, bar))
         per_seller[seller_id] = per_seller.get(seller_id, 0) + 1
+        bar = slot_bar(len(chosen))
 
     winners = []
     for rank, (index, row, bar) in enumerate(chosen, start=1):
