@@ -49,8 +49,18 @@ def test_a_figure_the_new_run_no_longer_reports_does_not_stay_behind(tmp_path):
 def test_auto_is_compared_with_the_fixed_cpc_at_exactly_its_spend():
     from bench.bidding import caused_at_spend
 
-    # Between the two runs nearest the target spend, linearly.
+    # Between the nearest runs below and above the target spend, linearly.
     assert caused_at_spend([(400.0, 4000.0), (200.0, 3000.0), (180.0, 2000.0)], 190.0) == pytest.approx(2500.0)
-    # Outside them, along the same line; a lone run counts as it is.
-    assert caused_at_spend([(200.0, 3000.0), (400.0, 4000.0)], 100.0) == pytest.approx(2500.0)
+    assert caused_at_spend([(400.0, 4000.0), (195.0, 3000.0), (180.0, 2000.0), (100.0, 0.0)], 300.0) == \
+        pytest.approx(3500.0, abs=20.0)
+    # Outside them, the nearest run as it is: a line through two close runs would amplify their noise.
+    assert caused_at_spend([(200.0, 3000.0), (210.0, 4000.0)], 100.0) == 3000.0
     assert caused_at_spend([(200.0, 3000.0)], 100.0) == 3000.0
+
+
+def test_the_equal_spend_scale_scales_the_auto_run_nearest_the_target():
+    from bench.bidding import scale_for
+
+    # Auto spends about what it is given: the run nearest the target is scaled to it.
+    assert scale_for([(1.0, 1800.0), (0.5, 1000.0), (0.25, 480.0)], 900.0) == 0.45
+    assert scale_for([(1.0, 1800.0)], 1800.0) == 1.0
