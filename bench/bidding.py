@@ -41,8 +41,9 @@ NOTE = ("The issue's standard scenario, `simulate --days 7 --sellers 200 --buyer
         "the best fixed CPC's spend between the nearest auto runs below and above it (the nearest alone when all lie "
         "on one side), with that fixed CPC's; "
         "`auto_vs_fixed_<X>_at_equal_spend` does the same for every fixed CPC. `seed_<n>_*` repeat the acceptance "
-        "comparison on other seeds. Neighbouring runs differ by up to 25% (single runs): read the "
-        "curve with that in mind. Money in dollars. Not part of the default `make bench`: "
+        "comparison on other seeds; `auto_vs_best_fixed_at_equal_spend_seed_mean` is the mean over the three. "
+        "Neighbouring runs differ by up to 25% (single runs): read the curve with that in mind. Money in dollars. "
+        "Not part of the default `make bench`: "
         "`python -m bench.run --only bidding` (about half an hour).")
 SCENARIO = ["--days", "7", "--sellers", "200", "--buyers", "20000"]
 SEED = 1
@@ -166,7 +167,16 @@ def run(quick: bool = False) -> dict:
     with ThreadPoolExecutor(PARALLEL) as pool:
         for found in pool.map(other_seed, () if quick else OTHER_SEEDS):
             figures.update(found)
+    figures["auto_vs_best_fixed_at_equal_spend_seed_mean"] = seed_mean(figures)
     return figures
+
+
+def seed_mean(figures: dict) -> float:
+    """The acceptance comparison averaged over the seeds measured (seed 1 and ``seed_<n>_``)."""
+    values = [figures["auto_vs_best_fixed_at_equal_spend"]] + [
+        value for key, value in figures.items()
+        if key.startswith("seed_") and key.endswith("_auto_vs_fixed_at_equal_spend")]
+    return round(sum(values) / len(values), 3)
 
 
 def _figures(figures: dict, name: str, report: dict) -> None:

@@ -64,3 +64,12 @@ def test_the_equal_spend_scale_scales_the_auto_run_nearest_the_target():
     # Auto spends about what it is given: the run nearest the target is scaled to it.
     assert scale_for([(1.0, 1800.0), (0.5, 1000.0), (0.25, 480.0)], 900.0) == 0.45
     assert scale_for([(1.0, 1800.0)], 1800.0) == 1.0
+
+
+def test_the_acceptance_comparison_is_averaged_over_every_seed_measured():
+    from bench.bidding import seed_mean
+
+    figures = {"auto_vs_best_fixed_at_equal_spend": -0.03, "seed_2_auto_vs_fixed_at_equal_spend": 0.04,
+               "seed_3_auto_vs_fixed_at_equal_spend": 0.05, "seed_2_fixed_020_spend": 1000.0}
+    assert seed_mean(figures) == 0.02
+    assert seed_mean({"auto_vs_best_fixed_at_equal_spend": 0.1}) == 0.1
