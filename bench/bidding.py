@@ -99,8 +99,8 @@ def scale_for(points: list[tuple[float, float]], target: float) -> float:
 def _equal_spend(scenario: list[str], seed: int, target: float, scale: float,
                  points: list[tuple[float, float]], figures: dict, prefix: str) -> tuple[float, float]:
     """Auto runs at ``scale`` (and one correction) aimed at spending ``target``; returns auto's
-    caused sales interpolated at ``target`` over those runs and ``points``, and the last scale."""
-    points = list(points)
+    caused sales interpolated at ``target`` over those runs and ``points`` (to which the runs'
+    (spend, caused) are added), and the last scale."""
     for attempt in (1, 2):
         report = _run(scenario, seed, ["--bidding", "auto", "--budget-scale", str(scale)])
         print(f"seed {seed} auto x{scale}: spend ${report['spend']:.2f}, "
@@ -150,7 +150,7 @@ def run(quick: bool = False) -> dict:
                                  figures, "")
     figures["auto_true_ad_caused_sales_at_equal_spend"] = round(caused, 2)
     figures["auto_vs_best_fixed_at_equal_spend"] = round(caused / fixed[best]["true_ad_caused_sales"] - 1, 3)
-    # The whole curve: auto against every fixed CPC at that CPC's spend (from the scale runs).
+    # The whole curve: auto against every fixed CPC at that CPC's spend (every seed-1 auto run).
     for cpc, report in fixed.items():
         at = caused_at_spend(auto_points, report["spend"])
         if report["true_ad_caused_sales"]:
