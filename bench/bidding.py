@@ -65,6 +65,15 @@ def _run(scenario: list[str], seed: int, extra: list[str]) -> dict:
     return report
 
 
+def _say(label: str, report: dict) -> None:
+    print(f"{label}: spend ${report['spend']:.2f}, ad-caused ${report['true_ad_caused_sales']:.2f}", flush=True)
+
+
+def _gain(caused: float, base: float) -> float:
+    """``caused`` against ``base``, as a share more (negative: less), 3 decimals."""
+    return round(caused / base - 1, 3)
+
+
 def _name(cpc: str) -> str:
     return "fixed_" + cpc.replace(".", "")
 
@@ -103,8 +112,7 @@ def _equal_spend(scenario: list[str], seed: int, target: float, scale: float,
     (spend, caused) are added), and the last scale."""
     for attempt in (1, 2):
         report = _run(scenario, seed, ["--bidding", "auto", "--budget-scale", str(scale)])
-        print(f"seed {seed} auto x{scale}: spend ${report['spend']:.2f}, "
-              f"ad-caused ${report['true_ad_caused_sales']:.2f}", flush=True)
+        _say(f"seed {seed} auto x{scale}", report)
         _figures(figures, f"{prefix}auto_equal_spend_{attempt}", report)
         figures[f"{prefix}auto_equal_spend_{attempt}_budget_scale"] = scale
         points.append((report["spend"], report["true_ad_caused_sales"]))
@@ -132,7 +140,7 @@ def run(quick: bool = False) -> dict:
     fixed, auto_points, auto_scale_spend = {}, [], []
     for (kind, value), report in reports.items():
         name = _name(value) if kind == "fixed" else _scale_name(value)
-        print(f"{name}: spend ${report['spend']:.2f}, ad-caused ${report['true_ad_caused_sales']:.2f}", flush=True)
+        _say(name, report)
         _figures(figures, name, report)
         if kind == "fixed" and report["spend"]:
             fixed[value] = report
@@ -149,24 +157,23 @@ def run(quick: bool = False) -> dict:
     caused, scale = _equal_spend(scenario, SEED, target, scale_for(auto_scale_spend, target), auto_points,
                                  figures, "")
     figures["auto_true_ad_caused_sales_at_equal_spend"] = round(caused, 2)
-    figures["auto_vs_best_fixed_at_equal_spend"] = round(caused / fixed[best]["true_ad_caused_sales"] - 1, 3)
+    figures["auto_vs_best_fixed_at_equal_spend"] = _gain(caused, fixed[best]["true_ad_caused_sales"])
     # The whole curve: auto against every fixed CPC at that CPC's spend (every seed-1 auto run).
     for cpc, report in fixed.items():
         at = caused_at_spend(auto_points, report["spend"])
         if report["true_ad_caused_sales"]:
-            figures[f"auto_vs_{_name(cpc)}_at_equal_spend"] = round(at / report["true_ad_caused_sales"] - 1, 3)
+            figures[f"auto_vs_{_name(cpc)}_at_equal_spend"] = _gain(at, report["true_ad_caused_sales"])
 
     with ThreadPoolExecutor(PARALLEL) as pool:
         for found in pool.map(lambda seed: other_seed(scenario, seed, best, scale), () if quick else OTHER_SEEDS):
             figures.update(found)
     figures["auto_vs_best_fixed_at_equal_spend_seed_mean"] = seed_mean(figures)
     # Not the acceptance's comparison: both on the sellers' own budgets, whatever each spends.
-    own = [v for k, v in figures.items() if k.startswith("seed_") and k.endswith("_auto_vs_fixed_on_own_budgets")]
     auto_own, best_caused = reports.get(("auto", 1.0)), fixed[best]["true_ad_caused_sales"]
     if auto_own and auto_own["spend"] and best_caused:
-        own.insert(0, round(auto_own["true_ad_caused_sales"] / best_caused - 1, 3))
-        figures["auto_vs_best_fixed_on_own_budgets"] = own[0]
-        figures["auto_vs_best_fixed_on_own_budgets_seed_mean"] = round(sum(own) / len(own), 3)
+        figures["auto_vs_best_fixed_on_own_budgets"] = _gain(auto_own["true_ad_caused_sales"], best_caused)
+        figures["auto_vs_best_fixed_on_own_budgets_seed_mean"] = seed_mean(
+            figures, "auto_vs_best_fixed_on_own_budgets", "_auto_vs_fixed_on_own_budgets")
     return figures
 
 
@@ -175,27 +182,25 @@ def other_seed(scenario: list[str], seed: int, best: str, scale: float) -> dict:
     ``scale``) to spend what it spent, and auto on the sellers' own budgets."""
     prefix, found = f"seed_{seed}_", {}
     report = _run(scenario, seed, ["--bidding", f"fixed:{best}"])
-    print(f"seed {seed} fixed:{best}: spend ${report['spend']:.2f}, "
-          f"ad-caused ${report['true_ad_caused_sales']:.2f}", flush=True)
+    _say(f"seed {seed} fixed:{best}", report)
     _figures(found, f"{prefix}{_name(best)}", report)
     if report["spend"] and report["true_ad_caused_sales"]:
         seed_caused, _ = _equal_spend(scenario, seed, report["spend"], scale, [], found, prefix)
-        found[f"{prefix}auto_vs_fixed_at_equal_spend"] = round(
-            seed_caused / report["true_ad_caused_sales"] - 1, 3)
+        found[f"{prefix}auto_vs_fixed_at_equal_spend"] = _gain(seed_caused, report["true_ad_caused_sales"])
         own = _run(scenario, seed, ["--bidding", "auto"])
-        print(f"seed {seed} auto: spend ${own['spend']:.2f}, ad-caused ${own['true_ad_caused_sales']:.2f}",
-              flush=True)
+        _say(f"seed {seed} auto", own)
         _figures(found, f"{prefix}auto_x1", own)
-        found[f"{prefix}auto_vs_fixed_on_own_budgets"] = round(
-            own["true_ad_caused_sales"] / report["true_ad_caused_sales"] - 1, 3)
+        found[f"{prefix}auto_vs_fixed_on_own_budgets"] = _gain(own["true_ad_caused_sales"],
+                                                                 report["true_ad_caused_sales"])
     return found
 
 
-def seed_mean(figures: dict) -> float:
-    """The acceptance comparison averaged over the seeds measured (seed 1 and ``seed_<n>_``)."""
-    values = [figures["auto_vs_best_fixed_at_equal_spend"]] + [
-        value for key, value in figures.items()
-        if key.startswith("seed_") and key.endswith("_auto_vs_fixed_at_equal_spend")]
+def seed_mean(figures: dict, figure: str = "auto_vs_best_fixed_at_equal_spend",
+              per_seed: str = "_auto_vs_fixed_at_equal_spend") -> float:
+    """A comparison averaged over the seeds measured: seed 1's ``figure`` and every
+    ``seed_<n>`` + ``per_seed`` (by default the acceptance comparison)."""
+    values = [figures[figure]] + [value for key, value in figures.items()
+                                  if key.startswith("seed_") and key.endswith(per_seed)]
     return round(sum(values) / len(values), 3)
 
 
