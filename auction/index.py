@@ -28,6 +28,7 @@ an unknown topic.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import logging
@@ -40,7 +41,8 @@ from dataclasses import dataclass
 from django.db import connection
 
 from auction.models import AuctionSettings
-from auction.predict import ListingFeatures, Predictor, active_predictor
+from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve
+from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predictor
 from auction.ranking import CampaignState, ListingState, RankingSettings
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, CampaignListing
@@ -77,6 +79,9 @@ class AuctionRules:
     max_slots: int
     resolved_bid_lifetime: dt.timedelta
     deadline_seconds: float
+    # Per placement, the page positions of sponsored slots 1, 2, ... (the admin default).
+    slot_positions: dict[str, tuple[int, ...]] = dataclasses.field(default_factory=dict)
+    position_curve: PositionCurve = DEFAULT_CURVE
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,19 +93,25 @@ class IndexView:
     rules: AuctionRules
 
 
-def rules_from(row: AuctionSettings) -> AuctionRules:
-    """AuctionRules from the settings row."""
+def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE) -> AuctionRules:
+    """AuctionRules from the settings row and the active position curve."""
+    stored = row.slot_positions if isinstance(row.slot_positions, dict) else {}
+    slot_positions = {placement: tuple(int(p) for p in stored.get(placement) or DEFAULT_SLOT_POSITIONS)
+                      for placement in PLACEMENTS}
     return AuctionRules(
         ranking=RankingSettings(
             reserve_micros=row.reserve_cpc_micros, auto_max_cpc_micros=row.auto_max_cpc_micros,
             relevance_floor=row.relevance_floor, gamma=row.gamma, beta=row.beta, take_rate=row.take_rate,
             max_winners_per_seller=row.max_winners_per_seller,
             first_price=row.pricing == AuctionSettings.Pricing.FIRST,
+            substitution_share=row.substitution_share, margin=row.incrementality_margin,
         ),
         organic_top_k=row.organic_top_k,
         max_slots=row.max_slots,
         resolved_bid_lifetime=dt.timedelta(seconds=row.resolved_bid_lifetime_seconds),
         deadline_seconds=row.deadline_ms / 1000.0,
+        slot_positions=slot_positions,
+        position_curve=curve,
     )
 
 
@@ -257,7 +268,9 @@ class AuctionIndex:
             gc.freeze()
 
     def _load_rules(self) -> None:
-        self._rules = rules_from(AuctionSettings.load())
+        from auction.learning.service import active_position_curve
+
+        self._rules = rules_from(AuctionSettings.load(), active_position_curve() or DEFAULT_CURVE)
 
     def _patch_listings(self, now: dt.datetime) -> None:
         # Rows carry their writer's clock. If it went back since the last read (a simulated

@@ -8,6 +8,15 @@ from django.db import models
 from closetads import changes, clock
 
 
+def default_slot_positions() -> dict[str, list[int]]:
+    """Every placement's sponsored slots at page positions 1, 5, 9, 13 (one ad per row of
+    a four-column grid, the first row's first place included)."""
+    from auction.position import DEFAULT_SLOT_POSITIONS
+    from auction.predict import PLACEMENTS
+
+    return {placement: list(DEFAULT_SLOT_POSITIONS) for placement in PLACEMENTS}
+
+
 class AuctionSettings(models.Model):
     """The marketplace's auction and attribution rules: one row, edited in Django admin."""
 
@@ -43,6 +52,19 @@ class AuctionSettings(models.Model):
         default=1, validators=[MinValueValidator(1), MaxValueValidator(40)],
         help_text="Most winners from one seller in one auction.")
     pricing = models.CharField(max_length=10, choices=Pricing.choices, default=Pricing.SECOND)
+    slot_positions = models.JSONField(
+        default=default_slot_positions,
+        help_text="Per placement, the page positions (1-based, ads and organic results counted together) where "
+                  "the storefront puts sponsored slots 1, 2, 3...: used when an auction request sends no "
+                  "slotPositions.")
+    substitution_share = models.FloatField(
+        default=0.3, validators=[MinValueValidator(0.0), MaxValueValidator(0.95)],
+        help_text="Sigma: the share of an ad's sales that replace a purchase the shopper would have made anyway "
+                  "(0.3 = 30%). The incrementality gate counts only the rest as added.")
+    incrementality_margin = models.FloatField(
+        default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(10.0)],
+        help_text="m: an ad is shown only when the sales it adds exceed the sales it takes from the organic "
+                  "results it pushes down by this share of them (0: at least level; 0.5: 50% more).")
     resolved_bid_lifetime_seconds = models.PositiveIntegerField(
         default=3600, validators=[MinValueValidator(60), MaxValueValidator(7 * 86400)],
         help_text="How long after the auction an impression or click on its winner still counts.")
@@ -153,6 +175,10 @@ class ModelVersion(models.Model):
     baseline_log_loss = models.FloatField(null=True, blank=True)
     train_seconds = models.FloatField(default=0.0)
     vocabulary = models.JSONField(default=dict)
+    position_curve = models.JSONField(
+        default=dict, blank=True,
+        help_text="Click models: the position curve v(k) learnt from organic clicks by page position "
+                  "(exponent of k ** -exponent, depth, and the counts it was fitted on).")
     blob = models.BinaryField(help_text="The fitted scikit-learn estimator (joblib).")
 
     class Meta:

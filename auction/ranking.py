@@ -16,13 +16,19 @@ For candidate i (request order = organic order, ``position`` 0-based):
   is left of the budget period;
 - score ``ctr * r**gamma * (bid + beta * take_rate * cvr * price)``;
 - winners by score (ties: the earlier organic position), at most
-  ``max_winners_per_seller`` per seller, up to ``slots``; the ad for slot j must score
-  at least the commission value ``take_rate * ctr * cvr * price`` of the organic
-  candidate it displaces, the one at position ``organic_top_k + j - 1`` (none, or one
-  the index does not know: no bar);
+  ``max_winners_per_seller`` per seller, slot by slot from the top of the page: slot j
+  goes at page position ``slot_positions[j]`` and takes the best-scoring bid that passes
+  the slot's incrementality gate; a slot no bid passes stays empty;
+- the gate (design.md, Auction) weighs shoppers' purchases, not revenue: with
+  ``w_i = ctr_i * r_i**gamma * cvr_i * price_i`` (expected sales at position 1) and the
+  position curve ``v``, the ad at position p adds ``g = w_a * v(p)`` and takes ``D``: the
+  sales the organic results it pushes down lose (``w_o * (v(k) - v(k'))`` each, k' the next
+  free position), plus its own organic sales when it was on the page (the results below
+  its old place move up, a gain). It passes when ``g > 0`` and
+  ``(1 - substitution_share) * g >= (1 + margin) * D``. The seller's CPC is not in it;
 - price (second price): the least whole-cent bid whose score is still above the next
-  eligible candidate's score (in score order) and still clears the slot's
-  incrementality bar; never below the reserve, never above the bid. First price: the bid.
+  eligible candidate's score (in score order); never below the reserve, never above the
+  bid. First price: the bid.
 
 Every candidate that does not win gets one reason code (``REASONS``).
 
@@ -39,6 +45,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
+from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve, slot_positions_for
 from closetads.money import MICROS_PER_CENT
 
 # Why a candidate did not win. The first group is decided before bidding (not eligible),
@@ -80,6 +87,8 @@ class RankingSettings:
     take_rate: float = 0.2
     max_winners_per_seller: int = 1
     first_price: bool = False
+    substitution_share: float = 0.3  # sigma
+    margin: float = 0.0  # m
 
     def __post_init__(self) -> None:
         # Bids and prices are whole cents: the reserve rounds up, the cap down, and a cap
@@ -144,6 +153,7 @@ class Bid:
     k: float  # ctr * r**gamma
     e: float  # beta * take_rate * cvr * price
     score: float
+    value: float = 0.0  # ctr * r**gamma * cvr * price: expected sales at position 1 (micros)
 
     def score_at(self, bid_micros: int) -> float:
         return self.k * (bid_micros + self.e)
@@ -158,6 +168,7 @@ class Winner:
     bid_micros: int
     price_micros: int
     score: float
+    page_position: int = 0  # 1-based, ads and organic results counted together
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,19 +232,6 @@ def bid_for(listing: ListingState, campaign: CampaignState, cvr: float, settings
     return min(bid, campaign.remaining_micros // CENT * CENT)
 
 
-def organic_value(candidates: Sequence[Candidate], position: int, placement: int, take_rate: float) -> float:
-    """Expected commission of the organic candidate at ``position`` (0 when none or unknown)."""
-    return _commission(candidates[position].listing if position < len(candidates) else None, placement, take_rate)
-
-
-def _commission(listing: ListingState | None, placement: int, take_rate: float) -> float:
-    """Expected commission of showing ``listing`` organically (0 for none or an unknown id)."""
-    if listing is None:
-        return 0.0
-    ctr, cvr = listing.scores[placement]
-    return take_rate * ctr * cvr * listing.price_micros
-
-
 def least_price(bid: Bid, beat: float | None, clear: float, reserve: int) -> int:
     """The least whole-cent bid, within [reserve, bid], whose score is above ``beat`` (the
     next competitor's score; None: no competitor) and at least ``clear`` (the slot's bar)."""
@@ -260,18 +258,22 @@ def least_price(bid: Bid, beat: float | None, clear: float, reserve: int) -> int
 
 
 def run_auction(candidates: Sequence[Candidate], *, placement: int, slots: int, organic_top_k: int,
-                settings: RankingSettings, rng: Callable[[], float] = random.random) -> Outcome:
+                settings: RankingSettings, rng: Callable[[], float] = random.random,
+                slot_positions: Sequence[int] | None = None, curve: PositionCurve = DEFAULT_CURVE) -> Outcome:
     """Decide one auction: the winners by rank with their prices, and a reason per loser.
 
-    ``placement`` indexes each listing's scores; ``rng`` draws the pacing throttle.
+    ``placement`` indexes each listing's scores; ``rng`` draws the pacing throttle;
+    ``slot_positions`` are the page positions of slots 1..``slots`` (default 1, 5, 9, 13...);
+    ``curve`` is the position curve the incrementality gate weighs them with.
     """
     return run_auction_columns(
         [c.listing for c in candidates], [c.relevance for c in candidates], [c.campaign for c in candidates],
         placement=placement, slots=slots, organic_top_k=organic_top_k, settings=settings, rng=rng,
+        slot_positions=slot_positions, curve=curve,
     )
 
 
-# (position, listing_id, seller_id, campaign_id, bid_micros, k, e, score): ``Bid``'s fields
+# (position, listing_id, seller_id, campaign_id, bid_micros, k, e, score, value): ``Bid``'s fields
 # in its order. ``run_auction_columns`` keeps each eligible candidate's bid as a plain
 # tuple in this layout (a tuple costs a fraction of a dataclass instance, and there are
 # about a hundred per auction); only the winners become ``Bid`` instances, for pricing.
@@ -282,7 +284,8 @@ _by_score = itemgetter(_SCORE)
 def run_auction_columns(listings: Sequence[ListingState | None], relevances: Sequence[float],
                         campaigns: Sequence[CampaignState | None], *, placement: int, slots: int,
                         organic_top_k: int, settings: RankingSettings,
-                        rng: Callable[[], float] = random.random) -> Outcome:
+                        rng: Callable[[], float] = random.random, slot_positions: Sequence[int] | None = None,
+                        curve: PositionCurve = DEFAULT_CURVE) -> Outcome:
     """``run_auction`` over parallel columns instead of ``Candidate`` objects.
 
     Candidate ``i`` is ``listings[i]`` (None: unknown), ``relevances[i]`` and
@@ -366,42 +369,105 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
         # --- the score
         k = ctr * (relevance if gamma == 1.0 else relevance ** gamma)
         e = commission * cvr * price
-        append((position, listing.listing_id, listing.seller_id, campaign.campaign_id, bid, k, e, k * (bid + e)))
+        append((position, listing.listing_id, listing.seller_id, campaign.campaign_id, bid, k, e, k * (bid + e),
+                k * cvr * price))
     # Highest score first; the sort is stable, so ties keep the organic order.
     bids.sort(key=_by_score, reverse=True)
 
-    def slot_bar(slot: int) -> float:
-        """The incrementality bar of the next slot: the commission of the organic listing it displaces."""
-        displaced = organic_top_k + slot
-        return _commission(listings[displaced] if displaced < len(listings) else None, placement, take_rate)
-
-    chosen: list[tuple[int, tuple, float]] = []  # (index in bids, bid, the slot's bar)
-    per_seller: dict[int, int] = {}
-    cap_per_seller = settings.max_winners_per_seller
-    bar = slot_bar(0)  # moves only when a slot is filled
-    for index, bid in enumerate(bids):
-        position, _, seller_id, _, _, _, _, score = bid
-        if len(chosen) >= slots:
-            reasons[position] = OUTRANKED
-            continue
-        if per_seller.get(seller_id, 0) >= cap_per_seller:
-            reasons[position] = SELLER_CAP
-            continue
-        if score < bar:
-            reasons[position] = NOT_INCREMENTAL
-            continue
-        chosen.append((index, bid, bar))
-        per_seller[seller_id] = per_seller.get(seller_id, 0) + 1
-        bar = slot_bar(len(chosen))
-
+    positions = slot_positions_for(DEFAULT_SLOT_POSITIONS if slot_positions is None else slot_positions, slots)
+    chosen = _fill_slots(bids, listings, relevances, reasons, positions, placement=placement, gamma=gamma,
+                         curve=curve, settings=settings)
     winners = []
-    for rank, (index, row, bar) in enumerate(chosen, start=1):
-        bid = Bid(*row)
+    for index, page_position, rank in chosen:
+        bid = Bid(*bids[index])
         if settings.first_price:
             price = bid.bid_micros
         else:
             beat = bids[index + 1][_SCORE] if index + 1 < len(bids) else None
-            price = least_price(bid, beat, bar, reserve)
+            price = least_price(bid, beat, 0.0, reserve)
         winners.append(Winner(rank, bid.position, bid.listing_id, bid.campaign_id, bid.bid_micros, price,
-                              bid.score))
+                              bid.score, page_position))
     return Outcome(winners, reasons)
+
+
+def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], relevances: Sequence[float],
+                reasons: list[str | None], positions: Sequence[int], *, placement: int, gamma: float,
+                curve: PositionCurve, settings: RankingSettings) -> list[tuple[int, int, int]]:
+    """Slots top to bottom, each to the best-scoring bid (``bids`` in score order) that
+    passes the seller cap and the incrementality gate on the page the slots above left.
+
+    Returns ``(index in bids, page position, rank)`` per filled slot and sets the losers'
+    reasons: refused by the gate where it would have won, ``NOT_INCREMENTAL``; over the
+    seller cap, ``SELLER_CAP``; never reached, ``OUTRANKED``.
+    """
+    v = curve.values
+    depth = len(v)
+    keep = 1.0 - settings.substitution_share
+    need = 1.0 + settings.margin
+    cap_per_seller = settings.max_winners_per_seller
+    slots = len(positions)
+    # Expected sales at position 1 of the organic results that can be on the page: the
+    # first depth + slots candidates (ads leave the organic list; results below move up).
+    reach = min(len(listings), depth + slots)
+    weight = [0.0] * reach
+    for i in range(reach):
+        listing = listings[i]
+        if listing is not None and listing.available:
+            ctr, cvr = listing.scores[placement]
+            r = relevances[i]
+            weight[i] = ctr * (r if gamma == 1.0 else r ** gamma) * cvr * listing.price_micros
+    taken: set[int] = set()  # page positions of the ads placed so far
+    won: set[int] = set()  # their candidate positions
+    per_seller: dict[int, int] = {}
+    chosen: list[tuple[int, int, int]] = []
+    examined: dict[int, str] = {}  # index in bids -> why it lost where it was looked at
+    for rank, p in enumerate(positions, start=1):
+        if p > depth or not bids:
+            continue  # past what shoppers scan: an ad there adds nothing
+        free = [k for k in range(1, depth + 1) if k not in taken]
+        organic = [i for i in range(reach) if i not in won][:len(free)]
+        count = len(organic)
+        # down[t]: what the result at free place t loses when pushed to the next free place;
+        # up[t]: what it gains when moved up to the previous one. Prefix sums of both.
+        down_sum = [0.0] * (count + 1)
+        up_sum = [0.0] * (count + 1)
+        for t in range(count):
+            w = weight[organic[t]]
+            here = v[free[t] - 1]
+            below = v[free[t + 1] - 1] if t + 1 < len(free) else 0.0
+            down_sum[t + 1] = down_sum[t] + w * (here - below)
+            up_sum[t + 1] = up_sum[t] + (w * (v[free[t - 1] - 1] - here) if t else 0.0)
+        at = free.index(p)
+        ip = min(at, count)
+        place_of = {candidate: t for t, candidate in enumerate(organic)}
+        pushed_all = down_sum[count] - down_sum[ip]
+        vp = v[p - 1]
+        for index, bid in enumerate(bids):
+            if index in examined and examined[index] == "won":
+                continue
+            position, seller_id, value = bid[0], bid[2], bid[8]
+            if per_seller.get(seller_id, 0) >= cap_per_seller:
+                examined[index] = SELLER_CAP
+                continue
+            t = place_of.get(position)
+            if t is None:
+                displaced = pushed_all
+            elif t >= ip:
+                displaced = down_sum[t] - down_sum[ip] + weight[position] * v[free[t] - 1]
+            else:
+                displaced = weight[position] * v[free[t] - 1] - (up_sum[ip + 1 if ip < count else count]
+                                                                  - up_sum[t + 1])
+            gain = value * vp
+            if gain <= 0.0 or keep * gain < need * displaced:
+                examined[index] = NOT_INCREMENTAL
+                continue
+            examined[index] = "won"
+            chosen.append((index, p, rank))
+            taken.add(p)
+            won.add(position)
+            per_seller[seller_id] = per_seller.get(seller_id, 0) + 1
+            break
+    for index, bid in enumerate(bids):
+        reason = examined.get(index, OUTRANKED)
+        reasons[bid[0]] = None if reason == "won" else reason
+    return chosen

@@ -95,6 +95,7 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         placement=PLACEMENT_INDEX[request.placement], slots=min(request.slots, rules.max_slots),
         organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,
         settings=rules.ranking, rng=throttle_random.random,
+        slot_positions=rules.slot_positions.get(request.placement), curve=rules.position_curve,
     )
     if perf_counter() > deadline:
         return failed_result()

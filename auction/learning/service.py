@@ -18,6 +18,7 @@ from auction.learning.features import PLACEMENTS as FEATURE_PLACEMENTS
 from auction.learning.features import ItemFeatures, Vocabulary, feature_matrix
 from auction.learning.training import train_classifier
 from auction.models import ModelVersion
+from auction.position import PositionCurve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, PriorPredictor, ScoresByPlacement
 from closetads import changes, clock
 
@@ -159,6 +160,15 @@ def _items(listings) -> list[ItemFeatures]:
             seller_tenure_days=(now - joined_at).total_seconds() / 86400 if joined_at else 0.0,
         ))
     return items
+
+
+def active_position_curve() -> PositionCurve | None:
+    """The position curve stored with the active click model, or None when there is none."""
+    row = ModelVersion.objects.filter(kind=ModelVersion.Kind.CLICK, active=True).values_list(
+        "pk", "position_curve").first()
+    if row is None:
+        return None
+    return PositionCurve.from_dict(row[1], source=f"click model {row[0]}")
 
 
 def model_predictor() -> Predictor | None:
