@@ -458,7 +458,8 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
                 displaced = weight[position] * v[free[t] - 1] - (up_sum[ip + 1 if ip < count else count]
                                                                   - up_sum[t + 1])
             gain = value * vp
-            if gain <= 0.0 or keep * gain < need * displaced:
+            # An exact tie passes; the tolerance keeps rounding from deciding one.
+            if gain <= 0.0 or keep * gain < need * displaced - 1e-9 * gain:
                 examined[index] = NOT_INCREMENTAL
                 continue
             examined[index] = "won"

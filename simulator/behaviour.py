@@ -9,18 +9,27 @@ was caused by the ads: that is the ground truth no real marketplace gives.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from simulator.world import SimBuyer, SimListing, World
 
+# Every figure below is listed in docs/simulator.md with the published figure it stands on.
 PAGE_ORGANIC = 24  # organic results on the page the buyer sees
 CANDIDATES = 100  # candidates the storefront sends to the auction, in organic order
 RETRIEVAL = 400  # listings the storefront scores for one query
-SPONSORED_POSITIONS = (1, 5, 9, 13)  # where sponsored slots go on the page (1-based)
+DEFAULT_SLOT_POSITIONS = (1, 5, 9, 13)  # where the storefront puts sponsored slots 1..4 (1-based)
 HALO_BROWSE = 0.15  # after a click without a purchase, chance of browsing the closet
 SPONSORED_CLICK_DISCOUNT = 0.9  # a "Sponsored" label costs a little attention
+# Levels of the buyer's latent click and purchase log-odds (calibrated: a few percent of
+# viewed top results are clicked, a few percent of clicks buy).
+CLICK_BASE = -4.6
+BUY_BASE = -5.0
+# The storefront's organic ranking: what it knows of the shopper (size, the query's brand,
+# price against their budget, a noisy view of the listing's appeal) and its noise.
+STOREFRONT_NOISE = 0.6
 
 
 def sigmoid(x: float) -> float:
@@ -71,8 +80,8 @@ def buyer_fit(buyer: SimBuyer, listing: SimListing, brand_query: str | None) -> 
     brand_fav = 1.0 if listing.brand in buyer.brands or listing.brand == brand_query else 0.0
     over = max(0.0, listing.price / buyer.max_price - 1.0)
     price_fit = -2.0 * over
-    click_logit = -1.6 + listing.appeal + 0.7 * size_match + 0.6 * brand_fav + price_fit
-    buy_logit = -4.0 + 0.6 * listing.appeal + 1.1 * size_match + 0.4 * brand_fav + 1.5 * price_fit
+    click_logit = CLICK_BASE + listing.appeal + 0.7 * size_match + 0.6 * brand_fav + price_fit
+    buy_logit = BUY_BASE + 0.6 * listing.appeal + 1.1 * size_match + 0.4 * brand_fav + 1.5 * price_fit
     buy = min(0.9, sigmoid(buy_logit) * buyer.buy_propensity)
     return click_logit, buy
 
@@ -82,31 +91,36 @@ def storefront_candidates(world: World, buyer: SimBuyer, category: str, brand_qu
     """The storefront's organic ranking for a search: best first, at most CANDIDATES.
 
     The storefront scores text and filters (category, brand, size, price), plus a noisy
-    view of popularity; it does not know the buyer's latent taste.
+    view of popularity; it does not know the buyer's latent taste (favourite brands,
+    purchase propensity). Vectorised over the category's listings (``World.category_arrays``).
     """
-    pool = world.available_in(category)
-    if len(pool) > RETRIEVAL:
-        picks = rng.choice(len(pool), size=RETRIEVAL, replace=False)
-        pool = [pool[i] for i in picks]
-    scored = []
-    noise = rng.normal(0, 0.6, size=len(pool))
-    for listing, n in zip(pool, noise, strict=True):
-        size_match = buyer.sizes.get(listing.category) == listing.size or listing.size == "OS"
-        score = (0.8 * (brand_query == listing.brand) + 0.5 * size_match + 0.5 * listing.appeal
-                 - 0.8 * max(0.0, listing.price / buyer.max_price - 1.0) + n)
-        scored.append((score, listing))
-    scored.sort(key=lambda pair: pair[0], reverse=True)
-    top = scored[:CANDIDATES]
-    if not top:
+    pool = world.category_arrays(category)
+    n = len(pool.keys)
+    if n == 0:
         return []
-    best, worst = top[0][0], min(s for s, _ in top)
+    picks = rng.choice(n, size=RETRIEVAL, replace=False) if n > RETRIEVAL else np.arange(n)
+    noise = rng.normal(0, STOREFRONT_NOISE, size=len(picks))
+    size_match = (pool.size[picks] == buyer.sizes.get(category)) | pool.one_size[picks]
+    brand_is_query = pool.brand[picks] == brand_query if brand_query else np.zeros(len(picks), dtype=bool)
+    over = np.maximum(0.0, pool.price[picks] / buyer.max_price - 1.0)
+    appeal = pool.appeal[picks]
+    score = 0.8 * brand_is_query + 0.5 * size_match + 0.5 * appeal - 0.8 * over + noise
+    order = np.argsort(-score, kind="stable")[:CANDIDATES]
+    top = score[order]
+    best, worst = float(top[0]), float(top.min())
     span = (best - worst) or 1.0
-    candidates = []
-    for score, listing in top:
-        relevance = round(float(0.05 + 0.95 * (score - worst) / span), 4)
-        click_logit, buy = buyer_fit(buyer, listing, brand_query)
-        candidates.append(Candidate(listing, relevance, click_logit, buy))
-    return candidates
+    relevance = np.round(0.05 + 0.95 * (top - worst) / span, 4)
+    chosen = picks[order]
+    brand_fav = np.array([b in buyer.brands for b in pool.brand[chosen]]) | brand_is_query[order]
+    size_fit = size_match[order]
+    price_fit = -2.0 * over[order]
+    appeal_top = appeal[order]
+    click_logit = CLICK_BASE + appeal_top + 0.7 * size_fit + 0.6 * brand_fav + price_fit
+    buy_logit = BUY_BASE + 0.6 * appeal_top + 1.1 * size_fit + 0.4 * brand_fav + 1.5 * price_fit
+    buy = np.minimum(0.9, buyer.buy_propensity / (1.0 + np.exp(-buy_logit)))
+    listings = world.listings
+    return [Candidate(listings[pool.keys[j]], float(r), float(c), float(b))
+            for j, r, c, b in zip(chosen, relevance, click_logit, buy, strict=True)]
 
 
 @dataclass
@@ -126,13 +140,15 @@ class Draws:
         return cls(*block)
 
 
-def compose_page(candidates: list[Candidate], winners: list[int]) -> list[tuple[int, int, bool]]:
-    """The page: organic results with sponsored winners (candidate indexes) in their slots.
+def compose_page(candidates: list[Candidate], winners: list[int],
+                 positions: Sequence[int] = DEFAULT_SLOT_POSITIONS) -> list[tuple[int, int, bool]]:
+    """The page: organic results with sponsored winners (candidate indexes) at their page
+    positions (``winners[j]`` at ``positions[j]``, 1-based); organic results fill the rest.
 
     A sponsored listing that also ranks organically on the page shows once, as sponsored.
     """
     sponsored = {}
-    for slot, idx in zip(SPONSORED_POSITIONS, winners, strict=False):
+    for slot, idx in zip(positions, winners, strict=False):
         sponsored[slot] = idx
     organic = [i for i in range(len(candidates)) if i not in set(winners)][:PAGE_ORGANIC]
     page, position, it = [], 1, iter(organic)

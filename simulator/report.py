@@ -95,6 +95,16 @@ def run_report(sim: Simulation) -> dict:
         "attributed_halo_sales": round((by_kind.get("halo") or 0) / 1e6, 2),
         "true_ad_caused_sales": round(t.ad_caused_cents / 100, 2),
         "true_ad_displaced_sales": round(t.ad_displaced_cents / 100, 2),
+        "net_ad_sales": round((t.ad_caused_cents - t.ad_displaced_cents) / 100, 2),
+        "ad_caused_to_displaced": _r(t.ad_caused_cents / t.ad_displaced_cents) if t.ad_displaced_cents else None,
+        "gmv_without_ads": round(t.gmv_without_ads_cents / 100, 2),
+        "slot_positions": list(o.slot_positions),
+        "sponsored_impressions": t.sponsored_impressions,
+        "sponsored_ctr": _r(t.sponsored_clicks / t.sponsored_impressions) if t.sponsored_impressions else None,
+        "organic_ctr_position_1": (_r(t.organic_clicks_position_1 / t.organic_impressions_position_1)
+                                   if t.organic_impressions_position_1 else None),
+        "roas_attributed": (_r(((by_kind.get("direct") or 0) + (by_kind.get("halo") or 0)) / spend)
+                            if spend else None),
         "campaigns": len(campaigns),
         "budget_utilisation_median": _r(median([m.utilisation for m, enough in full if enough])),
         "budget_utilisation_median_all": _r(median([m.utilisation for m, _ in full])),
@@ -108,16 +118,27 @@ def run_report(sim: Simulation) -> dict:
         "rejected_events": sim.rejected,
         "wall_seconds": round(sim.elapsed, 1),
     }
+    base = t.exposed_promoted_without_ads_cents
+    # Promoted sellers' sales with ads against the same pages without them, exposed buyers only.
+    report["true_lift"] = _r((t.exposed_promoted_with_ads_cents - base) / base) if base else None
+    report.update(model_figures())
     if o.holdout:
         exposed = [t.promoted_gmv_by_buyer.get(b.index, 0) / 100 for b in world.buyers if not b.holdout]
         held = [t.promoted_gmv_by_buyer.get(b.index, 0) / 100 for b in world.buyers if b.holdout]
         lift = holdout_lift(exposed, held)
         report["measured_lift"] = _r(lift.estimate) if lift else None
         report["measured_lift_95ci"] = [_r(lift.low), _r(lift.high)] if lift else None
-        base = t.exposed_promoted_without_ads_cents
-        report["true_lift"] = _r((t.exposed_promoted_with_ads_cents - base) / base) if base else None
     clock.reset()
     return report
+
+
+def model_figures() -> dict:
+    """The newest click and purchase models' held-out figures and the position curve."""
+    try:
+        from auction.learning.service import model_figures as figures
+    except ImportError:  # pragma: no cover - until the learning selector lands
+        return {}
+    return figures()
 
 
 def _r(value: float | None) -> float | None:

@@ -47,6 +47,11 @@ class Options:
     first_seller_budget: int | None = None  # dollars: seller 0 promotes with it (the demo's seller)
     tick_minutes: int = 30  # periodic work (pacing, rollups, attribution) every so many simulated minutes
     prefix: str = ""  # before every marketplace and event id: runs sharing a database (--http) must not collide
+    slot_positions: tuple[int, ...] = behaviour.DEFAULT_SLOT_POSITIONS  # --slot-positions: the page layout
+    # --organic-impression-share: the share of sessions whose organic impressions are reported
+    # (chosen by a hash of the session; clicks and purchases are always reported). The models
+    # need a sample, not every view; reporting them all was a third of a run's time.
+    organic_impression_share: float = 0.25
 
 
 @dataclass
@@ -57,6 +62,7 @@ class Truth:
     gmv_cents: int = 0
     ad_caused_cents: int = 0  # bought with ads, not bought on the same page without them
     ad_displaced_cents: int = 0  # bought without ads, not with them
+    gmv_without_ads_cents: int = 0  # the same sessions' purchases on the pages without ads
     exposed_promoted_with_ads_cents: int = 0
     exposed_promoted_without_ads_cents: int = 0
     # Per buyer: GMV of promoted sellers (for the holdout lift estimate).
@@ -66,6 +72,9 @@ class Truth:
     impressions: int = 0
     clicks: int = 0
     sponsored_clicks: int = 0
+    sponsored_impressions: int = 0  # viewed
+    organic_impressions_position_1: int = 0  # viewed organic results at page position 1
+    organic_clicks_position_1: int = 0
 
 
 @dataclass
@@ -84,6 +93,11 @@ class EventBatch:
             items = getattr(self, name)
             for start in range(0, len(items), size):
                 yield {name: items[start:start + size]}
+
+
+def _session_share(seed: int, number: int) -> float:
+    """A stable value in [0, 1) for one session (which sessions report organic impressions)."""
+    return ((seed * 0x9E3779B1 + number * 0x85EBCA77) & 0xFFFFFFFF) / 2**32
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -230,8 +244,9 @@ class Simulation:
             return
         self._demand(candidates)
         draws = behaviour.Draws.for_session(rng, len(candidates))
+        positions = self.o.slot_positions
         request = {
-            "type": "listings", "slots": len(behaviour.SPONSORED_POSITIONS),
+            "type": "listings", "slots": len(positions), "slotPositions": list(positions),
             "products": {"ids": [c.listing.key for c in candidates],
                          "qualityScores": [c.relevance for c in candidates]},
             "placementId": "search", "searchQuery": (brand_query + " " if brand_query else "") + category,
@@ -244,9 +259,11 @@ class Simulation:
         winners = [w for w in result_winners(response) if w["id"] in index_of
                    and world.listings[w["id"]].available]
         winner_idx = [index_of[w["id"]] for w in winners]
+        # Each winner goes to its page position (rank j: slotPositions[j-1]; the gate may leave a slot empty).
+        winner_positions = [int(w.get("position") or positions[int(w["rank"]) - 1]) for w in winners]
         token_of = {index_of[w["id"]]: w["resolvedBidId"] for w in winners}
 
-        page_with = behaviour.compose_page(candidates, winner_idx)
+        page_with = behaviour.compose_page(candidates, winner_idx, winner_positions)
         with_ads = behaviour.play(candidates, page_with, draws, world, buyer, brand_query)
         if winner_idx:
             without_ads = behaviour.play(candidates, behaviour.compose_page(candidates, []), draws, world,
@@ -275,6 +292,8 @@ class Simulation:
         t = self.truth
         got = with_ads.purchase[0] if with_ads.purchase else None
         would = without_ads.purchase[0] if without_ads.purchase else None
+        if would is not None:
+            t.gmv_without_ads_cents += self.world.listings[would].price_cents
         if got is not None:
             t.purchases += 1
             t.gmv_cents += self.world.listings[got].price_cents
@@ -295,12 +314,19 @@ class Simulation:
                 token_of: dict[int, str]) -> None:
         t = self.truth
         seed, prefix = self.o.seed, self.o.prefix
+        report_organic = self.o.organic_impressions and (
+            self.o.organic_impression_share >= 1.0
+            or _session_share(seed, number) < self.o.organic_impression_share)
         for idx, position, sponsored in outcome.shown:
+            if sponsored:
+                t.sponsored_impressions += 1
+            elif position == 1:
+                t.organic_impressions_position_1 += 1
             if sponsored:
                 self.batch.impressions.append({
                     "id": f"{prefix}imp-{seed}-{number}-{position}", "occurredAt": _iso(moment),
                     "opaqueUserId": buyer.key, "resolvedBidId": token_of[idx]})
-            elif self.o.organic_impressions:
+            elif report_organic:
                 self.batch.impressions.append({
                     "id": f"{prefix}imp-{seed}-{number}-{position}", "occurredAt": _iso(moment),
                     "opaqueUserId": buyer.key,
@@ -314,6 +340,8 @@ class Simulation:
                 click["resolvedBidId"] = token_of[idx]
                 t.sponsored_clicks += 1
             else:
+                if position == 1:
+                    t.organic_clicks_position_1 += 1
                 click["entity"] = {"type": "listing", "id": candidates[idx].listing.key}
                 click["placement"] = {"placementId": "search", "position": position}
             self.batch.clicks.append(click)

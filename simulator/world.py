@@ -17,6 +17,8 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from simulator.vocabulary import ADJECTIVES, BRANDS, CATEGORIES, SELLER_NAMES
 
 CONDITIONS = ("nwt", "like_new", "good", "fair")
@@ -24,6 +26,10 @@ CONDITION_WEIGHTS = (0.12, 0.33, 0.43, 0.12)
 CONDITION_APPEAL = {"nwt": 0.35, "like_new": 0.2, "good": 0.0, "fair": -0.35}
 # Brand popularity: the first brands of the list are the hottest.
 BRAND_APPEAL = {brand: 0.45 - 0.9 * i / (len(BRANDS) - 1) for i, brand in enumerate(BRANDS)}
+# Searches a buyer makes in a week: exponential across buyers (most shop now and then, a
+# few every day), mean SESSIONS_PER_WEEK (docs/simulator.md).
+SESSIONS_PER_WEEK = 4.0
+MAX_SESSIONS_PER_WEEK = 28.0
 DEPARTMENTS = sorted({path.split("/", 1)[0] for path, _, _ in CATEGORIES})
 
 
@@ -82,9 +88,22 @@ class World:
     by_category: dict[str, list[str]]  # available listing keys per category
     next_listing_number: int = 0
     prefix: str = ""  # before every marketplace id (runs sharing a database must not collide)
+    # Per category, the available listings as arrays (the storefront's ranking is vectorised);
+    # dropped when the category's listings change.
+    _arrays: dict[str, CategoryArrays] = field(default_factory=dict, repr=False)
 
     def available_in(self, category: str) -> list[SimListing]:
         return [self.listings[k] for k in self.by_category.get(category, ()) if self.listings[k].available]
+
+    def category_arrays(self, category: str) -> CategoryArrays:
+        """The category's available listings as parallel arrays (cached until it changes)."""
+        arrays = self._arrays.get(category)
+        if arrays is None:
+            arrays = self._arrays[category] = CategoryArrays.of(self.available_in(category))
+        return arrays
+
+    def category_changed(self, category: str) -> None:
+        self._arrays.pop(category, None)
 
     def mark_sold(self, key: str) -> None:
         listing = self.listings[key]
@@ -92,6 +111,30 @@ class World:
             listing.available = False
             bucket = self.by_category[listing.category]
             bucket.remove(key)
+            self.category_changed(listing.category)
+
+
+@dataclass(frozen=True)
+class CategoryArrays:
+    """One category's available listings, column by column, in ``by_category`` order."""
+
+    keys: list[str]
+    size: np.ndarray
+    one_size: np.ndarray
+    brand: np.ndarray
+    price: np.ndarray  # dollars
+    appeal: np.ndarray
+
+    @classmethod
+    def of(cls, listings: list[SimListing]) -> CategoryArrays:
+        return cls(
+            keys=[item.key for item in listings],
+            size=np.array([item.size for item in listings], dtype=object),
+            one_size=np.array([item.size == "OS" for item in listings], dtype=bool),
+            brand=np.array([item.brand for item in listings], dtype=object),
+            price=np.array([item.price for item in listings], dtype=float),
+            appeal=np.array([item.appeal for item in listings], dtype=float),
+        )
 
 
 def closet_size(rng: random.Random) -> int:
@@ -126,6 +169,7 @@ def new_listing(world: World, rng: random.Random, seller: SimSeller, at: dt.date
     )
     world.listings[key] = listing
     world.by_category[category].append(key)
+    world.category_changed(category)
     seller.listings.append(key)
     return listing
 
@@ -164,7 +208,7 @@ def build_world(seed: int, n_sellers: int, n_buyers: int, start: dt.datetime,
             index=i, key=f"{prefix}u-{seed}-{i:06d}", categories=favourites,
             brands=set(rng.sample(BRANDS, k=3)), sizes=sizes,
             max_price=math.exp(rng.uniform(math.log(30), math.log(400))),
-            sessions_per_week=min(12.0, rng.expovariate(1 / 1.6)),
+            sessions_per_week=min(MAX_SESSIONS_PER_WEEK, rng.expovariate(1 / SESSIONS_PER_WEEK)),
             buy_propensity=math.exp(rng.gauss(0, 0.4)),
         )
         buyer.holdout = holdout > 0 and _hash_share(f"u-{seed}-{i:06d}") < holdout

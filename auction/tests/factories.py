@@ -48,9 +48,13 @@ def organic(listing_id: int, *, relevance: float = 1.0, **listing_kwargs) -> Can
 
 
 UNKNOWN = Candidate(None)
-# Loose rules so that a table test isolates the one rule it is about.
+# Loose rules so that a table test isolates the one rule it is about. The incrementality
+# gate is at its most lenient (no substitution, no margin): an ad that changes nothing on
+# the page (its listing already in that place, or equally valued results pushed down)
+# passes, so rule tests need not build pages where ads add; test_incrementality_gate.py
+# tests the gate with realistic settings.
 OPEN = RankingSettings(reserve_micros=100_000, auto_max_cpc_micros=5_000_000, relevance_floor=0.2, gamma=1.0,
-                       beta=1.0, take_rate=0.2, max_winners_per_seller=1)
+                       beta=1.0, take_rate=0.2, max_winners_per_seller=1, substitution_share=0.0, margin=0.0)
 
 # --- the database -------------------------------------------------------------------------
 

@@ -124,3 +124,43 @@ def test_a_result_out_of_view_is_neither_reported_nor_clicked():
 def test_position_bias_falls_with_position():
     assert behaviour.position_bias(1) == 1.0
     assert behaviour.position_bias(1) > behaviour.position_bias(5) > behaviour.position_bias(20) > 0
+
+
+def test_the_layout_puts_each_winner_at_its_page_position():
+    world, _ = tiny_world()
+    # Slots at positions 2 and 4: D (index 3) at 2, C (index 2) at 4; organic A, B fill 1 and 3.
+    page = compose_page(candidates(world), [3, 2], positions=(2, 4))
+    assert page == [(0, 1, False), (3, 2, True), (1, 3, False), (2, 4, True)]
+    # A winner at a position past the end of the page is not shown.
+    assert [idx for idx, _, sponsored in compose_page(candidates(world), [3], positions=(9,)) if sponsored] == []
+
+
+def test_with_the_ad_lower_on_the_page_a_sale_is_caused_without_displacing_the_top_result():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    # The same draws as the displacement test, but the ad goes to position 3 (layout 3,...):
+    # A stays at position 1 and is bought on both pages; nothing is caused or displaced.
+    d = draws(click=(0.95, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.9))
+    with_ads = play(cands, compose_page(cands, [3], positions=(3,)), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    assert with_ads.purchase == without.purchase == ("A", "organic", 0)
+    sim = Simulation(Options(slot_positions=(3, 8, 13, 18)), platform=None)
+    sim.world = world
+    sim._truth(buyer, with_ads, without)
+    assert (sim.truth.ad_caused_cents, sim.truth.ad_displaced_cents) == (0, 0)
+    assert sim.truth.gmv_cents == sim.truth.gmv_without_ads_cents == 2000
+
+
+def test_the_page_without_ads_is_counted_for_the_net_change():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    # The ad (D at slot 1) is bought; without ads A would have been: caused 7000, displaced 2000.
+    d = draws(click=(0.5, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.1))
+    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    assert with_ads.purchase == ("D", "sponsored", 3) and without.purchase == ("A", "organic", 0)
+    sim = Simulation(Options(), platform=None)
+    sim.world = world
+    sim._truth(buyer, with_ads, without)
+    assert (sim.truth.ad_caused_cents, sim.truth.ad_displaced_cents) == (7000, 2000)
+    assert (sim.truth.gmv_cents, sim.truth.gmv_without_ads_cents) == (7000, 2000)

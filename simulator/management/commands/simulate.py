@@ -14,6 +14,18 @@ from simulator.runner import Options, Simulation
 DEFAULT_START = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)  # a Monday
 
 
+def _slot_positions(value: str) -> tuple[int, ...]:
+    try:
+        positions = tuple(int(part) for part in value.split(","))
+    except ValueError:
+        positions = ()
+    if (not positions or len(positions) > 40 or any(p < 1 or p > 1000 for p in positions)
+            or list(positions) != sorted(set(positions))):
+        raise CommandError(f"--slot-positions must be 1 to 40 distinct ascending page positions in 1..1000 such as "
+                           f"1,5,9,13, not {value!r}")
+    return positions
+
+
 def _bidding(value: str) -> float | None:
     if value == "auto":
         return None
@@ -46,6 +58,12 @@ class Command(BaseCommand):
         parser.add_argument("--holdout", type=float, default=0.0,
                             help="Share of buyers (by hashed user id) who see no ads (0 to 0.5).")
         parser.add_argument("--promote-share", type=float, default=0.35, help="Share of sellers who promote.")
+        parser.add_argument("--slot-positions", default="1,5,9,13",
+                            help="The storefront's page layout: page positions (1-based) of sponsored slots 1, 2, "
+                                 "... (default 1,5,9,13). Sent to the auction as slotPositions.")
+        parser.add_argument("--organic-impression-share", type=float, default=0.25,
+                            help="Share of sessions whose organic impressions are reported (default 0.25; clicks "
+                                 "and purchases are always reported).")
         parser.add_argument("--no-organic-impressions", action="store_true",
                             help="Do not report organic impressions (faster; the models then have less to learn).")
         parser.add_argument("--tick-minutes", type=int, default=30, choices=[5, 10, 15, 20, 30, 60],
@@ -65,6 +83,8 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if not 0 <= o["holdout"] <= 0.5:
             raise CommandError("--holdout must be between 0 and 0.5")
+        if not 0.0 < o["organic_impression_share"] <= 1.0:
+            raise CommandError("--organic-impression-share must be in (0, 1]")
         if not 0.01 <= o["budget_scale"] <= 100:
             raise CommandError("--budget-scale must be between 0.01 and 100")
         if o["days"] < 1 or o["sellers"] < 1 or o["buyers"] < 1:
@@ -91,7 +111,8 @@ class Command(BaseCommand):
             pacing=not o["no_pacing"], fixed_cpc=_bidding(o["bidding"]), holdout=o["holdout"],
             budget_scale=o["budget_scale"],
             promote_share=o["promote_share"], organic_impressions=not o["no_organic_impressions"],
-            tick_minutes=o["tick_minutes"], prefix=prefix,
+            tick_minutes=o["tick_minutes"], prefix=prefix, slot_positions=_slot_positions(o["slot_positions"]),
+            organic_impression_share=o["organic_impression_share"],
         )
         sim = Simulation(options, platform, periodic=_periodic(options), campaign_setup=campaigns_launch)
         try:
