@@ -7,7 +7,6 @@ full and adds up every result's expected sales (design.md, Auction).
 from dataclasses import replace
 
 import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
