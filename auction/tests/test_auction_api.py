@@ -7,7 +7,7 @@ from django.db import OperationalError
 
 from auction import api as auction_api
 from auction import services
-from auction.tests.factories import auction_body, promoted_closet
+from auction.tests.factories import ORGANIC_AHEAD, auction_body, page_ids, promoted_closet
 from auction.tokens import verify
 from closetads import changes, clock
 from closetads.services import api_key_create, api_key_revoke
@@ -27,9 +27,10 @@ def test_winners_come_back_per_auction_in_request_order_with_signed_bids(api):
     first, first_listings = promoted_closet(2)
     _, second_listings = promoted_closet(1)
     body = {"auctions": [
-        auction([x.marketplace_id for x in first_listings], organicTopK=0, placementId="feed"),
+        auction(page_ids([x.marketplace_id for x in first_listings]), organicTopK=ORGANIC_AHEAD,
+                placementId="feed"),
         auction(["nope"], organicTopK=0),
-        auction([second_listings[0].marketplace_id], organicTopK=0, slots=1),
+        auction(page_ids([second_listings[0].marketplace_id]), organicTopK=ORGANIC_AHEAD, slots=1),
     ]}
     response = api.post(AUCTIONS, body)
     assert response.status_code == 201
@@ -140,7 +141,7 @@ def test_a_missing_or_unknown_or_revoked_key_is_a_401(api, db, django_capture_on
 def test_a_warm_auction_request_makes_one_query_and_the_key_cache_follows_the_keys(
         api, db, django_assert_num_queries, django_capture_on_commit_callbacks):
     _, listings = promoted_closet(1)
-    body = {"auctions": [auction([listings[0].marketplace_id], organicTopK=0)]}
+    body = {"auctions": [auction(page_ids([listings[0].marketplace_id]), organicTopK=ORGANIC_AHEAD)]}
     with django_capture_on_commit_callbacks(execute=True):
         row, raw = api_key_create("storefront", ["auctions"])
     assert api.post(AUCTIONS, body, key=raw).status_code == 201  # builds the index, reads the key
@@ -186,8 +187,8 @@ def test_an_internal_error_fails_that_auction_open_and_the_others_stand(api, mon
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services.ranking, "run_auction_columns", flaky)
-    ids = [listings[0].marketplace_id]
-    body = {"auctions": [auction(ids, organicTopK=0)] * 3}
+    ids = page_ids([listings[0].marketplace_id])
+    body = {"auctions": [auction(ids, organicTopK=ORGANIC_AHEAD)] * 3}
     response = api.post(AUCTIONS, body)
     assert response.status_code == 201
     results = response.json()["results"]
