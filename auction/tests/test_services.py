@@ -91,6 +91,9 @@ def test_a_held_out_user_sees_no_winners_and_the_would_be_winners_are_recorded()
     ghost, shown = result["results"]
     assert ghost["winners"] == [] and ghost["error"] is False and ghost["heldOut"] is True
     assert [g["id"] for g in ghost["ghostWinners"]] == won(result, 1) == ids
+    shown_winners = result["results"][1]["winners"]
+    assert [(g["rank"], g["position"]) for g in ghost["ghostWinners"]] == [(1, 1), (2, 5)]
+    assert [(w["rank"], w["position"]) for w in shown_winners] == [(1, 1), (2, 5)]
     assert all(g["priceMicros"] >= 100_000 for g in ghost["ghostWinners"])
     assert "heldOut" not in shown
     recorder.flush()
