@@ -66,6 +66,14 @@ def test_admin_settings_bound_slots_and_set_the_default_organic_top_k():
     assert won(result) == ids[2:5]
 
 
+def test_requested_slot_positions_are_cut_to_the_slots_the_admin_allows():
+    ids = [x.marketplace_id for x in closets(3)]
+    AuctionSettings.objects.filter(pk=AuctionSettings.load().pk).update(max_slots=2)
+    result = auctions_run(page_body(ids, slots=4, slotPositions=[2, 7, 11, 15]))
+    assert [(w["rank"], w["position"], w["id"]) for w in result["results"][0]["winners"]] == [
+        (1, 2, ids[0]), (2, 7, ids[1])]
+
+
 def test_quality_scores_below_the_floor_do_not_win():
     listings = closets(2)
     ids = [x.marketplace_id for x in listings]
