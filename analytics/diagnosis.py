@@ -33,8 +33,10 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
                         "Good photos, a fair price and a higher budget all help it rank higher."),
     ranking.SELLER_CAP: ("Another of your own listings took your place on that page.",
                          "Nothing to do: only one of your listings shows per page, and another one did."),
-    ranking.NOT_INCREMENTAL: ("Promoting it would have pushed down a better result for the buyer.",
-                              "Ads show only when they add something; a sharper price or photos help."),
+    ranking.NOT_INCREMENTAL: ("Shown there, it would have taken more sales from the results it pushes down "
+                              "than it would add.",
+                              "It wins where it is a better fit for the shopper than what it pushes down; "
+                              "a sharper price or better photos help."),
     ranking.HELD_OUT: ("The buyer was in the small group that sees no ads, so we can measure what ads add.",
                        "Nothing to do: this is how we check that promotion really sells more."),
 }

@@ -1,13 +1,21 @@
+import re
 from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, ModelVersion
+from auction.parsing import MAX_SLOT_POSITION, MAX_SLOTS
+from auction.position import DEFAULT_SLOT_POSITIONS
+from auction.predict import PLACEMENTS
 from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
 from closetads.money import MICROS_PER_UNIT, to_decimal
+
+# The form field holding each placement's default slot positions ("1, 5, 9, 13").
+SLOT_POSITION_FIELDS = {placement: f"slot_positions_{placement}" for placement in PLACEMENTS}
 
 
 def _dollars_field(label: str, help_text: str) -> forms.DecimalField:
@@ -15,8 +23,42 @@ def _dollars_field(label: str, help_text: str) -> forms.DecimalField:
                               help_text=help_text)
 
 
+class SlotPositionsField(forms.CharField):
+    """Page positions typed as "1, 5, 9, 13", cleaned into a list of ints: 1 to MAX_SLOTS
+    distinct ascending whole numbers in 1..MAX_SLOT_POSITION, the rule of the API's slotPositions."""
+
+    def __init__(self, placement: str, **kwargs) -> None:
+        self.placement = placement
+        super().__init__(
+            label=f"Slot positions: {placement}",
+            error_messages={"required": f"Give the slot positions for {placement}, e.g. 1, 5, 9, 13."},
+            help_text=f"Page positions of sponsored slots 1, 2, 3... on {placement} pages, e.g. 1, 5, 9, 13: "
+                      f"1 to {MAX_SLOTS} distinct whole numbers from 1 to {MAX_SLOT_POSITION}, ascending.",
+            **kwargs)
+
+    def clean(self, value) -> list[int]:
+        text = super().clean(value)
+        name = f"Slot positions for {self.placement}"
+        parts = [part for part in re.split(r"[\s,]+", text) if part]
+        if not 1 <= len(parts) <= MAX_SLOTS:
+            raise ValidationError(f"{name}: give 1 to {MAX_SLOTS} positions, not {len(parts)}.")
+        positions: list[int] = []
+        for part in parts:
+            if not re.fullmatch(r"[+-]?[0-9]+", part):
+                raise ValidationError(f'{name}: "{part}" is not a whole number.')
+            position = int(part)
+            if not 1 <= position <= MAX_SLOT_POSITION:
+                raise ValidationError(f"{name}: {position} is not between 1 and {MAX_SLOT_POSITION}.")
+            if positions and position <= positions[-1]:
+                raise ValidationError(f"{name}: {position} comes after {positions[-1]}; positions must be "
+                                      "distinct and ascending.")
+            positions.append(position)
+        return positions
+
+
 class AuctionSettingsForm(forms.ModelForm):
-    """Money in dollars and cents for people; micros in the database."""
+    """Money in dollars and cents for people; micros in the database. Slot positions as
+    one "1, 5, 9, 13" field per placement; one JSON object in the database."""
 
     reserve_cpc = _dollars_field("Reserve CPC ($)", "Least a click may cost (whole cents).")
     auto_max_cpc = _dollars_field("Max automatic CPC ($)", "Most an automatic bid may be (whole cents).")
@@ -25,12 +67,21 @@ class AuctionSettingsForm(forms.ModelForm):
         model = AuctionSettings
         fields = ["relevance_floor", "gamma", "beta", "take_rate", "organic_top_k", "pricing", "max_slots",
                   "max_winners_per_seller", "deadline_ms", "resolved_bid_lifetime_seconds",
-                  "attribution_window_days", "halo_enabled", "click_dedup_minutes"]
+                  "attribution_window_days", "halo_enabled", "click_dedup_minutes", "substitution_share",
+                  "incrementality_margin"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("reserve_cpc", to_decimal(self.instance.reserve_cpc_micros))
         self.initial.setdefault("auto_max_cpc", to_decimal(self.instance.auto_max_cpc_micros))
+        stored = self._stored_slot_positions()
+        for placement, name in SLOT_POSITION_FIELDS.items():
+            positions = stored.get(placement) or DEFAULT_SLOT_POSITIONS
+            self.initial.setdefault(name, ", ".join(str(p) for p in positions))
+
+    def _stored_slot_positions(self) -> dict:
+        stored = self.instance.slot_positions
+        return dict(stored) if isinstance(stored, dict) else {}
 
     def clean(self):
         cleaned = super().clean()
@@ -42,7 +93,19 @@ class AuctionSettingsForm(forms.ModelForm):
     def save(self, commit=True):
         self.instance.reserve_cpc_micros = int(self.cleaned_data["reserve_cpc"] * MICROS_PER_UNIT)
         self.instance.auto_max_cpc_micros = int(self.cleaned_data["auto_max_cpc"] * MICROS_PER_UNIT)
+        slot_positions = self._stored_slot_positions()
+        for placement, name in SLOT_POSITION_FIELDS.items():
+            slot_positions[placement] = self.cleaned_data[name]
+        self.instance.slot_positions = slot_positions
         return super().save(commit)
+
+
+# The placements are data (auction.predict.PLACEMENTS), so their fields are declared here
+# rather than one by one in the class body; the admin's form factory finds them in
+# declared_fields like any other declared field.
+for _placement, _name in SLOT_POSITION_FIELDS.items():
+    AuctionSettingsForm.base_fields[_name] = AuctionSettingsForm.declared_fields[_name] = SlotPositionsField(
+        _placement)
 
 
 @admin.register(AuctionSettings)
@@ -56,6 +119,9 @@ class AuctionSettingsAdmin(admin.ModelAdmin):
         ("Limits", {"fields": ["max_slots", "max_winners_per_seller", "deadline_ms",
                                "resolved_bid_lifetime_seconds"]}),
         ("Clicks and attribution", {"fields": ["attribution_window_days", "halo_enabled", "click_dedup_minutes"]}),
+        ("Incrementality", {"fields": ["substitution_share", "incrementality_margin"]}),
+        ("Page layout", {"fields": list(SLOT_POSITION_FIELDS.values()),
+                         "description": AuctionSettings._meta.get_field("slot_positions").help_text}),
         (None, {"fields": ["updated_at"]}),
     ]
     readonly_fields = ["updated_at"]

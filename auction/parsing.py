@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from auction.position import MAX_POSITION
 from auction.predict import PLACEMENTS
 from closetads.validation import FieldError, join, read_int, read_list, read_object, read_str
 
@@ -17,6 +18,7 @@ MAX_SLOTS = 40
 MAX_IDS = 1000
 MAX_ID_LENGTH = 64
 MAX_ORGANIC_TOP_K = 1000
+MAX_SLOT_POSITION = MAX_POSITION  # 1000
 AUCTION_TYPES = frozenset({"listings"})
 PLACEMENT_IDS = frozenset(PLACEMENTS)
 
@@ -32,6 +34,8 @@ class AuctionRequest:
     organic_top_k: int | None = None  # None: the admin's default
     search_query: str | None = None
     opaque_user_id: str | None = None
+    # The page positions of slots 1..slots (1-based, ascending); None: the placement's admin default.
+    slot_positions: tuple[int, ...] | None = None
 
 
 def parse_auctions(body: Any) -> list[AuctionRequest]:
@@ -58,6 +62,7 @@ def parse_auction(item: Any, path: str) -> AuctionRequest:
         organic_top_k=read_int(obj, "organicTopK", path, minimum=0, maximum=MAX_ORGANIC_TOP_K),
         search_query=read_str(obj, "searchQuery", path, max_length=256),
         opaque_user_id=read_str(obj, "opaqueUserId", path, max_length=256),
+        slot_positions=_read_slot_positions(obj, path, slots),
     )
 
 
@@ -80,6 +85,32 @@ def _read_ids(products: dict, path: str) -> list[str]:
                 raise FieldError(f"{field}[{index}]", f"repeats {field}[{first[value]}]; ids must be distinct")
             first[value] = index
     return ids
+
+
+def _read_slot_positions(obj: dict, path: str, slots: int) -> tuple[int, ...] | None:
+    values = read_list(obj, "slotPositions", path)
+    if values is None:
+        return None
+    field = join(path, "slotPositions")
+    if len(values) != slots:
+        raise FieldError(field, f"has {len(values)} items; it must have one per slot ({slots})")
+    positions: list[int] = []
+    previous = 0
+    for index, value in enumerate(values):
+        kind = type(value)
+        # type(), not isinstance: true/false are not positions. 5.0 is 5, as for the other whole numbers.
+        if kind is not int:
+            if kind is not float or not value.is_integer():
+                raise FieldError(f"{field}[{index}]", "must be a whole number")
+            value = int(value)
+        if not 1 <= value <= MAX_SLOT_POSITION:
+            raise FieldError(f"{field}[{index}]", f"must be from 1 to {MAX_SLOT_POSITION}")
+        if value <= previous:
+            raise FieldError(f"{field}[{index}]", f"must be greater than {field}[{index - 1}] ({previous}): "
+                                                  "positions are distinct and ascending")
+        positions.append(value)
+        previous = value
+    return tuple(positions)
 
 
 def _read_quality_scores(products: dict, path: str, count: int) -> list[float] | None:

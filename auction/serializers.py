@@ -6,7 +6,7 @@ describe the shapes for drf-spectacular.
 
 from rest_framework import serializers
 
-from auction.parsing import MAX_AUCTIONS, MAX_IDS, MAX_ORGANIC_TOP_K, MAX_SLOTS, PLACEMENT_IDS
+from auction.parsing import MAX_AUCTIONS, MAX_IDS, MAX_ORGANIC_TOP_K, MAX_SLOT_POSITION, MAX_SLOTS, PLACEMENT_IDS
 
 
 class ProductsSerializer(serializers.Serializer):
@@ -28,6 +28,14 @@ class AuctionItemSerializer(serializers.Serializer):
     organicTopK = serializers.IntegerField(
         min_value=0, max_value=MAX_ORGANIC_TOP_K, required=False,
         help_text="The first K ids are visible organically and never promoted. Default: the admin setting.")
+    slotPositions = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_SLOT_POSITION), required=False,
+        min_length=1, max_length=MAX_SLOTS,
+        help_text=(
+            f"The page positions (1-based, sponsored and organic items counted together) where the storefront "
+            f"will put winners of rank 1, 2, ...: exactly `slots` distinct ascending whole numbers from 1 to "
+            f"{MAX_SLOT_POSITION}. The incrementality gate needs them to know which organic results an ad pushes "
+            f"down. Default: the placement's admin setting (1, 5, 9, 13 unless changed)."))
 
 
 class AuctionsRequestSerializer(serializers.Serializer):
@@ -35,7 +43,12 @@ class AuctionsRequestSerializer(serializers.Serializer):
 
 
 class WinnerSerializer(serializers.Serializer):
-    rank = serializers.IntegerField(help_text="1 for the first sponsored slot.")
+    rank = serializers.IntegerField(
+        help_text="The sponsored slot: 1 for the first. A slot no ad passed the incrementality gate for is left "
+                  "out, so ranks may skip (1, 3).")
+    position = serializers.IntegerField(
+        help_text="The page position to show it at (1-based, sponsored and organic items counted together): "
+                  "slotPositions[rank - 1], from the request or else the placement's admin default.")
     type = serializers.CharField(help_text='Always "listing".')
     id = serializers.CharField(help_text="A listing id from the request.")
     resolvedBidId = serializers.CharField(

@@ -51,7 +51,7 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
     ``holdout(opaque_user_id) -> bool`` holds users out of promotion (ghost ads, for the
     simulator's lift measurement; the endpoint holds nobody out): a held-out user's
     auction is decided and counted, answers no winners, and lists the listings that would
-    have won under ``ghostWinners`` (``rank``, ``id``, ``campaignId``, ``priceMicros``).
+    have won under ``ghostWinners`` (``rank``, ``position``, ``id``, ``campaignId``, ``priceMicros``).
     Decision counts are flushed to the database when due, unless ``flush`` is False (the
     endpoint flushes after its response has been sent). ``deadline_seconds`` overrides the
     admin deadline: the simulator passes ``math.inf``, because a deadline measured on the
@@ -90,12 +90,15 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
     listings = list(map(view.listings.get, request.ids))
     campaign_of = view.campaigns.get
     campaigns = [None if listing is None else campaign_of(listing.seller_id) for listing in listings]
+    slots = min(request.slots, rules.max_slots)
+    # Where the storefront puts slots 1..n: the request's positions, else the placement's default.
+    positions = request.slot_positions or rules.slot_positions[request.placement]
     outcome = ranking.run_auction_columns(
         listings, request.quality_scores or _NO_SCORES, campaigns,
-        placement=PLACEMENT_INDEX[request.placement], slots=min(request.slots, rules.max_slots),
+        placement=PLACEMENT_INDEX[request.placement], slots=slots,
         organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,
         settings=rules.ranking, rng=throttle_random.random,
-        slot_positions=rules.slot_positions.get(request.placement), curve=rules.position_curve,
+        slot_positions=positions[:slots], curve=rules.position_curve,
     )
     if perf_counter() > deadline:
         return failed_result()
@@ -104,15 +107,15 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         for winner in outcome.winners:
             reasons[winner.position] = ranking.HELD_OUT
         recorder.record(day, listings, campaigns, reasons)
-        ghosts = [{"rank": w.rank, "id": request.ids[w.position], "campaignId": str(w.campaign_id),
-                   "priceMicros": w.price_micros} for w in outcome.winners]
+        ghosts = [{"rank": w.rank, "position": w.page_position, "id": request.ids[w.position],
+                   "campaignId": str(w.campaign_id), "priceMicros": w.price_micros} for w in outcome.winners]
         return {"resultType": "listings", "winners": [], "error": False, "heldOut": True, "ghostWinners": ghosts}
     recorder.record(day, listings, campaigns, outcome.reasons)
     auction_id = secrets.token_hex(8)
     issued, expires = int(now.timestamp()), int((now + rules.resolved_bid_lifetime).timestamp())
     placement = request.placement
     winners = [
-        {"rank": w.rank, "type": "listing", "id": request.ids[w.position],
+        {"rank": w.rank, "position": w.page_position, "type": "listing", "id": request.ids[w.position],
          "resolvedBidId": sign_values(auction_id, w.campaign_id, w.listing_id, w.price_micros, w.rank, issued,
                                       expires, placement),
          "campaignId": str(w.campaign_id)}

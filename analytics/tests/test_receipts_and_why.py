@@ -96,3 +96,11 @@ def test_every_reason_the_auction_counts_has_plain_words_and_advice():
 def test_diagnose_headline_for_a_listing_that_always_won():
     stats = {"candidate": 4, "eligible": 4, "won": 4, "reasons": dict.fromkeys(ranking.INELIGIBLE_REASONS, 0)}
     assert diagnose(stats).headline == "It won every auction it was a candidate in."
+
+
+def test_a_listing_the_incrementality_gate_refused_is_explained_in_sales_the_seller_understands():
+    reasons = dict.fromkeys(ranking.REASONS, 0) | {ranking.NOT_INCREMENTAL: 3, ranking.OUTRANKED: 1}
+    diagnosis = diagnose({"candidate": 5, "eligible": 5, "won": 1, "reasons": reasons})
+    assert diagnosis.headline == ("Main reason it did not show: shown there, it would have taken more sales from "
+                                  "the results it pushes down than it would add.")
+    assert diagnosis.reasons[0].advice.startswith("It wins where it is a better fit for the shopper")

@@ -76,3 +76,25 @@ def promoted_closet(listings: int = 3, *, weekly_budget_micros: int = 50_000_000
 def auction_body(ids: list[str], *, slots: int = 4, organic_top_k: int = 0, **extra) -> dict:
     return {"auctions": [{"type": "listings", "slots": slots, "products": {"ids": ids},
                           "organicTopK": organic_top_k, **extra}]}
+
+
+# The incrementality gate refuses an ad that only lifts its listing a few places (from
+# organic result 1 to slot 1 it adds nothing: it takes its own organic sales), so a page
+# of promoted ids alone wins almost nothing. Realistic pages put them below organic
+# results; here ids the index does not know (not in the catalog, so pushing them down
+# takes nothing), enough of them that slots 1-4 (positions 1, 5, 9, 13) lift each
+# promoted listing well above its own organic place (4 ahead would let only slot 1 pass).
+ORGANIC_AHEAD = 20
+
+
+def page_ids(promoted_ids: list[str], *, ahead: int = ORGANIC_AHEAD) -> list[str]:
+    """``ahead`` organic results unknown to the index, then ``promoted_ids`` in order."""
+    return [f"organic-{i}" for i in range(ahead)] + list(promoted_ids)
+
+
+def page_body(promoted_ids: list[str], *, slots: int = 4, organic_top_k: int = 0, ahead: int = ORGANIC_AHEAD,
+              **extra) -> dict:
+    """``auction_body`` for ``page_ids(promoted_ids)``; ``organic_top_k`` counts from the
+    first promoted id (the organic results ahead are visible organically too)."""
+    return auction_body(page_ids(promoted_ids, ahead=ahead), slots=slots, organic_top_k=ahead + organic_top_k,
+                        **extra)

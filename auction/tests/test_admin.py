@@ -4,7 +4,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from auction.models import AuctionSettings, ListingAuctionDay
+from auction.admin import SLOT_POSITION_FIELDS
+from auction.index import rules_from
+from auction.models import AuctionSettings, ListingAuctionDay, default_slot_positions
+from auction.predict import PLACEMENTS
 from auction.tests.factories import MONDAY, promoted_closet
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +28,8 @@ def form_data(**overrides):
         "reserve_cpc": "0.10", "auto_max_cpc": "2.00", "pricing": "second", "max_slots": "40",
         "max_winners_per_seller": "1", "deadline_ms": "100", "resolved_bid_lifetime_seconds": "3600",
         "attribution_window_days": "14", "halo_enabled": "on", "click_dedup_minutes": "30",
+        "substitution_share": "0.3", "incrementality_margin": "0.0",
+        **{name: "1, 5, 9, 13" for name in SLOT_POSITION_FIELDS.values()},
     }
     data.update(overrides)
     return data
@@ -63,6 +68,10 @@ def test_money_is_edited_in_dollars_and_stored_in_micros(staff, django_capture_o
     ({"reserve_cpc": "1.00", "auto_max_cpc": "0.50"}, "auto_max_cpc"),
     ({"take_rate": "0.95"}, "take_rate"),
     ({"max_slots": "41"}, "max_slots"),
+    ({"substitution_share": "0.96"}, "substitution_share"),
+    ({"substitution_share": "-0.1"}, "substitution_share"),
+    ({"incrementality_margin": "-0.5"}, "incrementality_margin"),
+    ({"incrementality_margin": "11"}, "incrementality_margin"),
 ])
 def test_bad_settings_are_form_errors_that_change_nothing(staff, overrides, field):
     AuctionSettings.load()
@@ -70,6 +79,59 @@ def test_bad_settings_are_form_errors_that_change_nothing(staff, overrides, fiel
     assert response.status_code == 200
     assert field in response.context["adminform"].form.errors
     assert AuctionSettings.load().reserve_cpc_micros == 100_000
+
+
+def test_the_page_shows_the_incrementality_settings_and_each_placement_s_slot_positions(staff):
+    row = AuctionSettings.load()
+    row.slot_positions = {**default_slot_positions(), "feed": [2, 7, 12]}
+    row.save()
+    page = staff.get(reverse(CHANGE, args=[1]))
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert form.initial[SLOT_POSITION_FIELDS["feed"]] == "2, 7, 12"
+    assert form.initial[SLOT_POSITION_FIELDS["search"]] == "1, 5, 9, 13"
+    assert set(SLOT_POSITION_FIELDS) == set(PLACEMENTS)
+    content = page.content.decode()
+    assert "Incrementality" in content and "Slot positions: closet" in content
+    for name in ("substitution_share", "incrementality_margin", "slot_positions"):
+        assert str(AuctionSettings._meta.get_field(name).help_text) in content.replace("&#x27;", "'")
+
+
+def test_incrementality_settings_and_slot_positions_are_saved_and_reach_the_auction_rules(staff):
+    AuctionSettings.load()
+    response = staff.post(reverse(CHANGE, args=[1]), form_data(**{
+        "substitution_share": "0.45", "incrementality_margin": "0.25",
+        SLOT_POSITION_FIELDS["search"]: " 2,6, 10 14 ", SLOT_POSITION_FIELDS["closet"]: "3"}))
+    assert response.status_code == 302
+    row = AuctionSettings.load()
+    assert (row.substitution_share, row.incrementality_margin) == (0.45, 0.25)
+    assert row.slot_positions["search"] == [2, 6, 10, 14] and row.slot_positions["closet"] == [3]
+    assert row.slot_positions["feed"] == [1, 5, 9, 13]
+    rules = rules_from(row)
+    assert rules.slot_positions["search"] == (2, 6, 10, 14) and rules.slot_positions["closet"] == (3,)
+    assert (rules.ranking.substitution_share, rules.ranking.margin) == (0.45, 0.25)
+
+
+@pytest.mark.parametrize("value, message", [
+    ("", "Give the slot positions for feed"),
+    ("1, 5, x", '"x" is not a whole number'),
+    ("1, 5.5", '"5.5" is not a whole number'),
+    ("0, 5", "0 is not between 1 and 1000"),
+    ("1, 1001", "1001 is not between 1 and 1000"),
+    ("-3, 5", "-3 is not between 1 and 1000"),
+    ("1, 9, 5", "5 comes after 9"),
+    ("1, 5, 5", "5 comes after 5"),
+    (", ".join(str(p) for p in range(1, 42)), "give 1 to 40 positions, not 41"),
+])
+def test_bad_slot_positions_are_an_error_on_their_placement_s_field(staff, value, message):
+    AuctionSettings.load()
+    response = staff.post(reverse(CHANGE, args=[1]), form_data(**{SLOT_POSITION_FIELDS["feed"]: value}))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert list(errors) == [SLOT_POSITION_FIELDS["feed"]]
+    (error,) = errors[SLOT_POSITION_FIELDS["feed"]]
+    assert message in error and ("Slot positions for feed" in error or error.startswith("Give"))
+    assert AuctionSettings.load().slot_positions == default_slot_positions()
 
 
 def test_decision_counts_are_listed_read_only(staff):

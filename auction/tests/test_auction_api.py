@@ -1,5 +1,6 @@
 """POST /api/v1/auctions: the contract of api.md, validation (Acceptance 2), auth, fail-open."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -7,10 +8,14 @@ from django.db import OperationalError
 
 from auction import api as auction_api
 from auction import services
-from auction.tests.factories import auction_body, promoted_closet
+from auction.models import AuctionSettings, default_slot_positions
+from auction.recording import recorder
+from auction.selectors import listing_auction_stats
+from auction.tests.factories import MONDAY, ORGANIC_AHEAD, auction_body, page_ids, promoted_closet
 from auction.tokens import verify
 from closetads import changes, clock
 from closetads.services import api_key_create, api_key_revoke
+from sellers.tests.factories import ListingFactory
 
 AUCTIONS = "/api/v1/auctions"
 
@@ -27,9 +32,10 @@ def test_winners_come_back_per_auction_in_request_order_with_signed_bids(api):
     first, first_listings = promoted_closet(2)
     _, second_listings = promoted_closet(1)
     body = {"auctions": [
-        auction([x.marketplace_id for x in first_listings], organicTopK=0, placementId="feed"),
+        auction(page_ids([x.marketplace_id for x in first_listings]), organicTopK=ORGANIC_AHEAD,
+                placementId="feed"),
         auction(["nope"], organicTopK=0),
-        auction([second_listings[0].marketplace_id], organicTopK=0, slots=1),
+        auction(page_ids([second_listings[0].marketplace_id]), organicTopK=ORGANIC_AHEAD, slots=1),
     ]}
     response = api.post(AUCTIONS, body)
     assert response.status_code == 201
@@ -44,6 +50,48 @@ def test_winners_come_back_per_auction_in_request_order_with_signed_bids(api):
     assert bid.price_micros >= 100_000 and bid.price_micros % 10_000 == 0
     assert results[1]["winners"] == []
     assert [w["id"] for w in results[2]["winners"]] == [second_listings[0].marketplace_id]
+
+
+def test_each_winner_carries_the_page_position_the_request_gave_its_slot(api):
+    first, second = (promoted_closet(1)[1][0] for _ in range(2))
+    ids = page_ids([first.marketplace_id, second.marketplace_id])
+    response = api.post(AUCTIONS, {"auctions": [auction(ids, slots=2, organicTopK=ORGANIC_AHEAD,
+                                                         slotPositions=[3, 12])]})
+    assert response.status_code == 201
+    winners = response.json()["results"][0]["winners"]
+    assert [(w["rank"], w["position"], w["id"]) for w in winners] == [
+        (1, 3, first.marketplace_id), (2, 12, second.marketplace_id)]
+    assert [verify(w["resolvedBidId"], clock.now()).slot for w in winners] == [1, 2]
+
+
+def test_without_slot_positions_each_placement_uses_its_admin_default(api):
+    AuctionSettings.objects.filter(pk=AuctionSettings.load().pk).update(
+        slot_positions={**default_slot_positions(), "search": [2, 6, 10, 14], "feed": [3, 8, 13, 18]})
+    listings = [promoted_closet(1)[1][0] for _ in range(2)]
+    ids = page_ids([x.marketplace_id for x in listings])
+    body = {"auctions": [auction(ids, slots=2, organicTopK=ORGANIC_AHEAD),
+                         auction(ids, slots=2, organicTopK=ORGANIC_AHEAD, placementId="feed"),
+                         auction(ids, slots=2, organicTopK=ORGANIC_AHEAD, slotPositions=[4, 9])]}
+    search, feed, given = (r["winners"] for r in api.post(AUCTIONS, body).json()["results"])
+    assert [(w["rank"], w["position"]) for w in search] == [(1, 2), (2, 6)]
+    assert [(w["rank"], w["position"]) for w in feed] == [(1, 3), (2, 8)]
+    assert [(w["rank"], w["position"]) for w in given] == [(1, 4), (2, 9)]
+
+
+def test_a_slot_the_gate_leaves_empty_is_missing_and_the_next_winner_keeps_its_rank_and_position(api):
+    # The first organic result sells far better than the ad would: an ad above it (slot 1,
+    # position 1) takes more than it adds; at position 5 it pushes down only results that
+    # sell nothing (unknown to the index) and lifts its own listing from far below.
+    best_seller = ListingFactory(price_micros=2_000_000_000)
+    _, (listing,) = promoted_closet(1)
+    ids = [best_seller.marketplace_id, *page_ids([listing.marketplace_id])]
+    response = api.post(AUCTIONS, {"auctions": [auction(ids, slots=2, organicTopK=ORGANIC_AHEAD + 1,
+                                                         slotPositions=[1, 5])]})
+    (winner,) = response.json()["results"][0]["winners"]
+    assert (winner["rank"], winner["position"], winner["id"]) == (2, 5, listing.marketplace_id)
+    assert verify(winner["resolvedBidId"], clock.now()).slot == 2
+    recorder.flush()
+    assert listing_auction_stats(listing.pk, MONDAY.date(), MONDAY.date() + dt.timedelta(days=1))["won"] == 1
 
 
 def test_the_largest_valid_request_is_accepted(api):
@@ -105,6 +153,20 @@ def test_the_largest_valid_request_is_accepted(api):
     ({"auctions": [auction(searchQuery="q" * 257)]}, "auctions[0].searchQuery"),
     ({"auctions": [auction(opaqueUserId=42)]}, "auctions[0].opaqueUserId"),
     ({"auctions": [auction(), auction(slots=41)]}, "auctions[1].slots"),
+    ({"auctions": [auction(slotPositions=[1, 5])]}, "auctions[0].slotPositions"),
+    ({"auctions": [auction(slotPositions=[1, 5, 9, 13, 17])]}, "auctions[0].slotPositions"),
+    ({"auctions": [auction(slotPositions="1, 5, 9, 13")]}, "auctions[0].slotPositions"),
+    ({"auctions": [auction(slotPositions=[1, 9, 5, 13])]}, "auctions[0].slotPositions[2]"),
+    ({"auctions": [auction(slotPositions=[1, 5, 5, 13])]}, "auctions[0].slotPositions[2]"),
+    ({"auctions": [auction(slotPositions=[0, 5, 9, 13])]}, "auctions[0].slotPositions[0]"),
+    ({"auctions": [auction(slotPositions=[1, 5, 9, 1001])]}, "auctions[0].slotPositions[3]"),
+    ({"auctions": [auction(slotPositions=[-1, 5, 9, 13])]}, "auctions[0].slotPositions[0]"),
+    ({"auctions": [auction(slotPositions=[1, 5.5, 9, 13])]}, "auctions[0].slotPositions[1]"),
+    ({"auctions": [auction(slotPositions=[1, "5", 9, 13])]}, "auctions[0].slotPositions[1]"),
+    ({"auctions": [auction(slotPositions=[True, 5, 9, 13])]}, "auctions[0].slotPositions[0]"),
+    ({"auctions": [auction(slotPositions=[1, 5, None, 13])]}, "auctions[0].slotPositions[2]"),
+    ({"auctions": [auction(slotPositions=[1, 5, float("nan"), 13])]}, "auctions[0].slotPositions[2]"),
+    ({"auctions": [auction(), auction(slots=1, slotPositions=[2, 3])]}, "auctions[1].slotPositions"),
 ])
 def test_bad_input_is_a_400_with_the_field_path(api, body, field):
     response = api.post(AUCTIONS, body)
@@ -140,7 +202,7 @@ def test_a_missing_or_unknown_or_revoked_key_is_a_401(api, db, django_capture_on
 def test_a_warm_auction_request_makes_one_query_and_the_key_cache_follows_the_keys(
         api, db, django_assert_num_queries, django_capture_on_commit_callbacks):
     _, listings = promoted_closet(1)
-    body = {"auctions": [auction([listings[0].marketplace_id], organicTopK=0)]}
+    body = {"auctions": [auction(page_ids([listings[0].marketplace_id]), organicTopK=ORGANIC_AHEAD)]}
     with django_capture_on_commit_callbacks(execute=True):
         row, raw = api_key_create("storefront", ["auctions"])
     assert api.post(AUCTIONS, body, key=raw).status_code == 201  # builds the index, reads the key
@@ -186,8 +248,8 @@ def test_an_internal_error_fails_that_auction_open_and_the_others_stand(api, mon
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services.ranking, "run_auction_columns", flaky)
-    ids = [listings[0].marketplace_id]
-    body = {"auctions": [auction(ids, organicTopK=0)] * 3}
+    ids = page_ids([listings[0].marketplace_id])
+    body = {"auctions": [auction(ids, organicTopK=ORGANIC_AHEAD)] * 3}
     response = api.post(AUCTIONS, body)
     assert response.status_code == 201
     results = response.json()["results"]

@@ -9,7 +9,7 @@ from django.db import connection
 
 from auction.recording import recorder
 from auction.selectors import listing_auction_stats
-from auction.tests.factories import MONDAY, auction_body, promoted_closet
+from auction.tests.factories import MONDAY, page_body, promoted_closet
 from campaigns.models import Campaign
 from campaigns.services import campaign_end, campaign_listings_set, campaign_pause, campaign_resume, click_charge
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def winners(api, ids):
-    response = api.post(AUCTIONS, auction_body(ids, slots=4))
+    response = api.post(AUCTIONS, page_body(ids, slots=4))
     assert response.status_code == 201
     return [w["id"] for w in response.json()["results"][0]["winners"]]
 

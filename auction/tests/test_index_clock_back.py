@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from auction.recording import recorder
-from auction.tests.factories import MONDAY, auction_body, promoted_closet
+from auction.tests.factories import MONDAY, page_body, promoted_closet
 from auction.traffic import counter
 from closetads import clock
 
@@ -19,7 +19,7 @@ LISTINGS = "/api/v1/catalog/listings"
 
 
 def winners(api, ids):
-    response = api.post(AUCTIONS, auction_body(ids, slots=4))
+    response = api.post(AUCTIONS, page_body(ids, slots=4))
     assert response.status_code == 201
     # A due flush of the auction's counts runs in a thread after the response; on the
     # test's shared in-memory SQLite its write would lock out the next request's.

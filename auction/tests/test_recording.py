@@ -11,7 +11,7 @@ from auction.models import ListingAuctionDay
 from auction.recording import COUNTERS, recorder
 from auction.selectors import REASON_COUNTERS, listing_auction_stats
 from auction.services import auctions_run
-from auction.tests.factories import MONDAY, auction_body, promoted_closet
+from auction.tests.factories import MONDAY, auction_body, page_body, promoted_closet
 from campaigns.services import campaign_pause
 from closetads import clock
 from sellers.tests.factories import ListingFactory
@@ -34,7 +34,7 @@ def test_each_candidate_counts_once_as_a_win_or_under_one_reason():
     ids = [top.marketplace_id, winner.marketplace_id, loser.marketplace_id, paused.marketplace_id,
            organic.marketplace_id, "unknown-id"]
     for _ in range(3):
-        auctions_run(auction_body(ids, organic_top_k=1), flush=False)
+        auctions_run(page_body(ids, organic_top_k=1), flush=False)
     assert recorder.flush() == 4  # the organic and the unknown listing are not counted
     assert stats(top)["reasons"]["organic_top_k"] == 3
     assert (stats(winner)["won"], stats(winner)["eligible"]) == (3, 3)
@@ -48,7 +48,7 @@ def test_each_candidate_counts_once_as_a_win_or_under_one_reason():
 def test_flushes_add_up_into_the_same_row():
     _, (listing,) = promoted_closet(1)
     for _ in range(2):
-        auctions_run(auction_body([listing.marketplace_id]), flush=False)
+        auctions_run(page_body([listing.marketplace_id]), flush=False)
         recorder.flush()
     assert ListingAuctionDay.objects.get(listing=listing).won == 2
 
@@ -57,7 +57,7 @@ def test_days_follow_the_marketplace_time_zone(settings):
     settings.TIME_ZONE = "America/New_York"
     _, (listing,) = promoted_closet(1)
     clock.set_now(dt.datetime(2026, 12, 2, 3, 0, tzinfo=dt.UTC))  # still Dec 1st in New York
-    auctions_run(auction_body([listing.marketplace_id]), flush=False)
+    auctions_run(page_body([listing.marketplace_id]), flush=False)
     recorder.flush()
     assert ListingAuctionDay.objects.get(listing=listing).day == dt.date(2026, 12, 1)
     as_datetimes = listing_auction_stats(listing.pk, dt.datetime(2026, 12, 1, 12, tzinfo=dt.UTC),
@@ -101,7 +101,7 @@ def test_a_flush_is_due_after_enough_auctions_or_seconds(monkeypatch):
 def test_the_endpoint_flushes_in_the_background_after_its_response(api, monkeypatch):
     _, (listing,) = promoted_closet(1)
     monkeypatch.setattr(recording, "FLUSH_AUCTIONS", 1)
-    assert api.post("/api/v1/auctions", auction_body([listing.marketplace_id])).status_code == 201
+    assert api.post("/api/v1/auctions", page_body([listing.marketplace_id])).status_code == 201
     recorder.wait_for_flush(30)
     assert ListingAuctionDay.objects.get(listing=listing).won == 1
 

@@ -9,7 +9,7 @@ from auction.models import AuctionSettings
 from auction.recording import recorder
 from auction.selectors import listing_auction_stats
 from auction.services import auctions_run
-from auction.tests.factories import MONDAY, auction_body, promoted_closet
+from auction.tests.factories import MONDAY, ORGANIC_AHEAD, auction_body, page_body, page_ids, promoted_closet
 from auction.tokens import TokenError, verify
 from closetads import clock
 from closetads.validation import FieldError
@@ -34,7 +34,7 @@ def test_a_bad_body_raises_a_field_error():
 
 def test_the_resolved_bid_carries_the_price_and_expires_after_the_admin_lifetime():
     listings = closets(2)
-    result = auctions_run(auction_body([x.marketplace_id for x in listings], slots=2))
+    result = auctions_run(page_body([x.marketplace_id for x in listings], slots=2))
     tokens = [w["resolvedBidId"] for w in result["results"][0]["winners"]]
     first = verify(tokens[0], MONDAY)
     assert first.issued_at == MONDAY and first.expires_at == MONDAY + dt.timedelta(seconds=3600)
@@ -50,7 +50,7 @@ def test_the_resolved_bid_carries_the_price_and_expires_after_the_admin_lifetime
 
 def test_each_auction_has_its_own_id():
     (listing,) = closets(1)
-    body = auction_body([listing.marketplace_id])
+    body = page_body([listing.marketplace_id])
     body["auctions"] *= 2
     results = auctions_run(body)["results"]
     ids = {verify(r["winners"][0]["resolvedBidId"], MONDAY).auction_id for r in results}
@@ -60,9 +60,18 @@ def test_each_auction_has_its_own_id():
 def test_admin_settings_bound_slots_and_set_the_default_organic_top_k():
     listings = closets(6)
     ids = [x.marketplace_id for x in listings]
-    AuctionSettings.objects.filter(pk=AuctionSettings.load().pk).update(max_slots=3, organic_top_k=2)
-    result = auctions_run({"auctions": [{"type": "listings", "slots": 40, "products": {"ids": ids}}]})
+    AuctionSettings.objects.filter(pk=AuctionSettings.load().pk).update(max_slots=3,
+                                                                        organic_top_k=ORGANIC_AHEAD + 2)
+    result = auctions_run({"auctions": [{"type": "listings", "slots": 40, "products": {"ids": page_ids(ids)}}]})
     assert won(result) == ids[2:5]
+
+
+def test_requested_slot_positions_are_cut_to_the_slots_the_admin_allows():
+    ids = [x.marketplace_id for x in closets(3)]
+    AuctionSettings.objects.filter(pk=AuctionSettings.load().pk).update(max_slots=2)
+    result = auctions_run(page_body(ids, slots=4, slotPositions=[2, 7, 11, 15]))
+    assert [(w["rank"], w["position"], w["id"]) for w in result["results"][0]["winners"]] == [
+        (1, 2, ids[0]), (2, 7, ids[1])]
 
 
 def test_quality_scores_below_the_floor_do_not_win():
@@ -76,7 +85,7 @@ def test_quality_scores_below_the_floor_do_not_win():
 def test_now_defaults_to_the_clock_and_can_be_given():
     (listing,) = closets(1)
     later = MONDAY + dt.timedelta(days=2)
-    token = auctions_run(auction_body([listing.marketplace_id]), now=later)["results"][0]["winners"][0]
+    token = auctions_run(page_body([listing.marketplace_id]), now=later)["results"][0]["winners"][0]
     assert verify(token["resolvedBidId"], later).issued_at == later
     assert clock.now() == MONDAY
 
@@ -84,12 +93,15 @@ def test_now_defaults_to_the_clock_and_can_be_given():
 def test_a_held_out_user_sees_no_winners_and_the_would_be_winners_are_recorded():
     listings = closets(2)
     ids = [x.marketplace_id for x in listings]
-    body = auction_body(ids, opaqueUserId="ghost")
-    body["auctions"].append(auction_body(ids, opaqueUserId="shown")["auctions"][0])
+    body = page_body(ids, opaqueUserId="ghost")
+    body["auctions"].append(page_body(ids, opaqueUserId="shown")["auctions"][0])
     result = auctions_run(body, holdout=lambda user: user == "ghost")
     ghost, shown = result["results"]
     assert ghost["winners"] == [] and ghost["error"] is False and ghost["heldOut"] is True
     assert [g["id"] for g in ghost["ghostWinners"]] == won(result, 1) == ids
+    shown_winners = result["results"][1]["winners"]
+    assert [(g["rank"], g["position"]) for g in ghost["ghostWinners"]] == [(1, 1), (2, 5)]
+    assert [(w["rank"], w["position"]) for w in shown_winners] == [(1, 1), (2, 5)]
     assert all(g["priceMicros"] >= 100_000 for g in ghost["ghostWinners"])
     assert "heldOut" not in shown
     recorder.flush()
@@ -113,6 +125,6 @@ def test_an_auction_in_a_new_week_bids_from_the_new_budget():
     from campaigns.models import BudgetPeriod
 
     BudgetPeriod.objects.filter(campaign=campaign).update(spent_micros=5_000_000, exhausted_at=MONDAY)
-    assert won(auctions_run(auction_body([listing.marketplace_id]))) == []
+    assert won(auctions_run(page_body([listing.marketplace_id]))) == []
     next_week = MONDAY + dt.timedelta(days=7, hours=1)
-    assert won(auctions_run(auction_body([listing.marketplace_id]), now=next_week)) == [listing.marketplace_id]
+    assert won(auctions_run(page_body([listing.marketplace_id]), now=next_week)) == [listing.marketplace_id]

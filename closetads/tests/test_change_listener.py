@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from auction.tests.factories import auction_body, promoted_closet
+from auction.tests.factories import page_body, promoted_closet
 from closetads import change_listener, changes
 from closetads.models import ChangeCounter
 from sellers.models import Listing
@@ -73,7 +73,7 @@ def test_a_listing_sold_by_another_process_stops_winning_once_signalled(listenin
     ids = [listing.marketplace_id]
 
     def winners():
-        response = api.post(AUCTIONS, auction_body(ids))
+        response = api.post(AUCTIONS, page_body(ids))
         return [w["id"] for w in response.json()["results"][0]["winners"]]
 
     assert winners() == ids
