@@ -378,12 +378,11 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
     chosen = _fill_slots(bids, listings, relevances, reasons, positions, placement=placement, gamma=gamma,
                          curve=curve, settings=settings)
     winners = []
-    for index, page_position, rank in chosen:
+    for index, page_position, rank, beat in chosen:
         bid = Bid(*bids[index])
         if settings.first_price:
             price = bid.bid_micros
         else:
-            beat = bids[index + 1][_SCORE] if index + 1 < len(bids) else None
             price = least_price(bid, beat, 0.0, reserve)
         winners.append(Winner(rank, bid.position, bid.listing_id, bid.campaign_id, bid.bid_micros, price,
                               bid.score, page_position))
@@ -392,13 +391,15 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
 
 def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], relevances: Sequence[float],
                 reasons: list[str | None], positions: Sequence[int], *, placement: int, gamma: float,
-                curve: PositionCurve, settings: RankingSettings) -> list[tuple[int, int, int]]:
+                curve: PositionCurve, settings: RankingSettings) -> list[tuple[int, int, int, float | None]]:
     """Slots top to bottom, each to the best-scoring bid (``bids`` in score order) that
     passes the seller cap and the incrementality gate on the page the slots above left.
 
-    Returns ``(index in bids, page position, rank)`` per filled slot and sets the losers'
-    reasons: refused by the gate where it would have won, ``NOT_INCREMENTAL``; over the
-    seller cap, ``SELLER_CAP``; never reached, ``OUTRANKED``.
+    Returns ``(index in bids, page position, rank, runner-up score)`` per filled slot: the
+    runner-up is the next bid by score that could have taken that same slot (seller cap
+    and gate passed; None when no other could), the one second price must beat. Sets the
+    losers' reasons: refused by the gate where it would have won, ``NOT_INCREMENTAL``;
+    over the seller cap, ``SELLER_CAP``; never reached, ``OUTRANKED``.
     """
     v = curve.values
     depth = len(v)
@@ -419,7 +420,7 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
     taken: set[int] = set()  # page positions of the ads placed so far
     won: set[int] = set()  # their candidate positions
     per_seller: dict[int, int] = {}
-    chosen: list[tuple[int, int, int]] = []
+    chosen: list[tuple[int, int, int, float | None]] = []
     examined: dict[int, str] = {}  # index in bids -> why it lost where it was looked at
     for rank, p in enumerate(positions, start=1):
         if p > depth or not bids:
@@ -442,13 +443,9 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
         place_of = {candidate: t for t, candidate in enumerate(organic)}
         pushed_all = down_sum[count] - down_sum[ip]
         vp = v[p - 1]
-        for index, bid in enumerate(bids):
-            if index in examined and examined[index] == "won":
-                continue
-            position, seller_id, value = bid[0], bid[2], bid[8]
-            if per_seller.get(seller_id, 0) >= cap_per_seller:
-                examined[index] = SELLER_CAP
-                continue
+        def passes(bid: tuple) -> bool:
+            """The gate for ``bid`` at this slot."""
+            position, value = bid[0], bid[8]
             t = place_of.get(position)
             if t is None:
                 displaced = pushed_all
@@ -459,15 +456,33 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
                                                                   - up_sum[t + 1])
             gain = value * vp
             # An exact tie passes; the tolerance keeps rounding from deciding one.
-            if gain <= 0.0 or keep * gain < need * displaced - 1e-9 * gain:
-                examined[index] = NOT_INCREMENTAL
+            return gain > 0.0 and keep * gain >= need * displaced - 1e-9 * gain
+
+        winner = None
+        for index, bid in enumerate(bids):
+            if examined.get(index) == "won":
                 continue
-            examined[index] = "won"
-            chosen.append((index, p, rank))
-            taken.add(p)
-            won.add(position)
-            per_seller[seller_id] = per_seller.get(seller_id, 0) + 1
+            if per_seller.get(bid[2], 0) >= cap_per_seller:
+                if winner is None:
+                    examined[index] = SELLER_CAP
+                continue
+            if not passes(bid):
+                if winner is None:
+                    examined[index] = NOT_INCREMENTAL
+                continue
+            if winner is None:
+                winner = index
+                continue
+            chosen.append((winner, p, rank, bid[_SCORE]))  # the runner-up for this slot
             break
+        else:
+            if winner is not None:
+                chosen.append((winner, p, rank, None))
+        if winner is not None:
+            examined[winner] = "won"
+            taken.add(p)
+            won.add(bids[winner][0])
+            per_seller[bids[winner][2]] = per_seller.get(bids[winner][2], 0) + 1
     for index, bid in enumerate(bids):
         reason = examined.get(index, OUTRANKED)
         reasons[bid[0]] = None if reason == "won" else reason
