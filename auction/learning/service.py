@@ -164,6 +164,12 @@ _cache: dict[int, _Loaded] = {}
 _cache_lock = threading.Lock()
 
 
+def models_forget() -> None:
+    """Drop the loaded models (tests: a new database reuses version ids)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def _loaded(version_id: int) -> _Loaded:
     with _cache_lock:
         if version_id not in _cache:
@@ -269,13 +275,6 @@ def _newest_model(kind: str) -> ModelVersion | None:
             .order_by("-created_at", "-pk").first())
 
 
-def model_method(version: ModelVersion) -> str:
-    """How a version's model was fitted (``training.METHODS``, or ``CURVE_ONLY``); versions
-    from before segment rates were all gradient boosting."""
-    vocabulary = version.vocabulary if isinstance(version.vocabulary, dict) else {}
-    return str(vocabulary.get("method") or GRADIENT_BOOSTING)
-
-
 def model_figures() -> dict:
     """The held-out figures of the newest click and purchase models and of the position
     curve in use, flat, for reports (the simulator's).
@@ -306,7 +305,7 @@ def model_figures() -> dict:
         "model_purchase_prior_auc": figure(purchase, "baseline_auc"),
         "model_purchase_rows_train": None if purchase is None else purchase.rows_train,
         "model_purchase_positive_rate": figure(purchase, "positive_rate"),
-        "model_purchase_method": None if purchase is None else model_method(purchase),
+        "model_purchase_method": None if purchase is None else purchase.method,
         "model_purchase_active": purchase is not None and purchase.active,
         "position_curve_exponent": None if curve is None else _rounded(curve.exponent),
         "position_curve_depth": None if curve is None else curve.depth,

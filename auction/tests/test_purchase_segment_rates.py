@@ -9,7 +9,7 @@ import pytest
 from auction.learning.dataset import Dataset
 from auction.learning.features import ItemFeatures, Vocabulary, feature_matrix
 from auction.learning.segments import MAX_STRENGTH, SegmentRates, prior_strength
-from auction.learning.service import ModelPredictor, _store, model_predictor
+from auction.learning.service import ModelPredictor, _store, model_predictor, models_forget
 from auction.learning.training import train_classifier, train_segment_rates
 from auction.models import ModelVersion
 from auction.predict import ListingFeatures
@@ -18,6 +18,13 @@ from sellers.tests.factories import ListingFactory
 CATEGORIES = ["Women/Shoes/Sneakers", "Women/Bags/Totes", "Men/Jeans/Slim", "Men/Shirts/Oxford", "Home/Decor/Vases"]
 CONDITIONS = ["nwt", "like_new", "good", "fair"]
 DEPARTMENT_EFFECT = {"Women": 0.4, "Men": -0.2, "Home": -0.6}
+
+
+@pytest.fixture(autouse=True)
+def _no_loaded_models():
+    models_forget()  # another test's version 1 is not this test's
+    yield
+    models_forget()
 
 
 def purchases(n: int, seed: int = 1, *, brand_effect: float = 0.0) -> tuple[np.ndarray, np.ndarray, Vocabulary]:
