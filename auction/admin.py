@@ -6,10 +6,11 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, ModelVersion
 from auction.parsing import MAX_SLOT_POSITION, MAX_SLOTS
-from auction.position import DEFAULT_SLOT_POSITIONS
+from auction.position import DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS
 from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
 from closetads.money import MICROS_PER_UNIT, to_decimal
@@ -153,12 +154,18 @@ class ListingAuctionDayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(ModelVersion)
 class ModelVersionAdmin(admin.ModelAdmin):
-    """Trained models with their held-out quality; training writes them, nobody edits them."""
+    """Trained models with their held-out quality; training writes them, nobody edits them.
 
-    list_display = ["pk", "kind", "created_at", "active", "auc", "baseline_auc", "log_loss", "baseline_log_loss",
-                    "calibration_error", "rows_train", "train_seconds"]
+    Shows how each model was fitted (gradient boosting or segment rates, with both methods'
+    held-out log loss) and, for click versions, the position curve learnt with it.
+    """
+
+    list_display = ["pk", "kind", "created_at", "active", "method", "auc", "baseline_auc", "log_loss",
+                    "baseline_log_loss", "calibration_error", "rows_train", "curve_exponent", "curve_depth",
+                    "train_seconds"]
     list_filter = ["kind", "active"]
-    exclude = ["blob", "vocabulary"]
+    exclude = ["blob", "vocabulary", "position_curve"]
+    readonly_fields = ["method", "methods_compared", "position_curve_table"]
     show_full_result_count = False
 
     def has_add_permission(self, request) -> bool:
@@ -166,6 +173,46 @@ class ModelVersionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description="held-out log loss by method")
+    def methods_compared(self, obj: ModelVersion) -> str:
+        methods = (obj.vocabulary or {}).get("methods") or {}
+        return ", ".join(f"{name} {figures['log_loss']:.4f}" for name, figures in methods.items()
+                         if figures.get("log_loss") is not None) or "-"
+
+    @staticmethod
+    def _curve(obj: ModelVersion) -> dict:
+        curve = obj.position_curve if isinstance(obj.position_curve, dict) else {}
+        return curve if "exponent" in curve and "depth" in curve else {}
+
+    @admin.display(description="curve exponent")
+    def curve_exponent(self, obj: ModelVersion) -> str:
+        curve = self._curve(obj)
+        return f"{float(curve['exponent']):.3f}" if curve else "-"
+
+    @admin.display(description="curve depth")
+    def curve_depth(self, obj: ModelVersion) -> str:
+        curve = self._curve(obj)
+        return str(curve["depth"]) if curve else "-"
+
+    @admin.display(description="position curve v(k)")
+    def position_curve_table(self, obj: ModelVersion) -> str:
+        """v(k) for k = 1..depth, with the organic impressions and clicks it was fitted on."""
+        curve = PositionCurve.from_dict(self._curve(obj))
+        if curve is None:
+            return "-"
+        stored = self._curve(obj)
+        impressions, clicks = stored.get("impressions") or [], stored.get("clicks") or []
+
+        def count(values: list, k: int) -> str:
+            return str(values[k - 1]) if k <= len(values) else "-"
+
+        rows = format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
+            (k, f"{curve.at(k):.3f}", count(impressions, k), count(clicks, k)) for k in range(1, curve.depth + 1)))
+        return format_html(
+            "<p>v(k) = k<sup>-{}</sup> over {} positions ({})</p><table><thead><tr><th>position k</th>"
+            "<th>v(k)</th><th>organic impressions</th><th>organic clicks</th></tr></thead><tbody>{}</tbody>"
+            "</table>", f"{curve.exponent:.3f}", curve.depth, stored.get("source", ""), rows)
 
 
 @admin.register(AuctionHour)

@@ -189,3 +189,12 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} model {self.pk} ({'active' if self.active else 'inactive'})"
+
+    @property
+    def method(self) -> str:
+        """How its model was fitted, as training records it in ``vocabulary["method"]``
+        (``gradient_boosting``, ``segment_rates``, or ``position_curve_only`` for a click
+        version that carries only a position curve); versions trained before the methods
+        were recorded were all gradient boosting."""
+        vocabulary = self.vocabulary if isinstance(self.vocabulary, dict) else {}
+        return str(vocabulary.get("method") or "gradient_boosting")

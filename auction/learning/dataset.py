@@ -3,7 +3,8 @@
 Click model: organic impressions, labelled 1 when the same buyer clicked the same listing
 within ``CLICK_WINDOW`` after it. Purchase model: clicks (organic and valid sponsored),
 labelled 1 when the same buyer bought that listing within ``PURCHASE_WINDOW``. Rows are
-the most recent ones, at most ``limit``.
+the most recent ones, at most ``limit``. Position curve: organic impressions and clicks
+counted by page position (``position_counts``), two aggregate queries.
 """
 
 from __future__ import annotations
@@ -108,3 +109,19 @@ def purchase_dataset(since: dt.datetime, until: dt.datetime, limit: int = 1_000_
                                     purchase__occurred_at__lt=until + PURCHASE_WINDOW)
         .values_list("purchase__opaque_user_id", "listing_id", "purchase__occurred_at"))
     return _build(clicks, bought, PURCHASE_WINDOW)
+
+
+def position_counts(since: dt.datetime, until: dt.datetime) -> tuple[dict[int, int], dict[int, int]]:
+    """Organic impressions and organic clicks in [since, until) per 1-based page position.
+
+    One ``GROUP BY position`` query each (the time index serves the range). Organic means
+    no auction id; sponsored events carry no position anyway. Anonymous events count too:
+    the position curve is about pages, not about who looked at them.
+    """
+    def by_position(model) -> dict[int, int]:
+        rows = (model.objects.filter(occurred_at__gte=since, occurred_at__lt=until, auction_id="",
+                                     position__gte=1)
+                .order_by().values("position").annotate(n=Count("id")).values_list("position", "n"))
+        return {int(position): int(n) for position, n in rows}
+
+    return by_position(Impression), by_position(Click)

@@ -1,10 +1,30 @@
-"""Training, storing and serving the click and purchase models."""
+"""Training, storing and serving the click and purchase models, and the position curve.
+
+``models_train`` (daily task, ``train_models`` command) trains on the last weeks of traffic:
+
+- Click model: gradient boosting on organic impressions (``dataset.click_dataset``).
+- Purchase model: gradient boosting *and* segment-level purchase rates
+  (``segments.SegmentRates``) on clicks, evaluated on the same held-out rows; the one with
+  the lower held-out log loss is stored, its name in ``vocabulary["method"]`` (both
+  methods' held-out log loss and AUC in ``vocabulary["methods"]``).
+- Either is activated only when it beats the category prior on held-out log loss;
+  otherwise the priors keep serving (``predict.PriorPredictor``).
+- Position curve ``v(k)``: organic impressions and clicks counted by page position
+  (``dataset.position_counts``), fitted with ``position.fit_position_curve`` and stored on
+  the new click version's ``position_curve`` (``as_dict`` plus the counts per position up
+  to its depth). The auction uses the newest stored curve, active model or not
+  (``active_position_curve``): how clicks fall with position does not depend on whether
+  the click model beat the prior. Storing a curve bumps ``MODELS``, so indexes rebuild.
+
+``model_figures`` reads the newest versions' figures for reports (the simulator's).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 import logging
+import math
 import threading
 from dataclasses import dataclass
 
@@ -13,12 +33,12 @@ import numpy as np
 from django.db import transaction
 from threadpoolctl import threadpool_limits
 
-from auction.learning.dataset import Dataset, click_dataset, purchase_dataset
+from auction.learning.dataset import Dataset, click_dataset, position_counts, purchase_dataset
 from auction.learning.features import PLACEMENTS as FEATURE_PLACEMENTS
 from auction.learning.features import ItemFeatures, Vocabulary, feature_matrix
-from auction.learning.training import train_classifier
+from auction.learning.training import GRADIENT_BOOSTING, METHODS, SEGMENT_RATES
 from auction.models import ModelVersion
-from auction.position import PositionCurve
+from auction.position import PositionCurve, fit_position_curve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, PriorPredictor, ScoresByPlacement
 from closetads import changes, clock
 
@@ -27,6 +47,13 @@ logger = logging.getLogger(__name__)
 MODELS = "models"  # change topic: auction indexes rebuild their scores when it moves
 MIN_ROWS = {ModelVersion.Kind.CLICK: 2_000, ModelVersion.Kind.PURCHASE: 500}
 MIN_POSITIVES = 30
+# Which methods compete for each kind (the lower held-out log loss is stored).
+METHODS_BY_KIND = {
+    ModelVersion.Kind.CLICK: (GRADIENT_BOOSTING,),
+    ModelVersion.Kind.PURCHASE: (GRADIENT_BOOSTING, SEGMENT_RATES),
+}
+# vocabulary["method"] of a click version that carries only a position curve (no model).
+CURVE_ONLY = "position_curve_only"
 
 
 @dataclass(frozen=True)
@@ -37,15 +64,45 @@ class TrainResult:
     message: str
 
 
-def _store(kind: str, dataset: Dataset | None) -> TrainResult:
-    if dataset is None or len(dataset.y) < MIN_ROWS[kind] or int(dataset.y.sum()) < MIN_POSITIVES:
-        rows = 0 if dataset is None else len(dataset.y)
-        return TrainResult(kind, None, False, f"too little data ({rows} rows) to train a {kind} model")
+def _finite(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _curve_text(curve: dict | None) -> str:
+    if not curve:
+        return "too few organic clicks by position to fit a position curve"
+    return f"position curve v(k) = k^-{curve['exponent']:.3f} over {curve['depth']} positions"
+
+
+def _store(kind: str, dataset: Dataset | None, curve: dict | None = None) -> TrainResult:
+    """Train ``kind``'s competing methods on ``dataset``, store the best as a new version
+    (active if it beats the category prior), with ``curve`` as its position curve.
+
+    With too little data for a model, a ``curve`` is still stored: on a version without a
+    model (empty blob, no figures, ``vocabulary["method"] = CURVE_ONLY``, never active),
+    so that a young marketplace learns its position curve before it has clicks enough for
+    a click model. Without a curve nothing is stored.
+    """
+    rows = 0 if dataset is None else len(dataset.y)
+    if dataset is None or rows < MIN_ROWS[kind] or int(dataset.y.sum()) < MIN_POSITIVES:
+        message = f"too little data ({rows} rows) to train a {kind} model"
+        if not curve:
+            return TrainResult(kind, None, False, message)
+        with transaction.atomic():
+            version = ModelVersion.objects.create(kind=kind, active=False, vocabulary={"method": CURVE_ONLY},
+                                                  position_curve=curve, blob=b"")
+            changes.bump(MODELS)
+        return TrainResult(kind, version.pk, False, f"{message}; {_curve_text(curve)} stored on {kind} "
+                                                    f"version {version.pk} (no model)")
     with threadpool_limits(limits=1):  # predictable on a small shared machine; HGB trains fast anyway
-        model, evaluation = train_classifier(dataset.X, dataset.y)
+        fitted = {name: METHODS[name](dataset.X, dataset.y) for name in METHODS_BY_KIND[kind]}
+    method = min(fitted, key=lambda name: fitted[name][1].log_loss)  # ties: the first listed
+    model, evaluation = fitted[method]
     buffer = io.BytesIO()
     joblib.dump(model, buffer)
     better = evaluation.log_loss < evaluation.baseline_log_loss
+    vocabulary = dataset.vocabulary.as_dict() | {"method": method, "methods": {
+        name: {"log_loss": _finite(e.log_loss), "auc": _finite(e.auc)} for name, (_, e) in fitted.items()}}
     with transaction.atomic():
         if better:
             ModelVersion.objects.filter(kind=kind, active=True).update(active=False)
@@ -54,25 +111,44 @@ def _store(kind: str, dataset: Dataset | None) -> TrainResult:
             positive_rate=evaluation.positive_rate, auc=evaluation.auc, log_loss=evaluation.log_loss,
             calibration_error=evaluation.calibration_error, baseline_auc=evaluation.baseline_auc,
             baseline_log_loss=evaluation.baseline_log_loss, train_seconds=evaluation.seconds,
-            vocabulary=dataset.vocabulary.as_dict(), blob=buffer.getvalue(),
+            vocabulary=vocabulary, position_curve=curve or {}, blob=buffer.getvalue(),
         )
-        if better:
+        if better or curve:
             changes.bump(MODELS)
     verdict = "activated" if better else "kept inactive: no better than the category prior"
+    others = "".join(f"; {name} log loss {e.log_loss:.4f}" for name, (_, e) in fitted.items() if name != method)
     return TrainResult(kind, version.pk, better, (
-        f"{kind} model {version.pk}: AUC {evaluation.auc:.3f} (prior {evaluation.baseline_auc:.3f}), "
+        f"{kind} model {version.pk} ({method}{others}): AUC {evaluation.auc:.3f} "
+        f"(prior {evaluation.baseline_auc:.3f}), "
         f"log loss {evaluation.log_loss:.4f} (prior {evaluation.baseline_log_loss:.4f}), "
         f"calibration error {evaluation.calibration_error:.4f}, {evaluation.rows_train} rows, "
-        f"{evaluation.seconds:.1f} s; {verdict}"))
+        f"{evaluation.seconds:.1f} s; {verdict}" + (f"; {_curve_text(curve)}" if kind == ModelVersion.Kind.CLICK
+                                                     else "")))
+
+
+def position_curve_learn(since: dt.datetime, until: dt.datetime) -> dict | None:
+    """The position curve fitted on organic impressions and clicks by page position in
+    [since, until), as stored on a click version: ``PositionCurve.as_dict()`` plus
+    ``impressions`` and ``clicks``, the counts per position 1..depth it was fitted on. None
+    when there is too little data (``fit_position_curve``)."""
+    impressions, clicks = position_counts(since, until)
+    curve = fit_position_curve(impressions, clicks, source=f"organic clicks {since:%Y-%m-%d} to {until:%Y-%m-%d}")
+    if curve is None:
+        return None
+    positions = range(1, curve.depth + 1)
+    return curve.as_dict() | {"impressions": [impressions.get(k, 0) for k in positions],
+                              "clicks": [clicks.get(k, 0) for k in positions]}
 
 
 def models_train(now: dt.datetime | None = None, days: int = 28, limit: int = 1_000_000) -> list[TrainResult]:
     """Train the click and purchase models on the last ``days`` of traffic; activate each
-    new version that beats the category prior on held-out log loss."""
+    new version that beats the category prior on held-out log loss. The position curve
+    learnt over the same days is stored with the click version (see ``_store``)."""
     now = now or clock.now()
     since = now - dt.timedelta(days=days)
+    curve = position_curve_learn(since, now)
     return [
-        _store(ModelVersion.Kind.CLICK, click_dataset(since, now, limit)),
+        _store(ModelVersion.Kind.CLICK, click_dataset(since, now, limit), curve),
         _store(ModelVersion.Kind.PURCHASE, purchase_dataset(since, now, limit)),
     ]
 
@@ -86,6 +162,12 @@ class _Loaded:
 
 _cache: dict[int, _Loaded] = {}
 _cache_lock = threading.Lock()
+
+
+def models_forget() -> None:
+    """Drop the loaded models (tests: a new database reuses version ids)."""
+    with _cache_lock:
+        _cache.clear()
 
 
 def _loaded(version_id: int) -> _Loaded:
@@ -163,9 +245,10 @@ def _items(listings) -> list[ItemFeatures]:
 
 
 def active_position_curve() -> PositionCurve | None:
-    """The position curve stored with the active click model, or None when there is none."""
-    row = ModelVersion.objects.filter(kind=ModelVersion.Kind.CLICK, active=True).values_list(
-        "pk", "position_curve").first()
+    """The position curve the auction uses: the newest click version's that has one, whether
+    that version's model is active or not; None before any was learnt."""
+    row = (ModelVersion.objects.filter(kind=ModelVersion.Kind.CLICK, position_curve__has_key="exponent")
+           .order_by("-created_at", "-pk").values_list("pk", "position_curve").first())
     if row is None:
         return None
     return PositionCurve.from_dict(row[1], source=f"click model {row[0]}")
@@ -179,3 +262,51 @@ def model_predictor() -> Predictor | None:
     click = _loaded(active[ModelVersion.Kind.CLICK]) if ModelVersion.Kind.CLICK in active else None
     purchase = _loaded(active[ModelVersion.Kind.PURCHASE]) if ModelVersion.Kind.PURCHASE in active else None
     return ModelPredictor(click, purchase)
+
+
+def _rounded(value: float | None) -> float | None:
+    value = _finite(value)
+    return None if value is None else round(value, 4)
+
+
+def _newest_model(kind: str) -> ModelVersion | None:
+    # rows_train > 0: a version with a model (not one that carries only a position curve).
+    return (ModelVersion.objects.filter(kind=kind, rows_train__gt=0).defer("blob")
+            .order_by("-created_at", "-pk").first())
+
+
+def model_figures() -> dict:
+    """The held-out figures of the newest click and purchase models and of the position
+    curve in use, flat, for reports (the simulator's).
+
+    ``model_click_*``: the newest click version with a model; ``model_purchase_*``: the
+    newest purchase version, active or not (``model_purchase_active`` says whether it
+    serves; ``model_purchase_method`` how it was fitted: ``gradient_boosting`` or
+    ``segment_rates``); ``position_curve_*``: the curve ``active_position_curve`` returns.
+    Floats rounded to 4 places; None where there is no such version or figure.
+    """
+    click = _newest_model(ModelVersion.Kind.CLICK)
+    purchase = _newest_model(ModelVersion.Kind.PURCHASE)
+    curve = active_position_curve()
+
+    def figure(version: ModelVersion | None, field: str) -> float | None:
+        return None if version is None else _rounded(getattr(version, field))
+
+    return {
+        "model_click_auc": figure(click, "auc"),
+        "model_click_prior_auc": figure(click, "baseline_auc"),
+        "model_click_log_loss": figure(click, "log_loss"),
+        "model_click_prior_log_loss": figure(click, "baseline_log_loss"),
+        "model_click_calibration_error": figure(click, "calibration_error"),
+        "model_click_rows_train": None if click is None else click.rows_train,
+        "model_purchase_log_loss": figure(purchase, "log_loss"),
+        "model_purchase_prior_log_loss": figure(purchase, "baseline_log_loss"),
+        "model_purchase_auc": figure(purchase, "auc"),
+        "model_purchase_prior_auc": figure(purchase, "baseline_auc"),
+        "model_purchase_rows_train": None if purchase is None else purchase.rows_train,
+        "model_purchase_positive_rate": figure(purchase, "positive_rate"),
+        "model_purchase_method": None if purchase is None else purchase.method,
+        "model_purchase_active": purchase is not None and purchase.active,
+        "position_curve_exponent": None if curve is None else _rounded(curve.exponent),
+        "position_curve_depth": None if curve is None else curve.depth,
+    }
