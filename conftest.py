@@ -31,6 +31,7 @@ def _fresh_clock_and_cache(settings, monkeypatch):
     traffic counts (whose background write would otherwise meet the next test's
     transaction on SQLite's shared in-memory database)."""
     from auction.index import auction_index
+    from auction.learning.service import models_forget
     from auction.recording import recorder
     from auction.traffic import counter
     from closetads.api_auth import live_keys_forget
@@ -47,6 +48,7 @@ def _fresh_clock_and_cache(settings, monkeypatch):
 
     monkeypatch.setattr(AuctionSettings._meta.get_field("deadline_ms"), "default", 2000)
     versions_forget()
+    models_forget()  # loaded models are keyed by version id: a new database's version 1 is another model
     clock.reset()
     cache.clear()
     live_keys_forget()

@@ -425,38 +425,7 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
     for rank, p in enumerate(positions, start=1):
         if p > depth or not bids:
             continue  # past what shoppers scan: an ad there adds nothing
-        free = [k for k in range(1, depth + 1) if k not in taken]
-        organic = [i for i in range(reach) if i not in won][:len(free)]
-        count = len(organic)
-        # down[t]: what the result at free place t loses when pushed to the next free place;
-        # up[t]: what it gains when moved up to the previous one. Prefix sums of both.
-        down_sum = [0.0] * (count + 1)
-        up_sum = [0.0] * (count + 1)
-        for t in range(count):
-            w = weight[organic[t]]
-            here = v[free[t] - 1]
-            below = v[free[t + 1] - 1] if t + 1 < len(free) else 0.0
-            down_sum[t + 1] = down_sum[t] + w * (here - below)
-            up_sum[t + 1] = up_sum[t] + (w * (v[free[t - 1] - 1] - here) if t else 0.0)
-        at = free.index(p)
-        ip = min(at, count)
-        place_of = {candidate: t for t, candidate in enumerate(organic)}
-        pushed_all = down_sum[count] - down_sum[ip]
-        vp = v[p - 1]
-        def passes(bid: tuple) -> bool:
-            """The gate for ``bid`` at this slot."""
-            position, value = bid[0], bid[8]
-            t = place_of.get(position)
-            if t is None:
-                displaced = pushed_all
-            elif t >= ip:
-                displaced = down_sum[t] - down_sum[ip] + weight[position] * v[free[t] - 1]
-            else:
-                displaced = weight[position] * v[free[t] - 1] - (up_sum[ip + 1 if ip < count else count]
-                                                                  - up_sum[t + 1])
-            gain = value * vp
-            # An exact tie passes; the tolerance keeps rounding from deciding one.
-            return gain > 0.0 and keep * gain >= need * displaced - 1e-9 * gain
+        page = _SlotPage(weight, v, taken, won, p)
 
         winner = None
         for index, bid in enumerate(bids):
@@ -466,7 +435,7 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
                 if winner is None:
                     examined[index] = SELLER_CAP
                 continue
-            if not passes(bid):
+            if not page.passes(bid[0], bid[8], keep, need):
                 if winner is None:
                     examined[index] = NOT_INCREMENTAL
                 continue
@@ -487,3 +456,52 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
         reason = examined.get(index, OUTRANKED)
         reasons[bid[0]] = None if reason == "won" else reason
     return chosen
+
+
+class _SlotPage:
+    """The page as the ads above left it, seen from one slot at page position ``p``.
+
+    Organic results fill the free positions (1..depth, less the ads') in their order. For
+    free place t, ``down_sum``/``up_sum`` are prefix sums of what the result there loses
+    when pushed to the next free place, and gains when moved up to the previous one: the
+    displacement of any ad at ``p`` is then a difference of two sums (O(1) per bid).
+    """
+
+    __slots__ = ("count", "down_sum", "free", "ip", "place_of", "pushed_all", "up_sum", "v", "vp", "weight")
+
+    def __init__(self, weight: list[float], v: tuple[float, ...], taken: set[int], won: set[int], p: int) -> None:
+        depth = len(v)
+        free = [k for k in range(1, depth + 1) if k not in taken]
+        organic = [i for i in range(len(weight)) if i not in won][:len(free)]
+        count = len(organic)
+        down_sum = [0.0] * (count + 1)
+        up_sum = [0.0] * (count + 1)
+        for t in range(count):
+            w = weight[organic[t]]
+            here = v[free[t] - 1]
+            below = v[free[t + 1] - 1] if t + 1 < len(free) else 0.0
+            down_sum[t + 1] = down_sum[t] + w * (here - below)
+            up_sum[t + 1] = up_sum[t] + (w * (v[free[t - 1] - 1] - here) if t else 0.0)
+        self.weight, self.v, self.free = weight, v, free
+        self.place_of = {candidate: t for t, candidate in enumerate(organic)}
+        self.ip = min(free.index(p), count)
+        self.count, self.down_sum, self.up_sum = count, down_sum, up_sum
+        self.pushed_all = down_sum[count] - down_sum[self.ip]
+        self.vp = v[p - 1]
+
+    def displaced(self, position: int) -> float:
+        """Sales the organic results lose when candidate ``position`` takes the slot (its
+        own organic sales included when it was on the page; results it leaves move up)."""
+        t = self.place_of.get(position)
+        if t is None:
+            return self.pushed_all
+        ip, own = self.ip, self.weight[position] * self.v[self.free[t] - 1]
+        if t >= ip:
+            return self.down_sum[t] - self.down_sum[ip] + own
+        return own - (self.up_sum[ip + 1 if ip < self.count else self.count] - self.up_sum[t + 1])
+
+    def passes(self, position: int, value: float, keep: float, need: float) -> bool:
+        """The gate: ``keep * gain >= need * displaced`` with something gained (an exact
+        tie passes; the tolerance keeps rounding from deciding one)."""
+        gain = value * self.vp
+        return gain > 0.0 and keep * gain >= need * self.displaced(position) - 1e-9 * gain

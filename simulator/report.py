@@ -27,6 +27,11 @@ def campaigns_launch(world: World, options: Options) -> dict:
     sellers = {s.marketplace_id: s for s in Seller.objects.filter(marketplace_id__in=[s.key for s in world.sellers])}
     launched = 0
     bounds = CampaignSettings.load()
+    # The marketplace's admin default layout is its storefront's (requests also send it).
+    rules = AuctionSettings.load()
+    if rules.slot_positions.get("search") != list(options.slot_positions):
+        rules.slot_positions = {**rules.slot_positions, "search": list(options.slot_positions)}
+        rules.save()
     for sim_seller in world.sellers:
         if not sim_seller.promotes:
             continue

@@ -131,8 +131,13 @@ def position_curve_learn(since: dt.datetime, until: dt.datetime) -> dict | None:
     [since, until), as stored on a click version: ``PositionCurve.as_dict()`` plus
     ``impressions`` and ``clicks``, the counts per position 1..depth it was fitted on. None
     when there is too little data (``fit_position_curve``)."""
+    from auction.models import AuctionSettings
+
     impressions, clicks = position_counts(since, until)
-    curve = fit_position_curve(impressions, clicks, source=f"organic clicks {since:%Y-%m-%d} to {until:%Y-%m-%d}")
+    layout = AuctionSettings.load().slot_positions
+    slot_places = {int(p) for positions in (layout.values() if isinstance(layout, dict) else ()) for p in positions}
+    curve = fit_position_curve(impressions, clicks, source=f"organic clicks {since:%Y-%m-%d} to {until:%Y-%m-%d}",
+                               exclude=slot_places)
     if curve is None:
         return None
     positions = range(1, curve.depth + 1)

@@ -88,7 +88,7 @@ def test_training_stores_the_curve_with_its_counts_on_the_click_version(db, djan
 
 
 def test_with_too_few_rows_for_a_click_model_the_curve_is_still_stored_without_a_model(db):
-    ingest_organic_traffic(40, 0.5)  # 400 impressions: too few for a click model
+    ingest_organic_traffic(150, 0.5)  # 1,500 impressions: too few for a click model
     results = models_train(now=T0 + dt.timedelta(days=3))
     assert "too little data" in results[0].message and "position curve" in results[0].message
     version = ModelVersion.objects.get(kind="click")
@@ -120,7 +120,7 @@ def test_the_index_uses_the_newest_curve_and_rebuilds_when_training_stores_one(
     clock.set_now(T0 + dt.timedelta(days=3))
     index = auction_index()
     assert index.refresh(clock.now()).rules.position_curve == DEFAULT_CURVE
-    ingest_organic_traffic(40, 0.5)
+    ingest_organic_traffic(150, 0.5)
     with django_capture_on_commit_callbacks(execute=True):
         models_train(now=T0 + dt.timedelta(days=3))
     builds = index.stats["full_builds"]
