@@ -1,6 +1,7 @@
 """Invariants of the auction over random candidate sets (hypothesis)."""
 
 import random
+from collections import Counter
 from dataclasses import replace
 
 from hypothesis import given, settings
@@ -8,7 +9,9 @@ from hypothesis import strategies as st
 
 from auction import ranking
 from auction.predict import PLACEMENTS
+from auction.position import DEFAULT_CURVE
 from auction.ranking import Bid, CampaignState, Candidate, ListingState, RankingSettings, run_auction
+from auction.tests.test_incrementality_gate import displacement, sales_weight
 
 CENT = ranking.CENT
 SELLERS = range(1, 7)
@@ -124,15 +127,32 @@ def test_auction_invariants_hold_for_any_candidate_set(case):
         per_seller[listing.seller_id] = per_seller.get(listing.seller_id, 0) + 1
     assert all(count <= rules.max_winners_per_seller for count in per_seller.values())
 
-    # Second price = the least bid that keeps the rank (the gate, tested in
-    # test_incrementality_gate.py, does not depend on the bid).
+    # Second price = the least bid that beats the runner-up for the same slot: the next
+    # bid by score that the seller cap and the gate (reference: test_incrementality_gate)
+    # would have let into it.
     bids = bids_of(candidates, outcome.reasons, rules)
+    curve, keep, need = DEFAULT_CURVE, 1.0 - rules.substitution_share, 1.0 + rules.margin
+    earlier: dict[int, int] = {}
     for w in winners:
+        ads = dict(earlier)
+        earlier[w.page_position] = w.position
         if rules.first_price:
             continue
-        index = next(i for i, b in enumerate(bids) if b.position == w.position)
-        bid = bids[index]
-        beat = bids[index + 1].score if index + 1 < len(bids) else None
+        sellers = Counter(candidates[i].listing.seller_id for i in ads.values())
+        beat = None
+        for b in bids:
+            if b.position == w.position or b.position in ads.values():
+                continue
+            if b.score > next(x.score for x in bids if x.position == w.position):
+                continue
+            if sellers[b.seller_id] >= rules.max_winners_per_seller:
+                continue
+            gain = sales_weight(candidates[b.position], rules.gamma) * curve.at(w.page_position)
+            taken = displacement(candidates, ads, w.page_position, b.position, curve, rules.gamma)
+            if gain > 0 and keep * gain >= need * taken - 1e-6 * max(gain, abs(taken)):
+                beat = b.score
+                break
+        bid = next(b for b in bids if b.position == w.position)
 
         def keeps(price, bid=bid, beat=beat):
             return beat is None or bid.score_at(price) > beat
