@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from auction import ranking
-from auction.predict import PLACEMENTS
 from auction.position import DEFAULT_CURVE
+from auction.predict import PLACEMENTS
 from auction.ranking import Bid, CampaignState, Candidate, ListingState, RankingSettings, run_auction
 from auction.tests.test_incrementality_gate import displacement, sales_weight
 
