@@ -75,6 +75,10 @@ DEFAULT_CURVE = power_curve(1.0, 40)
 
 MIN_CLICKS_PER_POSITION = 5
 MIN_POSITIONS = 3
+# Fewer organic clicks than this in all (a first night's training on a few hours of
+# traffic) fit a curve on noise: the simulator's first one came out nearly flat (exponent
+# 0.25 against about 0.8 a day later) and let ads push good results down all day.
+MIN_TOTAL_CLICKS = 500
 # Depth: the deepest position still getting this share of position 1's impressions.
 DEPTH_SHARE = 0.01
 
@@ -93,8 +97,11 @@ def fit_position_curve(impressions: Mapping[int, int], clicks: Mapping[int, int]
     ``exclude``: positions left out of the slope fit, the sponsored slots' positions: ads
     sit there on some pages, so those places show fewer organic clicks than their worth
     (filling 30% of them pulled a true exponent of 0.65 down to 0.58).
-    None when there is too little data (fewer than ``MIN_POSITIONS`` usable positions).
+    None when there is too little data (fewer than ``MIN_TOTAL_CLICKS`` clicks, or fewer
+    than ``MIN_POSITIONS`` usable positions).
     """
+    if sum(n for k, n in clicks.items() if k >= 1) < MIN_TOTAL_CLICKS:
+        return None
     skip = set(exclude)
     usable = sorted(k for k, n in clicks.items()
                     if k >= 1 and n >= MIN_CLICKS_PER_POSITION and k not in skip)

@@ -21,7 +21,7 @@ from bench import results
 
 BENCHMARKS = ("auction", "events", "dashboard", "simulator", "models")
 # Run only when named with --only (long: the bidding sweep is some thirty simulator runs).
-OPTIONAL = ("bidding",)
+OPTIONAL = ("bidding", "outcomes")
 
 
 def main(argv: list[str] | None = None) -> int:

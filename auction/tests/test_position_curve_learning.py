@@ -73,7 +73,7 @@ def test_organic_events_are_counted_by_position_in_one_query_each(db, django_ass
 
 
 def test_training_stores_the_curve_with_its_counts_on_the_click_version(db, django_capture_on_commit_callbacks):
-    ingest_organic_traffic(250, 0.3)
+    ingest_organic_traffic(300, 0.5)
     with django_capture_on_commit_callbacks() as callbacks:
         results = models_train(now=T0 + dt.timedelta(days=3))
     click = ModelVersion.objects.get(kind="click")
@@ -81,14 +81,14 @@ def test_training_stores_the_curve_with_its_counts_on_the_click_version(db, djan
     curve = click.position_curve
     assert curve["exponent"] == pytest.approx(EXPONENT, abs=0.03)
     assert curve["depth"] == POSITIONS
-    assert curve["impressions"] == [250] * POSITIONS
-    assert curve["clicks"][0] == 75 and len(curve["clicks"]) == POSITIONS
+    assert curve["impressions"] == [300] * POSITIONS
+    assert curve["clicks"][0] == 150 and len(curve["clicks"]) == POSITIONS
     assert "position curve" in results[0].message
     assert callbacks  # the MODELS bump, on commit
 
 
 def test_with_too_few_rows_for_a_click_model_the_curve_is_still_stored_without_a_model(db):
-    ingest_organic_traffic(150, 0.5)  # 1,500 impressions: too few for a click model
+    ingest_organic_traffic(150, 0.9)  # 1,500 impressions (536 clicks): too few for a click model
     results = models_train(now=T0 + dt.timedelta(days=3))
     assert "too little data" in results[0].message and "position curve" in results[0].message
     version = ModelVersion.objects.get(kind="click")
@@ -120,7 +120,7 @@ def test_the_index_uses_the_newest_curve_and_rebuilds_when_training_stores_one(
     clock.set_now(T0 + dt.timedelta(days=3))
     index = auction_index()
     assert index.refresh(clock.now()).rules.position_curve == DEFAULT_CURVE
-    ingest_organic_traffic(150, 0.5)
+    ingest_organic_traffic(150, 0.9)
     with django_capture_on_commit_callbacks(execute=True):
         models_train(now=T0 + dt.timedelta(days=3))
     builds = index.stats["full_builds"]
@@ -128,3 +128,11 @@ def test_the_index_uses_the_newest_curve_and_rebuilds_when_training_stores_one(
     assert index.stats["full_builds"] == builds + 1  # the MODELS bump rebuilt the index
     assert curve.exponent == pytest.approx(EXPONENT, abs=0.05) and curve.depth == POSITIONS
     assert curve.source.startswith("click model")
+
+
+def test_a_first_nights_handful_of_clicks_fits_no_curve():
+    # A few hours of traffic: the default curve stays rather than a fit on noise.
+    impressions = {k: 40 for k in range(1, 21)}
+    clicks = {k: max(5, round(30 * k ** -0.7)) for k in range(1, 21)}
+    assert sum(clicks.values()) < 500
+    assert fit_position_curve(impressions, clicks) is None
