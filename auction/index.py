@@ -40,6 +40,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from auction.affinity import AFFINITY_DAYS, shopper_brands
 from auction.models import AuctionSettings
 from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predictor
@@ -54,7 +55,8 @@ logger = logging.getLogger(__name__)
 LIVE_CAMPAIGN_STATUSES = (Campaign.Status.DRAFT, Campaign.Status.ACTIVE, Campaign.Status.PAUSED)
 # Topics the index reloads on; any other known topic is someone else's (API keys), and an
 # unknown one forces a rebuild.
-KNOWN_TOPICS = frozenset({changes.CATALOG, changes.CAMPAIGNS, changes.BUDGETS, changes.SETTINGS, changes.API_KEYS})
+KNOWN_TOPICS = frozenset({changes.CATALOG, changes.CAMPAIGNS, changes.BUDGETS, changes.SETTINGS, changes.API_KEYS,
+                          changes.SHOPPERS})
 # Budget spend and pacing move without a change signal; reload them this often (seconds).
 CAMPAIGN_REFRESH_SECONDS = 5.0
 # Rebuild everything this often (seconds), whatever the signals say.
@@ -82,6 +84,8 @@ class AuctionRules:
     # Per placement, the page positions of sponsored slots 1, 2, ... (the admin default).
     slot_positions: dict[str, tuple[int, ...]] = dataclasses.field(default_factory=dict)
     position_curve: PositionCurve = DEFAULT_CURVE
+    # How much more a shopper clicks and buys a listing of one of their brands (learnt; 1: unknown).
+    affinity_lift: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +95,11 @@ class IndexView:
     listings: dict[str, ListingState]
     campaigns: dict[int, CampaignState]
     rules: AuctionRules
+    shoppers: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)  # brands per shopper
 
 
-def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE) -> AuctionRules:
+def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE, affinity_lift: float = 1.0
+               ) -> AuctionRules:
     """AuctionRules from the settings row and the active position curve."""
     stored = row.slot_positions if isinstance(row.slot_positions, dict) else {}
     slot_positions = {placement: tuple(int(p) for p in stored.get(placement) or DEFAULT_SLOT_POSITIONS)
@@ -112,6 +118,7 @@ def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE) -> Au
         deadline_seconds=row.deadline_ms / 1000.0,
         slot_positions=slot_positions,
         position_curve=curve,
+        affinity_lift=affinity_lift,
     )
 
 
@@ -144,6 +151,8 @@ class AuctionIndex:
         self._catalog_seen: dt.datetime | None = None
         self._catalog_read_at: dt.datetime | None = None
         self._week: tuple[dt.datetime, dt.datetime] | None = None
+        self._shoppers: dict[str, frozenset[str]] = {}
+        self._shoppers_read: tuple[dt.datetime | None, dt.datetime] | None = None  # (newest write seen, read at)
         self._full_due = 0.0
         self._campaigns_due = 0.0
         self._worker: threading.Thread | None = None
@@ -174,11 +183,13 @@ class AuctionIndex:
                     self._patch_listings(now)
                 if changes.CAMPAIGNS in changed:
                     self._load_chosen()
+                if changes.SHOPPERS in changed:
+                    self._load_shoppers(now, full=False)
                 if changed & {changes.CAMPAIGNS, changes.BUDGETS} or not self._week_holds(now):
                     self._load_campaigns(now, tick)
                 self._start_periodic(now, tick)
             self._versions = versions
-            return IndexView(self._listings, self._campaigns, self._rules)
+            return IndexView(self._listings, self._campaigns, self._rules, self._shoppers)
 
     def wait_for_background(self, timeout: float | None = None) -> None:
         """Wait for a periodic reload in progress, if any (tests, benchmarks)."""
@@ -224,7 +235,7 @@ class AuctionIndex:
             if self._versions is None:  # reset meanwhile
                 return
             for name in ("_listings", "_campaigns", "_chosen", "_rules", "_predictor", "_catalog_seen",
-                         "_catalog_read_at", "_week"):
+                         "_catalog_read_at", "_week", "_shoppers", "_shoppers_read"):
                 setattr(self, name, getattr(fresh, name))
             self._versions = versions
             self.stats["full_builds"] += 1
@@ -261,6 +272,7 @@ class AuctionIndex:
         self._apply_listing_rows(rows.iterator(chunk_size=5000))
         self._load_chosen()
         self._load_campaigns(now, tick)
+        self._load_shoppers(now, full=True)
         self._full_due = tick + FULL_REFRESH_SECONDS * random.uniform(*_JITTER)
         self.stats["full_builds"] += 1
         if self.freeze_after_build:  # the request path's first build and the background rebuild's
@@ -268,9 +280,10 @@ class AuctionIndex:
             gc.freeze()
 
     def _load_rules(self) -> None:
-        from auction.learning.service import active_position_curve
+        from auction.learning.service import active_affinity_lift, active_position_curve
 
-        self._rules = rules_from(AuctionSettings.load(), active_position_curve() or DEFAULT_CURVE)
+        self._rules = rules_from(AuctionSettings.load(), active_position_curve() or DEFAULT_CURVE,
+                                 active_affinity_lift())
 
     def _patch_listings(self, now: dt.datetime) -> None:
         # Rows carry their writer's clock. If it went back since the last read (a simulated
@@ -305,15 +318,32 @@ class AuctionIndex:
         listings = self._listings
         seen = self._catalog_seen
         for row, listing_scores in zip(rows, scores, strict=True):
-            pk, seller_id, price, status, *_, marketplace_id, updated_at = row
+            pk, seller_id, price, status, _, brand, *_, marketplace_id, updated_at = row
             available = status == Listing.Status.AVAILABLE
             if available or marketplace_id in listings:
                 # A listing that left the catalog keeps a "sold" entry until the next full
                 # build: the diagnosis can say why it stopped winning.
-                listings[marketplace_id] = ListingState(pk, seller_id, price, available, listing_scores)
+                listings[marketplace_id] = ListingState(pk, seller_id, price, available, listing_scores, brand)
             if updated_at is not None and (seen is None or updated_at > seen):
                 seen = updated_at
         self._catalog_seen = seen
+
+    def _load_shoppers(self, now: dt.datetime, *, full: bool) -> None:
+        """Shoppers' brands of the last AFFINITY_DAYS: all of them, or (a patch) the rows
+        written since the last read, less the overlap (a slower writer committing later)."""
+        since = now - dt.timedelta(days=AFFINITY_DAYS)
+        if full or self._shoppers_read is None:
+            brands, newest = shopper_brands(since)
+            self._shoppers = {user: frozenset(b) for user, b in brands.items()}
+        else:
+            seen, read_at = self._shoppers_read
+            cursor = min(seen, read_at) if seen is not None else read_at
+            brands, newest = shopper_brands(since, written_since=cursor - CATALOG_OVERLAP)
+            shoppers = dict(self._shoppers)  # a new dict: requests in flight keep the one they read
+            for user, found in brands.items():
+                shoppers[user] = shoppers.get(user, frozenset()) | found
+            self._shoppers = shoppers
+        self._shoppers_read = (newest, now)
 
     def _load_chosen(self) -> None:
         chosen: dict[int, set[int]] = {}

@@ -198,3 +198,32 @@ class ModelVersion(models.Model):
         were recorded were all gradient boosting."""
         vocabulary = self.vocabulary if isinstance(self.vocabulary, dict) else {}
         return str(vocabulary.get("method") or "gradient_boosting")
+
+
+class ShopperBrand(models.Model):
+    """A brand a shopper clicked or bought lately: what the auction knows of their taste.
+
+    Filled by event ingestion (``auction.affinity.shopper_brands_record``) from clicks and
+    purchases, read by each auction index (the brands of shoppers seen in the last
+    ``AFFINITY_DAYS``). The storefront's organic ranking is built for everyone; an ad can
+    beat the results it pushes down mostly where it fits *this* shopper better
+    (design.md, Models), and a brand they keep coming back to is the plainest sign of it.
+    """
+
+    opaque_user_id = models.CharField(max_length=256)
+    brand = models.CharField(max_length=100)
+    last_at = models.DateTimeField(help_text="The latest click or purchase of this brand by this shopper.")
+    updated_at = models.DateTimeField(help_text="When this row was last written (the index reads what changed).")
+
+    class Meta:
+        constraints = [
+            # The upsert's conflict target.
+            models.UniqueConstraint(fields=["opaque_user_id", "brand"], name="shopper_brand_once"),
+        ]
+        indexes = [
+            # The index's incremental read: rows written since its last read.
+            models.Index(fields=["updated_at"], name="shopper_brand_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opaque_user_id}: {self.brand}"

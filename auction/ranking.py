@@ -108,6 +108,7 @@ class ListingState:
     price_micros: int
     available: bool
     scores: tuple[tuple[float, float], ...]
+    brand: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,17 +260,20 @@ def least_price(bid: Bid, beat: float | None, clear: float, reserve: int) -> int
 
 def run_auction(candidates: Sequence[Candidate], *, placement: int, slots: int, organic_top_k: int,
                 settings: RankingSettings, rng: Callable[[], float] = random.random,
-                slot_positions: Sequence[int] | None = None, curve: PositionCurve = DEFAULT_CURVE) -> Outcome:
+                slot_positions: Sequence[int] | None = None, curve: PositionCurve = DEFAULT_CURVE,
+                affinity: frozenset[str] = frozenset(), affinity_lift: float = 1.0) -> Outcome:
     """Decide one auction: the winners by rank with their prices, and a reason per loser.
 
     ``placement`` indexes each listing's scores; ``rng`` draws the pacing throttle;
     ``slot_positions`` are the page positions of slots 1..``slots`` (default 1, 5, 9, 13...);
-    ``curve`` is the position curve the incrementality gate weighs them with.
+    ``curve`` is the position curve the incrementality gate weighs them with; ``affinity``
+    and ``affinity_lift`` the shopper's brands and what they are worth (see
+    ``run_auction_columns``).
     """
     return run_auction_columns(
         [c.listing for c in candidates], [c.relevance for c in candidates], [c.campaign for c in candidates],
         placement=placement, slots=slots, organic_top_k=organic_top_k, settings=settings, rng=rng,
-        slot_positions=slot_positions, curve=curve,
+        slot_positions=slot_positions, curve=curve, affinity=affinity, affinity_lift=affinity_lift,
     )
 
 
@@ -285,12 +289,17 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
                         campaigns: Sequence[CampaignState | None], *, placement: int, slots: int,
                         organic_top_k: int, settings: RankingSettings,
                         rng: Callable[[], float] = random.random, slot_positions: Sequence[int] | None = None,
-                        curve: PositionCurve = DEFAULT_CURVE) -> Outcome:
+                        curve: PositionCurve = DEFAULT_CURVE, affinity: frozenset[str] = frozenset(),
+                        affinity_lift: float = 1.0) -> Outcome:
     """``run_auction`` over parallel columns instead of ``Candidate`` objects.
 
     Candidate ``i`` is ``listings[i]`` (None: unknown), ``relevances[i]`` and
     ``campaigns[i]`` (``relevances`` may be longer than ``listings``). The request path
     calls this: it has the columns at hand and makes no object per candidate.
+
+    ``affinity``: the shopper's brands (``auction.affinity``); a candidate of one of them
+    has its predicted click rate multiplied by ``affinity_lift`` (in its score, and in the
+    sales the gate weighs, as an ad and as an organic result).
 
     The loop below inlines ``ineligibility`` and ``bid_for`` (a function call per check
     and per bid was a third of the auction's time): the same tests in the same order, the
@@ -310,6 +319,7 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
     gamma, take_rate = settings.gamma, settings.take_rate
     keep = 1.0 - take_rate
     commission = settings.beta * take_rate  # beta * take_rate * cvr * price, multiplied left to right
+    lifted = bool(affinity) and affinity_lift != 1.0
     bids: list[tuple] = []  # in Bid's layout, see above
     append = bids.append
     for position, listing in enumerate(listings):
@@ -347,6 +357,8 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
             continue
         # --- bid_for(), inlined
         ctr, cvr = listing.scores[placement]
+        if lifted and listing.brand in affinity:
+            ctr *= affinity_lift
         price = listing.price_micros
         if manual:
             bid = (campaign.max_cpc_micros or 0) // CENT * CENT
@@ -376,7 +388,8 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
 
     positions = slot_positions_for(DEFAULT_SLOT_POSITIONS if slot_positions is None else slot_positions, slots)
     chosen = _fill_slots(bids, listings, relevances, reasons, positions, placement=placement, gamma=gamma,
-                         curve=curve, settings=settings)
+                         curve=curve, settings=settings, affinity=affinity if lifted else frozenset(),
+                         affinity_lift=affinity_lift)
     winners = []
     for index, page_position, rank, beat in chosen:
         bid = Bid(*bids[index])
@@ -391,7 +404,8 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
 
 def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], relevances: Sequence[float],
                 reasons: list[str | None], positions: Sequence[int], *, placement: int, gamma: float,
-                curve: PositionCurve, settings: RankingSettings) -> list[tuple[int, int, int, float | None]]:
+                curve: PositionCurve, settings: RankingSettings, affinity: frozenset[str] = frozenset(),
+                affinity_lift: float = 1.0) -> list[tuple[int, int, int, float | None]]:
     """Slots top to bottom, each to the best-scoring bid (``bids`` in score order) that
     passes the seller cap and the incrementality gate on the page the slots above left.
 
@@ -415,6 +429,8 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
         listing = listings[i]
         if listing is not None and listing.available:
             ctr, cvr = listing.scores[placement]
+            if affinity and listing.brand in affinity:
+                ctr *= affinity_lift
             r = relevances[i]
             weight[i] = ctr * (r if gamma == 1.0 else r ** gamma) * cvr * listing.price_micros
     taken: set[int] = set()  # page positions of the ads placed so far

@@ -99,6 +99,7 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,
         settings=rules.ranking, rng=throttle_random.random,
         slot_positions=positions[:slots], curve=rules.position_curve,
+        affinity=view.shoppers.get(request.opaque_user_id or "", frozenset()), affinity_lift=rules.affinity_lift,
     )
     if perf_counter() > deadline:
         return failed_result()

@@ -48,6 +48,7 @@ from analytics.services.common import (
 )
 from analytics.sql import insert_ignore
 from auction import tokens
+from auction.affinity import shopper_brands_record
 from auction.models import AuctionSettings
 from campaigns.services import ChargeResult, click_charge
 from sellers.models import Listing
@@ -158,6 +159,7 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
                    .values_list("pk", "seller_id")) if bids else {}
 
     bulk_rows, candidates = [], []
+    tastes: list[tuple[str, int, dt.datetime]] = []  # (shopper, listing, when): their brands (auction.affinity)
     for event in parsed:
         if event.token is None:
             found = listings.get(event.entity_id)
@@ -166,6 +168,7 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
                               unknown_listing(f"clicks[{event.index}].entity.id", event.entity_id))
                 continue
             bulk_rows.append(_row(event, None, found[0], found[1], None))
+            tastes.append((event.user, found[0], event.occurred_at))
             continue
         bid = bids[event.index]
         if bid is None:
@@ -179,9 +182,11 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
             bulk_rows.append(_row(event, bid, None, seller_id, reason))
         else:
             candidates.append(_Candidate(event, bid, seller_id))
+            tastes.append((event.user, bid.listing_id, event.occurred_at))
 
     inserted = insert_ignore(Click, CLICK_FIELDS, bulk_rows, conflict="event_id")
     result.stored(len(inserted), len(bulk_rows))
+    shopper_brands_record(tastes)
     if not candidates:
         return
     # A replayed batch costs one query, not the judging transaction.

@@ -33,6 +33,7 @@ import numpy as np
 from django.db import transaction
 from threadpoolctl import threadpool_limits
 
+from auction.affinity import affinity_learn
 from auction.learning.dataset import Dataset, click_dataset, position_counts, purchase_dataset
 from auction.learning.features import PLACEMENTS as FEATURE_PLACEMENTS
 from auction.learning.features import ItemFeatures, Vocabulary, feature_matrix
@@ -69,7 +70,7 @@ def _finite(value: float | None) -> float | None:
 
 
 def _curve_text(curve: dict | None) -> str:
-    if not curve:
+    if not curve or "exponent" not in curve:
         return "too few organic clicks by position to fit a position curve"
     return f"position curve v(k) = k^-{curve['exponent']:.3f} over {curve['depth']} positions"
 
@@ -151,7 +152,13 @@ def models_train(now: dt.datetime | None = None, days: int = 28, limit: int = 1_
     learnt over the same days is stored with the click version (see ``_store``)."""
     now = now or clock.now()
     since = now - dt.timedelta(days=days)
-    curve = position_curve_learn(since, now)
+    # What the page and the shopper do to a listing's clicks, stored together on the click
+    # version: the position curve, and the lift of the shopper's own brands.
+    curve = position_curve_learn(since, now) or {}
+    affinity = affinity_learn(since, now, limit)
+    if affinity is not None:
+        curve["affinity"] = affinity.as_dict()
+    curve = curve or None
     return [
         _store(ModelVersion.Kind.CLICK, click_dataset(since, now, limit), curve),
         _store(ModelVersion.Kind.PURCHASE, purchase_dataset(since, now, limit)),
@@ -257,6 +264,14 @@ def active_position_curve() -> PositionCurve | None:
     if row is None:
         return None
     return PositionCurve.from_dict(row[1], source=f"click model {row[0]}")
+
+
+def active_affinity_lift() -> float:
+    """The shopper-brand lift learnt with the newest click version that has one (1.0: none)."""
+    curve = (ModelVersion.objects.filter(kind=ModelVersion.Kind.CLICK, position_curve__has_key="affinity")
+             .order_by("-created_at", "-pk").values_list("position_curve", flat=True).first())
+    lift = (curve or {}).get("affinity", {}).get("lift")
+    return float(lift) if lift else 1.0
 
 
 def model_predictor() -> Predictor | None:

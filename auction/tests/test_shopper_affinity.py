@@ -1,0 +1,155 @@
+"""Shoppers' brands: recorded from their clicks and purchases, learnt as a lift, used by the gate."""
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from analytics.services import events_ingest
+from auction import affinity
+from auction.index import auction_index
+from auction.models import ShopperBrand
+from auction.position import power_curve
+from auction.ranking import run_auction
+from auction.tests.factories import OPEN, SEARCH, UNKNOWN, organic, promoted
+from closetads import clock
+from sellers.tests.factories import ListingFactory, SellerFactory
+
+T0 = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+GATE = replace(OPEN, substitution_share=0.3, margin=0.5)
+SHORT = power_curve(1.0, 6)
+
+
+def iso(moment):
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def click(n, user, listing, at):
+    return {"id": f"c{n}", "occurredAt": iso(at), "opaqueUserId": user,
+            "entity": {"type": "listing", "id": listing.marketplace_id},
+            "placement": {"placementId": "search", "position": 1}}
+
+
+# --- the gate ------------------------------------------------------------------------------
+
+
+def test_a_listing_of_the_shoppers_brand_can_pass_the_gate_where_another_cannot():
+    # The organic result ahead weighs as much as the ad (w); pushing it down from position 1
+    # takes half its sales, and the ad must add 1.5 times that: 0.7 w < 0.75 w, refused.
+    # Three times likelier to be clicked (a brand this shopper keeps buying): 2.1 w, passes.
+    page = [organic(10, ctr=0.02), UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, promoted(1, ctr=0.02)]
+    page[-1] = replace(page[-1], listing=replace(page[-1].listing, brand="Frye"))
+
+    def run(brands, lift):
+        return run_auction(page, placement=SEARCH, slots=1, organic_top_k=0, settings=GATE, curve=SHORT,
+                           affinity=brands, affinity_lift=lift)
+
+    assert run(frozenset(), 3.0).winners == []
+    assert run(frozenset({"Frye"}), 1.0).winners == []  # no lift learnt yet: the brand changes nothing
+    assert [w.listing_id for w in run(frozenset({"Frye"}), 3.0).winners] == [1]
+    assert run(frozenset({"Nike"}), 3.0).winners == []
+
+
+def test_the_shoppers_brand_counts_for_the_results_pushed_down_too():
+    # Now the organic result ahead is the shopper's brand: it weighs three times as much.
+    ahead = organic(10, ctr=0.02)
+    ahead = replace(ahead, listing=replace(ahead.listing, brand="Frye"))
+    ad = promoted(1, ctr=0.05)
+    page = [ahead, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, ad]
+    kwargs = {"placement": SEARCH, "slots": 1, "organic_top_k": 0, "settings": GATE, "curve": SHORT}
+    # The ad weighs 2.5 w: 0.7 x 2.5 w = 1.75 w against 1.5 x w/2 without the brand, 1.5 x 3w/2 with it.
+    assert [w.listing_id for w in run_auction(page, **kwargs).winners] == [1]
+    assert run_auction(page, affinity=frozenset({"Frye"}), affinity_lift=3.0, **kwargs).winners == []
+
+
+# --- recording and the index ---------------------------------------------------------------------
+
+
+def test_clicks_and_purchases_record_the_shoppers_brands(db):
+    seller = SellerFactory()
+    frye = ListingFactory(seller=seller, brand="Frye", marketplace_id="L-frye")
+    nike = ListingFactory(seller=seller, brand="Nike", marketplace_id="L-nike")
+    blank = ListingFactory(seller=seller, brand="", marketplace_id="L-blank")
+    clock.set_now(T0)
+    events_ingest({"clicks": [click(1, "u-1", frye, T0), click(2, "u-1", blank, T0), click(3, "", nike, T0)],
+                   "purchases": [{"id": "o-1", "occurredAt": iso(T0), "opaqueUserId": "u-2",
+                                  "items": [{"listingId": nike.marketplace_id, "unitPrice": "10.00",
+                                             "quantity": 1}]}]})
+    assert sorted(ShopperBrand.objects.values_list("opaque_user_id", "brand")) == [("u-1", "Frye"), ("u-2", "Nike")]
+    # Again, later: the same pair is updated, not repeated.
+    later = T0 + dt.timedelta(hours=2)
+    clock.set_now(later)
+    events_ingest({"clicks": [click(4, "u-1", frye, later)]})
+    row = ShopperBrand.objects.get(opaque_user_id="u-1")
+    assert row.last_at == later and ShopperBrand.objects.count() == 2
+
+
+def test_the_index_knows_a_shoppers_brands_after_their_click(db, django_capture_on_commit_callbacks):
+    seller = SellerFactory()
+    frye = ListingFactory(seller=seller, brand="Frye", marketplace_id="L-frye")
+    clock.set_now(T0)
+    index = auction_index()
+    assert index.refresh(T0).shoppers == {}
+    builds = index.stats["full_builds"]
+    with django_capture_on_commit_callbacks(execute=True):  # the shoppers topic moves on commit
+        events_ingest({"clicks": [click(1, "u-1", frye, T0)]})
+    assert index.refresh(T0).shoppers == {"u-1": frozenset({"Frye"})}
+    assert index.stats["full_builds"] == builds  # a patch, not a rebuild
+    # Brands older than AFFINITY_DAYS are forgotten at the next full build.
+    later = T0 + dt.timedelta(days=affinity.AFFINITY_DAYS + 1)
+    index.reset()
+    assert index.refresh(later).shoppers == {}
+
+
+# --- learning the lift -----------------------------------------------------------------------------
+
+
+def organic_traffic(clicked_share_affine: float, clicked_share_other: float, *, shoppers: int = 60):
+    """Each shopper first clicks one Frye listing; a day later sees 10 Frye and 10 Nike listings,
+    clicking the given shares of each."""
+    seller = SellerFactory()
+    frye = [ListingFactory(seller=seller, brand="Frye", marketplace_id=f"F-{i}") for i in range(11)]
+    nike = [ListingFactory(seller=seller, brand="Nike", marketplace_id=f"N-{i}") for i in range(10)]
+    impressions, clicks, n = [], [], 0
+    for s in range(shoppers):
+        user = f"u-{s}"
+        clicks.append(click(f"first-{s}", user, frye[10], T0))
+        at = T0 + dt.timedelta(days=1, minutes=s)
+        for group, share in ((frye[:10], clicked_share_affine), (nike, clicked_share_other)):
+            for i, listing in enumerate(group):
+                n += 1
+                impressions.append({"id": f"i{n}", "occurredAt": iso(at), "opaqueUserId": user,
+                                    "entity": {"type": "listing", "id": listing.marketplace_id},
+                                    "placement": {"placementId": "search", "position": i + 1}})
+                if (s * 10 + i) % 100 < share * 100:
+                    clicks.append(click(f"c{n}", user, listing, at + dt.timedelta(seconds=20)))
+    clock.set_now(T0 + dt.timedelta(days=2))
+    for start in range(0, len(impressions), 500):
+        events_ingest({"impressions": impressions[start:start + 500]})
+    for start in range(0, len(clicks), 500):
+        events_ingest({"clicks": clicks[start:start + 500]})
+
+
+def test_the_lift_is_the_click_rate_of_the_shoppers_brands_over_the_others(db):
+    organic_traffic(0.3, 0.1)
+    figures = affinity.affinity_learn(T0, T0 + dt.timedelta(days=2))
+    assert figures.impressions_affine == 600 and figures.impressions_other == 600
+    assert figures.click_lift == pytest.approx(3.0, rel=0.05)
+    assert figures.purchase_lift == 1.0  # no purchases: no evidence either way
+    assert figures.lift == pytest.approx(figures.click_lift * figures.purchase_lift)
+
+
+def test_too_little_affine_traffic_learns_no_lift(db):
+    organic_traffic(0.3, 0.1, shoppers=5)  # 50 affine impressions
+    assert affinity.affinity_learn(T0, T0 + dt.timedelta(days=2)) is None
+
+
+def test_training_stores_the_lift_and_the_auction_uses_it(db, django_capture_on_commit_callbacks):
+    from auction.learning.service import active_affinity_lift, models_train
+
+    organic_traffic(0.3, 0.1)
+    assert active_affinity_lift() == 1.0
+    with django_capture_on_commit_callbacks(execute=True):
+        models_train(now=T0 + dt.timedelta(days=2))
+    assert active_affinity_lift() == pytest.approx(3.0, rel=0.05)
+    assert auction_index().refresh(T0 + dt.timedelta(days=2)).rules.affinity_lift == pytest.approx(3.0, rel=0.05)
