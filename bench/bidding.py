@@ -1,62 +1,246 @@
-"""Automatic bids against fixed CPCs at equal spend (issue #7, Acceptance 5), in the simulator.
+"""Automatic bids against the best fixed CPC in hindsight, at equal spend (issue #7, item 5).
 
-``python -m bench.run --only bidding`` (not part of the default ``make bench``: some thirty
-simulator runs, about 45 minutes on 2 cores). Every run is the issue's standard scenario
-(7 days, 200 sellers, 20,000 buyers, seed 1) on a fresh SQLite database, with pacing on
-(fixed-CPC campaigns are paced by the throttle). "Ad-caused sales" are the simulator's
-ground truth: purchases through an ad that would not have happened on the same page
-without ads.
+``python -m bench.run --only bidding`` (not part of the default ``make bench``: 25 to 30
+simulator runs, two at a time, about 25 minutes on 2 cores). Every run is the issue's
+standard scenario in the calibrated world (7 days, 200 sellers, 20,000 buyers) on a fresh
+SQLite database, pacing on (fixed-CPC campaigns are paced by the throttle). The sales are
+the simulator's ground truth: ``true_ad_caused_sales`` (purchases through an ad that would
+not have happened on the same page without ads), ``true_ad_displaced_sales`` (organic
+purchases the ads took away) and ``net_ad_sales`` = caused - displaced.
 
-1. ``--bidding fixed:X`` for each X in ``FIXED_CPCS``, with the sellers' own budgets; the
-   best fixed CPC is the one that causes the most sales. A fixed CPC does not spend all of
-   the budgets: closets with little demand at that price spend little.
-2. ``--bidding auto --budget-scale s`` for each s in ``AUTO_SCALES`` (1: the sellers' own
-   budgets): auto spends what it is given, so these runs trace what auto causes at each
-   level of spend.
-3. One more auto run with the scale that makes it spend what the best fixed CPC spent (and
-   one correction run when that is more than 5% off). Auto's ad-caused sales at exactly a
-   given spend are interpolated linearly between the nearest auto runs below and above it.
+Each of the seeds 1-5 is its own comparison (nothing chosen on one seed is reused on
+another):
 
-``auto_vs_best_fixed_at_equal_spend`` (the acceptance figure, target +20%) is auto at the
-best fixed CPC's spend over that fixed CPC, minus one. ``auto_vs_fixed_<X>_at_equal_spend``
-is the same against every fixed CPC. ``seed_<n>_*`` repeat the acceptance comparison on
-other seeds of the same scenario (best fixed CPC of seed 1; auto at the scale found for
-seed 1, corrected once when its spend is more than 5% off): single runs move by up to 25%;
-``..._seed_mean`` is the mean over the five seeds. ``auto_vs_best_fixed_on_own_budgets``
-is not the acceptance's comparison: auto and the best fixed CPC both on the sellers' own
-budgets, whatever each spends (on every seed).
+1. ``--bidding fixed:X`` for each X in ``FIXED_CPCS`` on the sellers' own budgets, and
+   ``--bidding auto`` on the same budgets (scale 1), four runs at once. The **best fixed
+   CPC in hindsight** is the one with the highest ``net_ad_sales`` on that seed (ties: the
+   lower CPC); the one with the most ad-caused sales is recorded too
+   (``best_fixed_cpc_by_caused``), but the comparison is with the best by net. Its spend
+   is the target.
+2. Auto again with ``--budget-scale s``, s chosen (``next_scale``) so that auto lands just
+   on the other side of the target from the runs made (``AIM_MARGIN`` beyond it); one
+   correction run when the runs still do not lie on both sides of the target, or when the
+   nearest of the two around it is more than ``SPEND_TOLERANCE`` off. At most
+   ``MAX_AUTO_RUNS`` auto runs per seed.
+3. Auto's net and ad-caused sales at exactly the target spend are interpolated linearly
+   between the nearest auto runs below and above it, never extrapolated: a seed whose auto
+   runs do not lie on both sides of the target has no comparison (``seed_<n>_bracketed``
+   false) and is left out of the means.
+
+The figures. ``seed_<n>_auto_vs_best_fixed_net_at_equal_spend`` (dollars) is auto's
+interpolated net sales minus the best fixed CPC's net sales: a *difference*, since net
+sales can be zero or negative and a ratio to them means nothing; >= 0 means auto adds at
+least as much net sales as the best fixed CPC for the same money.
+``seed_<n>_auto_vs_best_fixed_caused_at_equal_spend`` is a relative gain: auto's
+interpolated ad-caused sales over that same fixed CPC's (the best by net, at its spend),
+minus one (none when that fixed CPC caused nothing). ``..._seed_mean`` is the mean over the
+seeds compared (the acceptance: ``auto_vs_best_fixed_net_at_equal_spend_seed_mean`` >= 0);
+``seeds_compared`` says how many. ``--quick``: a small scenario and seed 1 only (a smoke
+test, not a measurement).
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from bench.simulator import _simulate
 
-NOTE = ("The issue's standard scenario, `simulate --days 7 --sellers 200 --buyers 20000 --seed 1`, each run on a "
-        "fresh SQLite database, pacing on (fixed-CPC campaigns are paced by the throttle): `--bidding fixed:X` for "
-        "each X below on the sellers' own budgets, and `--bidding auto --budget-scale s` for several s (1: the own "
-        "budgets), which trace auto's ad-caused sales against its spend; one more auto run at the scale that spends "
-        "what the best fixed CPC (the most ad-caused sales) spent. `true_ad_caused_sales` is the simulator's ground "
-        "truth. `auto_vs_best_fixed_at_equal_spend` (target +20%) compares auto's ad-caused sales, interpolated to "
-        "the best fixed CPC's spend between the nearest auto runs below and above it (the nearest alone when all lie "
-        "on one side), with that fixed CPC's; "
-        "`auto_vs_fixed_<X>_at_equal_spend` does the same for every fixed CPC. `seed_<n>_*` repeat the acceptance "
-        "comparison on other seeds; `auto_vs_best_fixed_at_equal_spend_seed_mean` is the mean over the five. "
-        "`auto_vs_best_fixed_on_own_budgets` (not the acceptance's comparison): auto and the best fixed CPC both on "
-        "the sellers' own budgets, whatever each spends. "
-        "Neighbouring runs differ by up to 25% (single runs): read the curve with that in mind. Money in dollars. "
-        "Not part of the default `make bench`: "
-        "`python -m bench.run --only bidding` (about 45 minutes).")
+NOTE = ("The issue's standard scenario in the calibrated world, `simulate --days 7 --sellers 200 --buyers 20000 "
+        "--seed N` for N = 1-5, each run on a fresh SQLite database, pacing on (fixed-CPC campaigns are paced by the "
+        "throttle). Each seed is its own comparison: `--bidding fixed:X` for X = 0.10, 0.20, 0.35 on the sellers' "
+        "own budgets; the best fixed CPC in hindsight is the one with the highest `net_ad_sales` (ad-caused minus "
+        "displaced sales, the simulator's ground truth; `best_fixed_cpc_by_caused` is the best by ad-caused sales "
+        "alone). `--bidding auto` runs at 2-3 budget scales (1, then scales aimed just across the best fixed CPC's "
+        "spend) until one run lies below that spend and one above it, the nearer within 5%; auto's net and "
+        "ad-caused sales are interpolated linearly at exactly that spend between them (never extrapolated: a seed "
+        "without runs on both sides has no comparison). `auto_vs_best_fixed_net_at_equal_spend` is a difference "
+        "in dollars, auto's net minus the best fixed CPC's (net sales can be <= 0, so no ratio): >= 0 means auto "
+        "adds at least as much net sales for the same money (acceptance: the mean over seeds 1-5 >= 0). "
+        "`auto_vs_best_fixed_caused_at_equal_spend` is a relative gain on ad-caused sales against the same fixed "
+        "CPC (auto / fixed - 1). `..._seed_mean`: the mean over the seeds compared (`seeds_compared`). Single runs "
+        "are noisy: read one seed's figures with that in mind. Money in dollars. Not part of the default "
+        "`make bench`: `python -m bench.run --only bidding` (25-30 runs, two at a time, about 25 minutes on "
+        "2 cores).")
 SCENARIO = ["--days", "7", "--sellers", "200", "--buyers", "20000"]
-SEED = 1
 QUICK_SCENARIO = ["--days", "2", "--sellers", "30", "--buyers", "1500"]
-FIXED_CPCS = ("0.10", "0.15", "0.20", "0.25", "0.30", "0.40", "0.50")
-AUTO_SCALES = (0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
-OTHER_SEEDS = (2, 3, 4, 5)
-SPEND_TOLERANCE = 0.05  # a scaled auto run within 5% of the target spend needs no correction run
+SEEDS = (1, 2, 3, 4, 5)
+QUICK_SEEDS = (1,)
+FIXED_CPCS = ("0.10", "0.20", "0.35")
+MAX_AUTO_RUNS = 3  # per seed: scale 1, one aimed across the target, one correction
+SPEND_TOLERANCE = 0.05  # the nearer of the two runs around the target within 5% of it: no correction run
+AIM_MARGIN = 0.03  # an aimed run aims 3% beyond the target, on the side where no run lies yet
 PARALLEL = 2  # simulator runs at once (one per core)
+SCALE_BOUNDS = (0.01, 100.0)  # what `simulate --budget-scale` accepts
+KEYS = ("spend", "net_ad_sales", "true_ad_caused_sales")
+
+
+# -- Pure parts: plain dicts and numbers in, figures out (the unit tests call these). -----------------
+
+
+def best_fixed_cpc(fixed: dict[str, dict], key: str = "net_ad_sales") -> str | None:
+    """The fixed CPC (as in ``FIXED_CPCS``) whose run has the highest ``key``; ties go to the
+    lower CPC. Runs that spent nothing are not candidates (nothing to compare at); None when
+    no run spent anything."""
+    spent = [cpc for cpc, report in fixed.items() if report["spend"] > 0]
+    if not spent:
+        return None
+    return max(sorted(spent, key=float), key=lambda cpc: fixed[cpc][key])
+
+
+def value_at_spend(points: list[tuple[float, float]], spend: float) -> float | None:
+    """A figure at exactly ``spend`` from (spend, figure) points: linear between the nearest
+    points at or below and at or above it; None when every point lies on one side (no
+    extrapolation: a line through two runs on one side amplifies their noise)."""
+    below = [p for p in points if p[0] <= spend]
+    above = [p for p in points if p[0] >= spend]
+    if not below or not above:
+        return None
+    (s1, v1), (s2, v2) = max(below), min(above)
+    if s2 == s1:
+        return (v1 + v2) / 2
+    return v1 + (v2 - v1) * (spend - s1) / (s2 - s1)
+
+
+def bracket(spends: list[float], target: float) -> tuple[float | None, float | None]:
+    """The nearest spend at or below ``target`` and the nearest at or above it (None: none)."""
+    below = [s for s in spends if s <= target]
+    above = [s for s in spends if s >= target]
+    return (max(below) if below else None), (min(above) if above else None)
+
+
+def is_bracketed(spends: list[float], target: float, tolerance: float = SPEND_TOLERANCE) -> bool:
+    """Runs on both sides of ``target``, the nearer of the two around it within ``tolerance``."""
+    low, high = bracket(spends, target)
+    if low is None or high is None:
+        return False
+    return min(abs(low / target - 1), abs(high / target - 1)) <= tolerance
+
+
+def scale_for(points: list[tuple[float, float]], target: float) -> float:
+    """The budget scale expected to make auto spend ``target`` from one run: auto spends nearly
+    all it is given, so spend is close to proportional to the scale; ``points`` are (scale,
+    spend) of runs made, the nearest one is scaled (3 decimals)."""
+    scale, spend = min(points, key=lambda p: abs(p[1] - target))
+    return round(scale * target / spend, 3)
+
+
+def _scale_toward(points: list[tuple[float, float]], aim: float) -> float:
+    """The scale expected to spend ``aim``: on the line (scale -> spend) through the two runs
+    around it, or else through the two runs nearest it; ``scale_for`` when there is one run or
+    that line does not rise."""
+    by_spend = sorted(points, key=lambda p: p[1])
+    low = [p for p in by_spend if p[1] <= aim]
+    high = [p for p in by_spend if p[1] >= aim]
+    pair = (low[-1], high[0]) if low and high else tuple(sorted(points, key=lambda p: abs(p[1] - aim))[:2])
+    scale = None
+    if len(pair) == 2:
+        (s1, p1), (s2, p2) = pair
+        if s1 != s2 and (p2 - p1) / (s2 - s1) > 0:
+            scale = s1 + (aim - p1) * (s2 - s1) / (p2 - p1)
+    if scale is None or scale <= 0:
+        scale = scale_for(points, aim)
+    return round(min(max(scale, SCALE_BOUNDS[0]), SCALE_BOUNDS[1]), 3)
+
+
+def next_scale(runs: list[tuple[float, float]], target: float, *, tolerance: float = SPEND_TOLERANCE,
+               margin: float = AIM_MARGIN) -> float | None:
+    """The budget scale of the next auto run, from the (scale, spend) runs made, or None when
+    none is needed (or none can help).
+
+    Done once runs lie on both sides of ``target`` with the nearer of the two within
+    ``tolerance``. With runs on one side only, aim ``margin`` beyond the target on the other;
+    with runs on both sides but both far, aim at the target itself (wherever it lands, it
+    tightens the bracket)."""
+    usable = [(scale, spend) for scale, spend in runs if spend > 0]
+    if not usable or target <= 0:
+        return None
+    spends = [spend for _, spend in usable]
+    low, high = bracket(spends, target)
+    if low is not None and high is not None:
+        if is_bracketed(spends, target, tolerance):
+            return None
+        aim = target
+    elif high is not None:
+        aim = target * (1 - margin)
+    else:
+        aim = target * (1 + margin)
+    scale = _scale_toward(usable, aim)
+    return None if scale in {s for s, _ in runs} else scale
+
+
+def net_difference(auto_net: float | None, fixed_net: float) -> float | None:
+    """Auto's net sales minus the fixed CPC's, in dollars (net can be <= 0: no ratio)."""
+    return None if auto_net is None else round(auto_net - fixed_net, 2)
+
+
+def _gain(caused: float | None, base: float) -> float | None:
+    """``caused`` against ``base``, as a share more (negative: less), 3 decimals; None when
+    there is nothing to compare (no ``caused``, or ``base`` <= 0)."""
+    if caused is None or base <= 0:
+        return None
+    return round(caused / base - 1, 3)
+
+
+def _name(cpc: str) -> str:
+    return "fixed_" + cpc.replace(".", "")
+
+
+def seed_figures(seed: int, fixed: dict[str, dict], auto: list[tuple[float, dict]]) -> dict:
+    """One seed's figures from its runs: ``fixed`` maps each fixed CPC to its report, ``auto``
+    lists (budget scale, report) in the order run. Reports need ``spend``, ``net_ad_sales``
+    and ``true_ad_caused_sales``."""
+    prefix, figures = f"seed_{seed}_", {}
+    for cpc, report in fixed.items():
+        for key in KEYS:
+            figures[f"{prefix}{_name(cpc)}_{key}"] = report[key]
+    for number, (scale, report) in enumerate(auto, start=1):
+        figures[f"{prefix}auto_{number}_budget_scale"] = scale
+        for key in KEYS:
+            figures[f"{prefix}auto_{number}_{key}"] = report[key]
+    best, by_caused = best_fixed_cpc(fixed), best_fixed_cpc(fixed, "true_ad_caused_sales")
+    figures[f"{prefix}best_fixed_cpc"] = float(best) if best else None
+    figures[f"{prefix}best_fixed_cpc_by_caused"] = float(by_caused) if by_caused else None
+    if best is None:
+        return figures
+    target, base = fixed[best]["spend"], fixed[best]
+    spends = [report["spend"] for _, report in auto if report["spend"] > 0]
+    low, high = bracket(spends, target)
+    figures[f"{prefix}equal_spend_target"] = target
+    figures[f"{prefix}auto_spend_below"], figures[f"{prefix}auto_spend_above"] = low, high
+    figures[f"{prefix}bracketed"] = low is not None and high is not None
+    net = value_at_spend([(r["spend"], r["net_ad_sales"]) for _, r in auto if r["spend"] > 0], target)
+    caused = value_at_spend([(r["spend"], r["true_ad_caused_sales"]) for _, r in auto if r["spend"] > 0], target)
+    figures[f"{prefix}auto_net_ad_sales_at_equal_spend"] = None if net is None else round(net, 2)
+    figures[f"{prefix}auto_true_ad_caused_sales_at_equal_spend"] = None if caused is None else round(caused, 2)
+    figures[f"{prefix}auto_vs_best_fixed_net_at_equal_spend"] = net_difference(net, base["net_ad_sales"])
+    figures[f"{prefix}auto_vs_best_fixed_caused_at_equal_spend"] = _gain(caused, base["true_ad_caused_sales"])
+    return figures
+
+
+def seed_mean(figures: dict, per_seed: str = "auto_vs_best_fixed_net_at_equal_spend",
+              digits: int = 2) -> float | None:
+    """The mean of every ``seed_<n>_<per_seed>`` figure that is there (None ones left out);
+    None when there is none."""
+    pattern = re.compile(rf"seed_\d+_{re.escape(per_seed)}")
+    values = [value for key, value in figures.items() if pattern.fullmatch(key) and value is not None]
+    return round(sum(values) / len(values), digits) if values else None
+
+
+def summary(figures: dict) -> dict:
+    """The means over the seeds of the two comparisons, and how many seeds were compared."""
+    net = "auto_vs_best_fixed_net_at_equal_spend"
+    caused = "auto_vs_best_fixed_caused_at_equal_spend"
+    compared = [key for key, value in figures.items()
+                if re.fullmatch(rf"seed_\d+_{net}", key) and value is not None]
+    return {f"{net}_seed_mean": seed_mean(figures, net, 2),
+            f"{caused}_seed_mean": seed_mean(figures, caused, 3),
+            "seeds_compared": len(compared)}
+
+
+# -- Orchestration: simulator runs, two at a time. ----------------------------------------------------
 
 
 def _run(scenario: list[str], seed: int, extra: list[str]) -> dict:
@@ -66,149 +250,47 @@ def _run(scenario: list[str], seed: int, extra: list[str]) -> dict:
 
 
 def _say(label: str, report: dict) -> None:
-    print(f"{label}: spend ${report['spend']:.2f}, ad-caused ${report['true_ad_caused_sales']:.2f}", flush=True)
+    print(f"{label}: spend ${report['spend']:.2f}, net ${report['net_ad_sales']:.2f}, "
+          f"ad-caused ${report['true_ad_caused_sales']:.2f}", flush=True)
 
 
-def _gain(caused: float, base: float) -> float:
-    """``caused`` against ``base``, as a share more (negative: less), 3 decimals."""
-    return round(caused / base - 1, 3)
+def _auto(scale: float) -> list[str]:
+    return ["--bidding", "auto", "--budget-scale", str(scale)]
 
 
-def _name(cpc: str) -> str:
-    return "fixed_" + cpc.replace(".", "")
-
-
-def _scale_name(scale: float) -> str:
-    return f"auto_x{scale:g}".replace(".", "")
-
-
-def caused_at_spend(points: list[tuple[float, float]], spend: float) -> float:
-    """Ad-caused sales at ``spend``: linear between the nearest (spend, caused) points below
-    and above it; when every point lies on one side, the nearest one's figure (no
-    extrapolation: two close runs differ by single-run noise, and a line through them
-    amplifies it)."""
-    below = [p for p in points if p[0] <= spend]
-    above = [p for p in points if p[0] >= spend]
-    if not below or not above:
-        return min(points, key=lambda p: abs(p[0] - spend))[1]
-    (s1, c1), (s2, c2) = max(below), min(above)
-    if s2 == s1:
-        return (c1 + c2) / 2
-    return c1 + (c2 - c1) * (spend - s1) / (s2 - s1)
-
-
-def scale_for(points: list[tuple[float, float]], target: float) -> float:
-    """The budget scale expected to make auto spend ``target``: auto spends nearly all it is
-    given, so spend is close to proportional to the scale; ``points`` are (scale, spend) of
-    runs made, the nearest one is scaled (3 decimals)."""
-    scale, spend = min(points, key=lambda p: abs(p[1] - target))
-    return round(scale * target / spend, 3)
-
-
-def _equal_spend(scenario: list[str], seed: int, target: float, scale: float,
-                 points: list[tuple[float, float]], figures: dict, prefix: str) -> tuple[float, float]:
-    """Auto runs at ``scale`` (and one correction) aimed at spending ``target``; returns auto's
-    caused sales interpolated at ``target`` over those runs and ``points`` (to which the runs'
-    (spend, caused) are added), and the last scale."""
-    for attempt in (1, 2):
-        report = _run(scenario, seed, ["--bidding", "auto", "--budget-scale", str(scale)])
-        _say(f"seed {seed} auto x{scale}", report)
-        _figures(figures, f"{prefix}auto_equal_spend_{attempt}", report)
-        figures[f"{prefix}auto_equal_spend_{attempt}_budget_scale"] = scale
-        points.append((report["spend"], report["true_ad_caused_sales"]))
-        if not report["spend"] or abs(report["spend"] / target - 1) <= SPEND_TOLERANCE:
-            break
-        scale = round(scale * target / report["spend"], 3)
-    return caused_at_spend(points, target), scale
+def one_seed(simulate: Callable[[int, list[str]], Future], seed: int) -> dict:
+    """One seed's comparison: the fixed CPCs and auto on the own budgets at once, then auto
+    runs (``next_scale``) until they lie around the best fixed CPC's spend."""
+    fixed_runs = {cpc: simulate(seed, ["--bidding", f"fixed:{cpc}"]) for cpc in FIXED_CPCS}
+    first = simulate(seed, _auto(1.0))
+    fixed = {cpc: future.result() for cpc, future in fixed_runs.items()}
+    auto = [(1.0, first.result())]
+    for cpc, report in fixed.items():
+        _say(f"seed {seed} fixed:{cpc}", report)
+    _say(f"seed {seed} auto x1", auto[0][1])
+    best = best_fixed_cpc(fixed)
+    if best is not None:
+        target = fixed[best]["spend"]
+        while len(auto) < MAX_AUTO_RUNS:
+            scale = next_scale([(s, r["spend"]) for s, r in auto], target)
+            if scale is None:
+                break
+            report = simulate(seed, _auto(scale)).result()
+            _say(f"seed {seed} auto x{scale} (target ${target:.2f}, fixed:{best})", report)
+            auto.append((scale, report))
+    return seed_figures(seed, fixed, auto)
 
 
 def run(quick: bool = False) -> dict:
     scenario = QUICK_SCENARIO if quick else SCENARIO
-    cpcs = FIXED_CPCS[:2] if quick else FIXED_CPCS
-    scales = (0.5, 1.0) if quick else AUTO_SCALES
-    jobs = [("fixed", cpc) for cpc in cpcs] + [("auto", scale) for scale in scales]
+    seeds = QUICK_SEEDS if quick else SEEDS
+    figures: dict = {"seeds": ",".join(map(str, seeds)), "fixed_cpcs": ",".join(FIXED_CPCS)}
+    # Simulator runs queue in one pool of PARALLEL; each seed's steps wait on them in a pool of their own.
+    with ThreadPoolExecutor(PARALLEL) as runs, ThreadPoolExecutor(len(seeds)) as orchestrators:
+        def simulate(seed: int, extra: list[str]) -> Future:
+            return runs.submit(_run, scenario, seed, extra)
 
-    def one(job):
-        kind, value = job
-        extra = ["--bidding", f"fixed:{value}"] if kind == "fixed" else ["--bidding", "auto", "--budget-scale",
-                                                                          str(value)]
-        return _run(scenario, SEED, extra)
-
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        reports = dict(zip(jobs, pool.map(one, jobs), strict=True))
-    figures: dict = {"seed": SEED}
-    fixed, auto_points, auto_scale_spend = {}, [], []
-    for (kind, value), report in reports.items():
-        name = _name(value) if kind == "fixed" else _scale_name(value)
-        _say(name, report)
-        _figures(figures, name, report)
-        if kind == "fixed" and report["spend"]:
-            fixed[value] = report
-        elif kind == "auto" and report["spend"]:
-            auto_points.append((report["spend"], report["true_ad_caused_sales"]))
-            auto_scale_spend.append((value, report["spend"]))
-    if not fixed or not auto_points:
-        return figures
-
-    best = max(fixed, key=lambda cpc: fixed[cpc]["true_ad_caused_sales"])
-    target = fixed[best]["spend"]
-    figures["best_fixed_cpc"] = float(best)
-    figures["equal_spend_target"] = target
-    caused, scale = _equal_spend(scenario, SEED, target, scale_for(auto_scale_spend, target), auto_points,
-                                 figures, "")
-    figures["auto_true_ad_caused_sales_at_equal_spend"] = round(caused, 2)
-    figures["auto_vs_best_fixed_at_equal_spend"] = _gain(caused, fixed[best]["true_ad_caused_sales"])
-    # The whole curve: auto against every fixed CPC at that CPC's spend (every seed-1 auto run).
-    for cpc, report in fixed.items():
-        at = caused_at_spend(auto_points, report["spend"])
-        if report["true_ad_caused_sales"]:
-            figures[f"auto_vs_{_name(cpc)}_at_equal_spend"] = _gain(at, report["true_ad_caused_sales"])
-
-    with ThreadPoolExecutor(PARALLEL) as pool:
-        for found in pool.map(lambda seed: other_seed(scenario, seed, best, scale), () if quick else OTHER_SEEDS):
+        for found in orchestrators.map(lambda seed: one_seed(simulate, seed), seeds):
             figures.update(found)
-    figures["auto_vs_best_fixed_at_equal_spend_seed_mean"] = seed_mean(figures)
-    # Not the acceptance's comparison: both on the sellers' own budgets, whatever each spends.
-    auto_own, best_caused = reports.get(("auto", 1.0)), fixed[best]["true_ad_caused_sales"]
-    if auto_own and auto_own["spend"] and best_caused:
-        figures["auto_vs_best_fixed_on_own_budgets"] = _gain(auto_own["true_ad_caused_sales"], best_caused)
-        figures["auto_vs_best_fixed_on_own_budgets_seed_mean"] = seed_mean(
-            figures, "auto_vs_best_fixed_on_own_budgets", "_auto_vs_fixed_on_own_budgets")
+    figures.update(summary(figures))
     return figures
-
-
-def other_seed(scenario: list[str], seed: int, best: str, scale: float) -> dict:
-    """The acceptance comparison on another seed: the fixed CPC ``best``, auto scaled (from
-    ``scale``) to spend what it spent, and auto on the sellers' own budgets."""
-    prefix, found = f"seed_{seed}_", {}
-    report = _run(scenario, seed, ["--bidding", f"fixed:{best}"])
-    _say(f"seed {seed} fixed:{best}", report)
-    _figures(found, f"{prefix}{_name(best)}", report)
-    if report["spend"] and report["true_ad_caused_sales"]:
-        seed_caused, _ = _equal_spend(scenario, seed, report["spend"], scale, [], found, prefix)
-        found[f"{prefix}auto_vs_fixed_at_equal_spend"] = _gain(seed_caused, report["true_ad_caused_sales"])
-        own = _run(scenario, seed, ["--bidding", "auto"])
-        _say(f"seed {seed} auto", own)
-        _figures(found, f"{prefix}auto_x1", own)
-        found[f"{prefix}auto_vs_fixed_on_own_budgets"] = _gain(own["true_ad_caused_sales"],
-                                                                 report["true_ad_caused_sales"])
-    return found
-
-
-def seed_mean(figures: dict, figure: str = "auto_vs_best_fixed_at_equal_spend",
-              per_seed: str = "_auto_vs_fixed_at_equal_spend") -> float:
-    """A comparison averaged over the seeds measured: seed 1's ``figure`` and every
-    ``seed_<n>`` + ``per_seed`` (by default the acceptance comparison)."""
-    values = [figures[figure]] + [value for key, value in figures.items()
-                                  if key.startswith("seed_") and key.endswith(per_seed)]
-    return round(sum(values) / len(values), 3)
-
-
-def _figures(figures: dict, name: str, report: dict) -> None:
-    spend, caused = report["spend"], report["true_ad_caused_sales"]
-    figures[f"{name}_spend"] = spend
-    figures[f"{name}_true_ad_caused_sales"] = caused
-    figures[f"{name}_charged_clicks"] = report["charged_clicks"]
-    figures[f"{name}_cpc"] = round(spend / report["charged_clicks"], 3) if report["charged_clicks"] else None
-    figures[f"{name}_caused_per_dollar"] = round(caused / spend, 2) if spend else None
-    figures[f"{name}_budget_utilisation_median"] = report["budget_utilisation_median"]

@@ -20,7 +20,7 @@ import sys
 from bench import results
 
 BENCHMARKS = ("auction", "events", "dashboard", "simulator", "models")
-# Run only when named with --only (long: the bidding sweep is some thirty simulator runs).
+# Run only when named with --only (long: the bidding comparison is 25-30 simulator runs).
 OPTIONAL = ("bidding", "outcomes")
 
 

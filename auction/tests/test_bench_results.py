@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from bench import results
 
 
@@ -45,31 +43,3 @@ def test_a_figure_the_new_run_no_longer_reports_does_not_stay_behind(tmp_path):
     assert stored["bidding.a"] == 3 and "bidding.old" not in stored
     assert stored["auction.a"] == 2
 
-
-def test_auto_is_compared_with_the_fixed_cpc_at_exactly_its_spend():
-    from bench.bidding import caused_at_spend
-
-    # Between the nearest runs below and above the target spend, linearly.
-    assert caused_at_spend([(400.0, 4000.0), (200.0, 3000.0), (180.0, 2000.0)], 190.0) == pytest.approx(2500.0)
-    assert caused_at_spend([(400.0, 4000.0), (195.0, 3000.0), (180.0, 2000.0), (100.0, 0.0)], 300.0) == \
-        pytest.approx(3500.0, abs=20.0)
-    # Outside them, the nearest run as it is: a line through two close runs would amplify their noise.
-    assert caused_at_spend([(200.0, 3000.0), (210.0, 4000.0)], 100.0) == 3000.0
-    assert caused_at_spend([(200.0, 3000.0)], 100.0) == 3000.0
-
-
-def test_the_equal_spend_scale_scales_the_auto_run_nearest_the_target():
-    from bench.bidding import scale_for
-
-    # Auto spends about what it is given: the run nearest the target is scaled to it.
-    assert scale_for([(1.0, 1800.0), (0.5, 1000.0), (0.25, 480.0)], 900.0) == 0.45
-    assert scale_for([(1.0, 1800.0)], 1800.0) == 1.0
-
-
-def test_the_acceptance_comparison_is_averaged_over_every_seed_measured():
-    from bench.bidding import seed_mean
-
-    figures = {"auto_vs_best_fixed_at_equal_spend": -0.03, "seed_2_auto_vs_fixed_at_equal_spend": 0.04,
-               "seed_3_auto_vs_fixed_at_equal_spend": 0.05, "seed_2_fixed_020_spend": 1000.0}
-    assert seed_mean(figures) == 0.02
-    assert seed_mean({"auto_vs_best_fixed_at_equal_spend": 0.1}) == 0.1
