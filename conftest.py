@@ -30,6 +30,7 @@ def _fresh_clock_and_cache(settings, monkeypatch):
     can equal the last one's, and the index would serve the old catalog), and the auction
     traffic counts (whose background write would otherwise meet the next test's
     transaction on SQLite's shared in-memory database)."""
+    from auction.affinity import query_tastes
     from auction.index import auction_index
     from auction.learning.service import models_forget
     from auction.recording import recorder
@@ -49,6 +50,7 @@ def _fresh_clock_and_cache(settings, monkeypatch):
     monkeypatch.setattr(AuctionSettings._meta.get_field("deadline_ms"), "default", 2000)
     versions_forget()
     models_forget()  # loaded models are keyed by version id: a new database's version 1 is another model
+    query_tastes.clear()
     clock.reset()
     cache.clear()
     live_keys_forget()

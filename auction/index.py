@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from auction.affinity import AFFINITY_DAYS, shopper_brands
+from auction.affinity import AFFINITY_DAYS, BrandNames, shopper_brands
 from auction.models import AuctionSettings
 from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predictor
@@ -96,6 +96,7 @@ class IndexView:
     campaigns: dict[int, CampaignState]
     rules: AuctionRules
     shoppers: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)  # brands per shopper
+    brand_names: BrandNames = dataclasses.field(default_factory=BrandNames)  # to find brands in searches
 
 
 def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE, affinity_lift: float = 1.0
@@ -152,6 +153,7 @@ class AuctionIndex:
         self._catalog_read_at: dt.datetime | None = None
         self._week: tuple[dt.datetime, dt.datetime] | None = None
         self._shoppers: dict[str, frozenset[str]] = {}
+        self._brand_names = BrandNames()
         self._shoppers_read: tuple[dt.datetime | None, dt.datetime] | None = None  # (newest write seen, read at)
         self._full_due = 0.0
         self._campaigns_due = 0.0
@@ -189,7 +191,7 @@ class AuctionIndex:
                     self._load_campaigns(now, tick)
                 self._start_periodic(now, tick)
             self._versions = versions
-            return IndexView(self._listings, self._campaigns, self._rules, self._shoppers)
+            return IndexView(self._listings, self._campaigns, self._rules, self._shoppers, self._brand_names)
 
     def wait_for_background(self, timeout: float | None = None) -> None:
         """Wait for a periodic reload in progress, if any (tests, benchmarks)."""
@@ -235,7 +237,7 @@ class AuctionIndex:
             if self._versions is None:  # reset meanwhile
                 return
             for name in ("_listings", "_campaigns", "_chosen", "_rules", "_predictor", "_catalog_seen",
-                         "_catalog_read_at", "_week", "_shoppers", "_shoppers_read"):
+                         "_catalog_read_at", "_week", "_shoppers", "_shoppers_read", "_brand_names"):
                 setattr(self, name, getattr(fresh, name))
             self._versions = versions
             self.stats["full_builds"] += 1
@@ -268,6 +270,7 @@ class AuctionIndex:
         self._load_rules()
         rows = Listing.objects.filter(status=Listing.Status.AVAILABLE).values_list(*_LISTING_FIELDS)
         self._listings = {}
+        self._brand_names = BrandNames()
         self._catalog_seen, self._catalog_read_at = None, now
         self._apply_listing_rows(rows.iterator(chunk_size=5000))
         self._load_chosen()
@@ -315,6 +318,7 @@ class AuctionIndex:
                                     brand=brand, condition=condition, size=size, listed_at=listed_at)
                     for pk, seller_id, price, _, category, brand, condition, size, listed_at, _, _ in rows]
         scores = self._predictor.scores_by_placement(features)
+        self._brand_names.add({f.brand for f in features})
         listings = self._listings
         seen = self._catalog_seen
         for row, listing_scores in zip(rows, scores, strict=True):
@@ -327,6 +331,13 @@ class AuctionIndex:
             if updated_at is not None and (seen is None or updated_at > seen):
                 seen = updated_at
         self._catalog_seen = seen
+
+    def note_shopper_brands(self, user: str, brands: set[str]) -> None:
+        """This process learnt ``brands`` of ``user`` (their search named them): known at once
+        to the auctions it serves; other processes read them once they are written."""
+        known = self._shoppers.get(user, frozenset())
+        if not brands <= known:
+            self._shoppers[user] = known | brands
 
     def _load_shoppers(self, now: dt.datetime, *, full: bool) -> None:
         """Shoppers' brands of the last AFFINITY_DAYS: all of them, or (a patch) the rows

@@ -201,10 +201,12 @@ class ModelVersion(models.Model):
 
 
 class ShopperBrand(models.Model):
-    """A brand a shopper clicked or bought lately: what the auction knows of their taste.
+    """A brand a shopper searched for, clicked or bought lately: what the auction knows of
+    their taste.
 
-    Filled by event ingestion (``auction.affinity.shopper_brands_record``) from clicks and
-    purchases, read by each auction index (the brands of shoppers seen in the last
+    Filled from the brands named in their searches (``auction.affinity.query_tastes``) and
+    from event ingestion (``shopper_brands_record``: clicks and purchases), read by each
+    auction index (the brands of shoppers seen in the last
     ``AFFINITY_DAYS``). The storefront's organic ranking is built for everyone; an ad can
     beat the results it pushes down mostly where it fits *this* shopper better
     (design.md, Models), and a brand they keep coming back to is the plainest sign of it.
@@ -212,7 +214,8 @@ class ShopperBrand(models.Model):
 
     opaque_user_id = models.CharField(max_length=256)
     brand = models.CharField(max_length=100)
-    last_at = models.DateTimeField(help_text="The latest click or purchase of this brand by this shopper.")
+    first_at = models.DateTimeField(help_text="When this shopper first searched, clicked or bought this brand.")
+    last_at = models.DateTimeField(help_text="The latest time they did.")
     updated_at = models.DateTimeField(help_text="When this row was last written (the index reads what changed).")
 
     class Meta:

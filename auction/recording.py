@@ -119,6 +119,7 @@ class DecisionRecorder:
     def _flush_in_background(self) -> None:
         try:
             self.flush(pause=CHUNK_PAUSE_SECONDS)
+            _flush_query_tastes()
         finally:
             self._flusher = None
             connection.close()  # this thread's own connection
@@ -211,3 +212,13 @@ def _array_literal(values: Sequence[object]) -> str:
 
 
 recorder = DecisionRecorder()
+
+
+def _flush_query_tastes() -> None:
+    """Shoppers' searched brands go out with the decision counts (beside the requests)."""
+    from auction.affinity import query_tastes
+
+    try:
+        query_tastes.flush()
+    except Exception:  # a taste is a hint, not money: keep serving
+        logger.exception("could not write shoppers' searched brands")

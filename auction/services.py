@@ -14,6 +14,7 @@ from time import perf_counter
 from typing import Any
 
 from auction import ranking
+from auction.affinity import query_tastes
 from auction.index import IndexView, auction_index
 from auction.parsing import MAX_IDS, AuctionRequest, parse_auctions
 from auction.predict import PLACEMENT_INDEX
@@ -78,6 +79,10 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
     traffic_counter.count(now, len(requests))
     if flush:
         recorder.flush_if_due()
+        try:
+            query_tastes.flush_if_due(now)
+        except Exception:  # a taste is a hint, not money: the auctions stand
+            logger.exception("could not write shoppers' searched brands")
     return {"results": results}
 
 
@@ -90,6 +95,12 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
     listings = list(map(view.listings.get, request.ids))
     campaign_of = view.campaigns.get
     campaigns = [None if listing is None else campaign_of(listing.seller_id) for listing in listings]
+    user = request.opaque_user_id or ""
+    if user and request.search_query:
+        searched = view.brand_names.in_query(request.search_query)
+        if searched:
+            auction_index().note_shopper_brands(user, searched)
+            query_tastes.note(user, searched, now)
     slots = min(request.slots, rules.max_slots)
     # Where the storefront puts slots 1..n: the request's positions, else the placement's default.
     positions = request.slot_positions or rules.slot_positions[request.placement]
@@ -99,7 +110,7 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,
         settings=rules.ranking, rng=throttle_random.random,
         slot_positions=positions[:slots], curve=rules.position_curve,
-        affinity=view.shoppers.get(request.opaque_user_id or "", frozenset()), affinity_lift=rules.affinity_lift,
+        affinity=view.shoppers.get(user, frozenset()), affinity_lift=rules.affinity_lift,
     )
     if perf_counter() > deadline:
         return failed_result()

@@ -153,3 +153,33 @@ def test_training_stores_the_lift_and_the_auction_uses_it(db, django_capture_on_
         models_train(now=T0 + dt.timedelta(days=2))
     assert active_affinity_lift() == pytest.approx(3.0, rel=0.05)
     assert auction_index().refresh(T0 + dt.timedelta(days=2)).rules.affinity_lift == pytest.approx(3.0, rel=0.05)
+
+
+# --- brands in searches ------------------------------------------------------------------------------
+
+
+def test_brand_names_are_found_word_for_word_in_a_search():
+    names = affinity.BrandNames(["Nike", "Free People", "A.P.C.", "On", ""])
+    assert names.in_query("free people boho dress") == {"Free People"}
+    assert names.in_query("NIKE Women/Shoes/Sneakers") == {"Nike"}
+    assert names.in_query("a.p.c. jeans") == {"A.P.C."}
+    assert names.in_query("nikes") == set()  # whole words only
+    assert names.in_query("people") == set() and names.in_query(None) == set()
+
+
+def test_a_searched_brand_is_known_to_the_next_auction_and_written_for_the_others(db):
+    from auction.services import auctions_run
+    from auction.tests.factories import page_body, promoted_closet
+
+    _, listings = promoted_closet(2)
+    ListingFactory(brand="Frye", marketplace_id="L-frye")
+    clock.set_now(T0)
+    ids = [x.marketplace_id for x in listings]
+    body = page_body(ids)
+    body["auctions"][0].update(searchQuery="frye boots", opaqueUserId="u-1")
+    auctions_run(body, flush=False)
+    assert auction_index().refresh(T0).shoppers["u-1"] == frozenset({"Frye"})
+    assert not ShopperBrand.objects.exists()  # written with the next flush, not per auction
+    assert affinity.query_tastes.flush(T0) == 1
+    row = ShopperBrand.objects.get()
+    assert (row.opaque_user_id, row.brand, row.first_at) == ("u-1", "Frye", T0)
