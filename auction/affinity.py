@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import math
 import re
 import threading
 from collections import defaultdict
@@ -34,7 +35,7 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
-from auction.models import ShopperBrand
+from auction.models import ShopperBrand, ShopperPrice
 from closetads import changes, clock
 
 AFFINITY_DAYS = 28  # brands shown this long ago still count
@@ -45,6 +46,12 @@ LIFT_BOUNDS = (0.5, 10.0)
 CLICK_WINDOW = dt.timedelta(minutes=30)
 PURCHASE_WINDOW = dt.timedelta(days=1)
 QUERY_FLUSH_SECONDS = 60.0
+# A listing's log price against the shopper's mean log price, in bands: far below, ...,
+# far above (e^0.7 = about twice what they usually pay).
+PRICE_EDGES = (-0.7, -0.35, 0.35, 0.7, 1.1)
+MIN_PRICE_EVENTS = 2  # a price level needs this many clicks or purchases
+MIN_BAND_IMPRESSIONS = 200
+PRICE_FACTOR_BOUNDS = (0.05, 3.0)
 MAX_BRAND_WORDS = 4
 _WORD = re.compile(r"[\w'&+.-]+")
 
@@ -113,14 +120,40 @@ def shopper_brands_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
         return 0
     from sellers.models import Listing
 
-    brands = dict(Listing.objects.filter(pk__in={listing_id for _, listing_id, _ in rows}).exclude(brand="")
-                  .values_list("pk", "brand"))
+    facts = {pk: (brand, price) for pk, brand, price in Listing.objects.filter(
+        pk__in={listing_id for _, listing_id, _ in rows}).values_list("pk", "brand", "price_micros")}
     latest: dict = {}
+    prices: dict[str, list[float]] = defaultdict(list)
     for user, listing_id, at in rows:
-        brand = brands.get(listing_id)
+        brand, price = facts.get(listing_id, ("", 0))
         if brand:
             _merge(latest, user, brand, at)
+        if price > 0:
+            prices[user[:256]].append(_log_price(price))
+    _prices_add(prices)
     return _brands_upsert(latest)
+
+
+def _log_price(price_micros: int) -> float:
+    return math.log(max(price_micros, 10_000) / 1_000_000)
+
+
+def _prices_add(prices: Mapping[str, list[float]]) -> None:
+    """Add log prices to shoppers' price levels (read, add, upsert: two concurrent batches of
+    one shopper may lose one's addition; a price level is a hint, not money)."""
+    if not prices:
+        return
+    known = {user: (total, n) for user, total, n in ShopperPrice.objects.filter(
+        opaque_user_id__in=list(prices)).values_list("opaque_user_id", "log_price_sum", "events")}
+    now = clock.now()
+    rows = []
+    for user, logs in sorted(prices.items()):
+        total, n = known.get(user, (0.0, 0))
+        rows.append(ShopperPrice(opaque_user_id=user, log_price_sum=total + sum(logs), events=n + len(logs),
+                                 updated_at=now))
+    ShopperPrice.objects.bulk_create(rows, update_conflicts=True, unique_fields=["opaque_user_id"],
+                                     update_fields=["log_price_sum", "events", "updated_at"], batch_size=500)
+    changes.bump(changes.SHOPPERS)
 
 
 class QueryTastes:
@@ -172,6 +205,21 @@ def shopper_brands(since: dt.datetime, *, written_since: dt.datetime | None = No
     return dict(brands), newest
 
 
+def shopper_price_levels(*, written_since: dt.datetime | None = None) -> dict[str, float]:
+    """Mean log price per shopper with at least ``MIN_PRICE_EVENTS`` prices (only the rows
+    written since ``written_since`` when given)."""
+    rows = ShopperPrice.objects.filter(events__gte=MIN_PRICE_EVENTS)
+    if written_since is not None:
+        rows = rows.filter(updated_at__gte=written_since)
+    return {user: total / n for user, total, n in rows.values_list("opaque_user_id", "log_price_sum", "events")
+            .iterator(chunk_size=5000)}
+
+
+def price_band(log_price: float, level: float) -> int:
+    """The band of a listing's log price against a shopper's level (``PRICE_EDGES``)."""
+    return bisect.bisect_right(PRICE_EDGES, log_price - level)
+
+
 @dataclass(frozen=True)
 class AffinityFigures:
     """What a shopper's own brand is worth, learnt from organic traffic."""
@@ -191,77 +239,180 @@ class AffinityFigures:
                 "clicks_other": self.clicks_other}
 
 
-def affinity_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_000) -> AffinityFigures | None:
-    """The lift of a shopper's own brands, from organic impressions and clicks in [since, until).
+@dataclass
+class _Traffic:
+    """Organic impressions and valid clicks of a window, with what followed each."""
 
-    An impression (or click) is *affine* when its listing's brand was among the shopper's
-    (``ShopperBrand.first_at`` before it). Click lift: the click rate (a click by the same
-    shopper on the same listing within 30 minutes) of affine organic impressions over the
-    others'. Purchase lift: the same for purchases (within a day) per valid click, with
-    ``PURCHASE_PSEUDO_CLICKS`` clicks at the overall rate added to each side. None with
-    fewer than ``MIN_AFFINE_IMPRESSIONS`` affine impressions or ``MIN_AFFINE_CLICKS``
-    affine clicks.
-    """
-    from analytics.models import Click, Impression, PurchaseItem
-    from sellers.models import Listing
+    impressions: list[tuple[str, int, dt.datetime]]  # (shopper, listing, when)
+    clicks: list[tuple[str, int, dt.datetime]]
+    facts: dict[int, tuple[str, int]]  # listing -> (brand, price micros)
+    clicked: dict[tuple[str, int], list[dt.datetime]]
+    bought: dict[tuple[str, int], list[dt.datetime]]
 
-    first_seen = {(user, brand): first for user, brand, first in ShopperBrand.objects.filter(
-        first_at__lt=until).values_list("opaque_user_id", "brand", "first_at").iterator(chunk_size=5000)}
-    if not first_seen:
-        return None
-    impressions = list(
-        Impression.objects.filter(occurred_at__gte=since, occurred_at__lt=until, auction_id="",
-                                  listing_id__isnull=False).exclude(opaque_user_id="")
-        .order_by("-occurred_at").values_list("opaque_user_id", "listing_id", "occurred_at")[:limit])
-    clicks = list(
-        Click.objects.filter(occurred_at__gte=since, occurred_at__lt=until + CLICK_WINDOW, listing_id__isnull=False,
-                             reason__isnull=True).exclude(opaque_user_id="")
-        .values_list("opaque_user_id", "listing_id", "occurred_at"))
-    bought: dict[tuple[str, int], list[dt.datetime]] = defaultdict(list)
-    for user, listing_id, at in PurchaseItem.objects.filter(
-            purchase__occurred_at__gte=since, purchase__occurred_at__lt=until + PURCHASE_WINDOW).values_list(
-            "purchase__opaque_user_id", "listing_id", "purchase__occurred_at"):
-        bought[(user, listing_id)].append(at)
-    clicked: dict[tuple[str, int], list[dt.datetime]] = defaultdict(list)
-    for user, listing_id, at in clicks:
-        clicked[(user, listing_id)].append(at)
-    for times in (*clicked.values(), *bought.values()):
-        times.sort()
-    brands = dict(Listing.objects.filter(pk__in={r[1] for r in impressions} | {r[1] for r in clicks})
-                  .exclude(brand="").values_list("pk", "brand"))
+    @classmethod
+    def load(cls, since: dt.datetime, until: dt.datetime, limit: int) -> _Traffic:
+        from analytics.models import Click, Impression, PurchaseItem
+        from sellers.models import Listing
 
-    def affine(user: str, listing_id: int, at: dt.datetime) -> bool:
-        first = first_seen.get((user, brands.get(listing_id, "")))
-        return first is not None and first < at
+        impressions = list(
+            Impression.objects.filter(occurred_at__gte=since, occurred_at__lt=until, auction_id="",
+                                      listing_id__isnull=False).exclude(opaque_user_id="")
+            .order_by("-occurred_at").values_list("opaque_user_id", "listing_id", "occurred_at")[:limit])
+        clicks = list(
+            Click.objects.filter(occurred_at__gte=since, occurred_at__lt=until + CLICK_WINDOW,
+                                 listing_id__isnull=False, reason__isnull=True).exclude(opaque_user_id="")
+            .values_list("opaque_user_id", "listing_id", "occurred_at"))
+        bought: dict[tuple[str, int], list[dt.datetime]] = defaultdict(list)
+        for user, listing_id, at in PurchaseItem.objects.filter(
+                purchase__occurred_at__gte=since, purchase__occurred_at__lt=until + PURCHASE_WINDOW).values_list(
+                "purchase__opaque_user_id", "listing_id", "purchase__occurred_at"):
+            bought[(user, listing_id)].append(at)
+        clicked: dict[tuple[str, int], list[dt.datetime]] = defaultdict(list)
+        for user, listing_id, at in clicks:
+            clicked[(user, listing_id)].append(at)
+        for times in (*clicked.values(), *bought.values()):
+            times.sort()
+        facts = {pk: (brand, price) for pk, brand, price in Listing.objects.filter(
+            pk__in={r[1] for r in impressions} | {r[1] for r in clicks}).values_list("pk", "brand", "price_micros")}
+        return cls(impressions, [c for c in clicks if c[2] < until], facts, clicked, bought)
 
+    @staticmethod
     def followed(times: list[dt.datetime] | None, at: dt.datetime, window: dt.timedelta) -> bool:
         if not times:
             return False
         i = bisect.bisect_left(times, at)
         return i < len(times) and times[i] <= at + window
 
-    counts = {True: [0, 0], False: [0, 0]}  # affine -> [impressions, clicked]
-    for user, listing_id, at in impressions:
-        side = counts[affine(user, listing_id, at)]
-        side[0] += 1
-        side[1] += followed(clicked.get((user, listing_id)), at, CLICK_WINDOW)
-    buys = {True: [0, 0], False: [0, 0]}  # affine -> [clicks, bought]
-    for user, listing_id, at in clicks:
-        if at >= until:
-            continue
-        side = buys[affine(user, listing_id, at)]
-        side[0] += 1
-        side[1] += followed(bought.get((user, listing_id)), at, PURCHASE_WINDOW)
-    (imp_a, clk_a), (imp_o, clk_o) = counts[True], counts[False]
+    def rates(self, side) -> tuple[dict, dict]:
+        """Per ``side(shopper, listing, when)`` (None: left out): [impressions, clicked] and
+        [clicks, bought]."""
+        shown: dict = defaultdict(lambda: [0, 0])
+        for user, listing_id, at in self.impressions:
+            key = side(user, listing_id, at)
+            if key is not None:
+                shown[key][0] += 1
+                shown[key][1] += self.followed(self.clicked.get((user, listing_id)), at, CLICK_WINDOW)
+        clicked: dict = defaultdict(lambda: [0, 0])
+        for user, listing_id, at in self.clicks:
+            key = side(user, listing_id, at)
+            if key is not None:
+                clicked[key][0] += 1
+                clicked[key][1] += self.followed(self.bought.get((user, listing_id)), at, PURCHASE_WINDOW)
+        return shown, clicked
+
+
+def shopper_traffic(since: dt.datetime, until: dt.datetime, limit: int = 1_000_000) -> _Traffic:
+    """The organic traffic both learners read (loaded once per training)."""
+    return _Traffic.load(since, until, limit)
+
+
+def _purchase_ratio(clicked: dict, key, keys) -> float:
+    """Purchases per click of ``key`` against all ``keys``, each side given
+    ``PURCHASE_PSEUDO_CLICKS`` clicks at the overall rate (1.0 with no purchase at all)."""
+    total = sum(clicked[k][0] for k in keys)
+    rate = sum(clicked[k][1] for k in keys) / total if total else 0.0
+    if rate <= 0:
+        return 1.0
+    k = PURCHASE_PSEUDO_CLICKS
+    return ((clicked[key][1] + k * rate) / (clicked[key][0] + k)) / rate
+
+
+def affinity_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_000,
+                   traffic: _Traffic | None = None) -> AffinityFigures | None:
+    """The lift of a shopper's own brands, from organic impressions and clicks in [since, until).
+
+    An impression (or click) is *affine* when its listing's brand was among the shopper's
+    (``ShopperBrand.first_at`` before it). Click lift: the click rate (a click by the same
+    shopper on the same listing within 30 minutes) of affine organic impressions over the
+    others'. Purchase lift: the same for purchases (within a day) per valid click, each side
+    given ``PURCHASE_PSEUDO_CLICKS`` clicks at the overall rate. None with fewer than
+    ``MIN_AFFINE_IMPRESSIONS`` affine impressions or ``MIN_AFFINE_CLICKS`` affine clicks.
+    """
+    first_seen = {(user, brand): first for user, brand, first in ShopperBrand.objects.filter(
+        first_at__lt=until).values_list("opaque_user_id", "brand", "first_at").iterator(chunk_size=5000)}
+    if not first_seen:
+        return None
+    traffic = traffic or _Traffic.load(since, until, limit)
+    facts = traffic.facts
+
+    def affine(user: str, listing_id: int, at: dt.datetime) -> bool:
+        first = first_seen.get((user, facts.get(listing_id, ("", 0))[0]))
+        return first is not None and first < at
+
+    shown, clicked = traffic.rates(affine)
+    (imp_a, clk_a), (imp_o, clk_o) = shown[True], shown[False]
     if imp_a < MIN_AFFINE_IMPRESSIONS or clk_a < MIN_AFFINE_CLICKS or not imp_o or not clk_o:
         return None
     click_lift = (clk_a / imp_a) / (clk_o / imp_o)
-    total = buys[True][0] + buys[False][0]
-    rate = (buys[True][1] + buys[False][1]) / total if total else 0.0
-    purchase_lift = 1.0
-    if rate > 0:
-        k = PURCHASE_PSEUDO_CLICKS
-        purchase_lift = ((buys[True][1] + k * rate) / (buys[True][0] + k)) / (
-            (buys[False][1] + k * rate) / (buys[False][0] + k))
+    purchase_lift = _purchase_ratio(clicked, True, (True, False)) / _purchase_ratio(clicked, False, (True, False))
     lift = min(max(click_lift * purchase_lift, LIFT_BOUNDS[0]), LIFT_BOUNDS[1])
     return AffinityFigures(lift, click_lift, purchase_lift, imp_a, imp_o, clk_a, clk_o)
+
+
+def price_fit_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_000,
+                    traffic: _Traffic | None = None) -> dict | None:
+    """How a listing's price against the shopper's usual price moves clicks and purchases.
+
+    The shopper's level before an impression is the mean log price of their valid clicks
+    and purchases in the ``AFFINITY_DAYS`` before it (at least ``MIN_PRICE_EVENTS``). Per
+    band (``PRICE_EDGES``), the factor is its click rate over that of all impressions with
+    a level, times the same for purchases per click (shrunk toward 1). Bands with fewer
+    than ``MIN_BAND_IMPRESSIONS`` impressions keep 1. None when no band has enough.
+    Returns ``{"edges", "factors", "impressions", "clicks"}``.
+    """
+    from analytics.models import Click, PurchaseItem
+
+    events = list(Click.objects.filter(occurred_at__gte=since - dt.timedelta(days=AFFINITY_DAYS),
+                                       occurred_at__lt=until, listing_id__isnull=False, reason__isnull=True)
+                  .exclude(opaque_user_id="").values_list("opaque_user_id", "occurred_at", "listing__price_micros"))
+    events += list(PurchaseItem.objects.filter(
+        purchase__occurred_at__gte=since - dt.timedelta(days=AFFINITY_DAYS), purchase__occurred_at__lt=until)
+        .exclude(purchase__opaque_user_id="")
+        .values_list("purchase__opaque_user_id", "purchase__occurred_at", "unit_price_micros"))
+    history: dict[str, list[tuple[dt.datetime, float]]] = defaultdict(list)
+    for user, at, price in events:
+        if price:
+            history[user].append((at, _log_price(price)))
+    times: dict[str, list[dt.datetime]] = {}
+    sums: dict[str, list[float]] = {}
+    for user, seen in history.items():
+        seen.sort()
+        times[user] = [at for at, _ in seen]
+        running, total = [0.0], 0.0
+        for _, value in seen:
+            total += value
+            running.append(total)
+        sums[user] = running
+    traffic = traffic or _Traffic.load(since, until, limit)
+    facts = traffic.facts
+
+    def band(user: str, listing_id: int, at: dt.datetime) -> int | None:
+        user_times = times.get(user)
+        price = facts.get(listing_id, ("", 0))[1]
+        if not user_times or not price:
+            return None
+        end = bisect.bisect_left(user_times, at)
+        start = bisect.bisect_left(user_times, at - dt.timedelta(days=AFFINITY_DAYS))
+        if end - start < MIN_PRICE_EVENTS:
+            return None
+        level = (sums[user][end] - sums[user][start]) / (end - start)
+        return price_band(_log_price(price), level)
+
+    shown, clicked = traffic.rates(band)
+    bands = range(len(PRICE_EDGES) + 1)
+    impressions = sum(shown[b][0] for b in bands)
+    overall = sum(shown[b][1] for b in bands) / impressions if impressions else 0.0
+    if overall <= 0:
+        return None
+    factors = []
+    for b in bands:
+        n, c = shown[b]
+        if n < MIN_BAND_IMPRESSIONS:
+            factors.append(1.0)
+            continue
+        factor = (c / n) / overall * _purchase_ratio(clicked, b, bands)
+        factors.append(round(min(max(factor, PRICE_FACTOR_BOUNDS[0]), PRICE_FACTOR_BOUNDS[1]), 4))
+    if all(shown[b][0] < MIN_BAND_IMPRESSIONS for b in bands):
+        return None
+    return {"edges": list(PRICE_EDGES), "factors": factors, "impressions": [shown[b][0] for b in bands],
+            "clicks": [shown[b][1] for b in bands]}

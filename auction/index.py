@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from auction.affinity import AFFINITY_DAYS, BrandNames, shopper_brands
+from auction.affinity import AFFINITY_DAYS, BrandNames, shopper_brands, shopper_price_levels
 from auction.models import AuctionSettings
 from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predictor
@@ -84,8 +84,10 @@ class AuctionRules:
     # Per placement, the page positions of sponsored slots 1, 2, ... (the admin default).
     slot_positions: dict[str, tuple[int, ...]] = dataclasses.field(default_factory=dict)
     position_curve: PositionCurve = DEFAULT_CURVE
-    # How much more a shopper clicks and buys a listing of one of their brands (learnt; 1: unknown).
+    # How much more a shopper clicks and buys a listing of one of their brands (learnt; 1: unknown),
+    # and per band of price against their usual price (auction.affinity.PRICE_EDGES; empty: unknown).
     affinity_lift: float = 1.0
+    price_factors: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,11 +98,12 @@ class IndexView:
     campaigns: dict[int, CampaignState]
     rules: AuctionRules
     shoppers: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)  # brands per shopper
+    price_levels: dict[str, float] = dataclasses.field(default_factory=dict)  # mean log price per shopper
     brand_names: BrandNames = dataclasses.field(default_factory=BrandNames)  # to find brands in searches
 
 
-def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE, affinity_lift: float = 1.0
-               ) -> AuctionRules:
+def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE, affinity_lift: float = 1.0,
+               price_factors: tuple[float, ...] = ()) -> AuctionRules:
     """AuctionRules from the settings row and the active position curve."""
     stored = row.slot_positions if isinstance(row.slot_positions, dict) else {}
     slot_positions = {placement: tuple(int(p) for p in stored.get(placement) or DEFAULT_SLOT_POSITIONS)
@@ -120,6 +123,7 @@ def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE, affin
         slot_positions=slot_positions,
         position_curve=curve,
         affinity_lift=affinity_lift,
+        price_factors=price_factors,
     )
 
 
@@ -153,6 +157,7 @@ class AuctionIndex:
         self._catalog_read_at: dt.datetime | None = None
         self._week: tuple[dt.datetime, dt.datetime] | None = None
         self._shoppers: dict[str, frozenset[str]] = {}
+        self._price_levels: dict[str, float] = {}
         self._brand_names = BrandNames()
         self._shoppers_read: tuple[dt.datetime | None, dt.datetime] | None = None  # (newest write seen, read at)
         self._full_due = 0.0
@@ -191,7 +196,8 @@ class AuctionIndex:
                     self._load_campaigns(now, tick)
                 self._start_periodic(now, tick)
             self._versions = versions
-            return IndexView(self._listings, self._campaigns, self._rules, self._shoppers, self._brand_names)
+            return IndexView(self._listings, self._campaigns, self._rules, self._shoppers, self._price_levels,
+                             self._brand_names)
 
     def wait_for_background(self, timeout: float | None = None) -> None:
         """Wait for a periodic reload in progress, if any (tests, benchmarks)."""
@@ -237,7 +243,8 @@ class AuctionIndex:
             if self._versions is None:  # reset meanwhile
                 return
             for name in ("_listings", "_campaigns", "_chosen", "_rules", "_predictor", "_catalog_seen",
-                         "_catalog_read_at", "_week", "_shoppers", "_shoppers_read", "_brand_names"):
+                         "_catalog_read_at", "_week", "_shoppers", "_shoppers_read", "_brand_names",
+                         "_price_levels"):
                 setattr(self, name, getattr(fresh, name))
             self._versions = versions
             self.stats["full_builds"] += 1
@@ -283,10 +290,11 @@ class AuctionIndex:
             gc.freeze()
 
     def _load_rules(self) -> None:
-        from auction.learning.service import active_affinity_lift, active_position_curve
+        from auction.learning.service import active_position_curve, active_shopper_figures
 
-        self._rules = rules_from(AuctionSettings.load(), active_position_curve() or DEFAULT_CURVE,
-                                 active_affinity_lift())
+        lift, price_factors = active_shopper_figures()
+        self._rules = rules_from(AuctionSettings.load(), active_position_curve() or DEFAULT_CURVE, lift,
+                                 price_factors)
 
     def _patch_listings(self, now: dt.datetime) -> None:
         # Rows carry their writer's clock. If it went back since the last read (a simulated
@@ -346,14 +354,16 @@ class AuctionIndex:
         if full or self._shoppers_read is None:
             brands, newest = shopper_brands(since)
             self._shoppers = {user: frozenset(b) for user, b in brands.items()}
+            self._price_levels = shopper_price_levels()
         else:
             seen, read_at = self._shoppers_read
-            cursor = min(seen, read_at) if seen is not None else read_at
-            brands, newest = shopper_brands(since, written_since=cursor - CATALOG_OVERLAP)
+            cursor = (min(seen, read_at) if seen is not None else read_at) - CATALOG_OVERLAP
+            brands, newest = shopper_brands(since, written_since=cursor)
             shoppers = dict(self._shoppers)  # a new dict: requests in flight keep the one they read
             for user, found in brands.items():
                 shoppers[user] = shoppers.get(user, frozenset()) | found
             self._shoppers = shoppers
+            self._price_levels = {**self._price_levels, **shopper_price_levels(written_since=cursor)}
         self._shoppers_read = (newest, now)
 
     def _load_chosen(self) -> None:

@@ -230,3 +230,22 @@ class ShopperBrand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opaque_user_id}: {self.brand}"
+
+
+class ShopperPrice(models.Model):
+    """A shopper's price level: the mean log price of the listings they clicked or bought.
+
+    Filled at event ingestion with the brands (``auction.affinity``); read by each auction
+    index. An ad is worth less to a shopper the further its price lies above what they
+    usually pay; the storefront knows their budget, the auction otherwise would not.
+    """
+
+    opaque_user_id = models.CharField(max_length=256, unique=True)
+    log_price_sum = models.FloatField(default=0.0, help_text="Sum of log(price in dollars) of their clicks and "
+                                                               "purchases.")
+    events = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(db_index=True, help_text="When this row was last written (the index reads "
+                                                             "what changed).")
+
+    def __str__(self) -> str:
+        return f"{self.opaque_user_id}: {self.events} prices"

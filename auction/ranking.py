@@ -39,6 +39,7 @@ per candidate were most of an auction's CPU) and a property test keeps the two i
 
 from __future__ import annotations
 
+import bisect
 import math
 import random
 from collections.abc import Callable, Sequence
@@ -109,6 +110,36 @@ class ListingState:
     available: bool
     scores: tuple[tuple[float, float], ...]
     brand: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Shopper:
+    """What the auction knows of the shopper of this request (``auction.affinity``): their
+    brands and how much a listing of one is worth more (``brand_lift``); their price level
+    (mean log price paid, None: unknown) and the factor per price band against it
+    (``price_factors``, bands at ``price_edges``)."""
+
+    brands: frozenset[str] = frozenset()
+    brand_lift: float = 1.0
+    price_level: float | None = None
+    price_edges: tuple[float, ...] = ()
+    price_factors: tuple[float, ...] = ()
+
+    def knows(self) -> bool:
+        """Whether it changes anything."""
+        return bool(self.brands and self.brand_lift != 1.0) or (
+            self.price_level is not None and any(f != 1.0 for f in self.price_factors))
+
+    def factor(self, listing: ListingState) -> float:
+        """How much likelier this shopper clicks and buys ``listing`` than the models say."""
+        factor = self.brand_lift if listing.brand in self.brands else 1.0
+        if self.price_level is not None and self.price_factors and listing.price_micros > 0:
+            gap = math.log(listing.price_micros / 1_000_000) - self.price_level
+            factor *= self.price_factors[bisect.bisect_right(self.price_edges, gap)]
+        return factor
+
+
+NO_SHOPPER = Shopper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,19 +292,18 @@ def least_price(bid: Bid, beat: float | None, clear: float, reserve: int) -> int
 def run_auction(candidates: Sequence[Candidate], *, placement: int, slots: int, organic_top_k: int,
                 settings: RankingSettings, rng: Callable[[], float] = random.random,
                 slot_positions: Sequence[int] | None = None, curve: PositionCurve = DEFAULT_CURVE,
-                affinity: frozenset[str] = frozenset(), affinity_lift: float = 1.0) -> Outcome:
+                shopper: Shopper = NO_SHOPPER) -> Outcome:
     """Decide one auction: the winners by rank with their prices, and a reason per loser.
 
     ``placement`` indexes each listing's scores; ``rng`` draws the pacing throttle;
     ``slot_positions`` are the page positions of slots 1..``slots`` (default 1, 5, 9, 13...);
-    ``curve`` is the position curve the incrementality gate weighs them with; ``affinity``
-    and ``affinity_lift`` the shopper's brands and what they are worth (see
-    ``run_auction_columns``).
+    ``curve`` is the position curve the incrementality gate weighs them with; ``shopper``
+    what is known of the shopper (see ``run_auction_columns``).
     """
     return run_auction_columns(
         [c.listing for c in candidates], [c.relevance for c in candidates], [c.campaign for c in candidates],
         placement=placement, slots=slots, organic_top_k=organic_top_k, settings=settings, rng=rng,
-        slot_positions=slot_positions, curve=curve, affinity=affinity, affinity_lift=affinity_lift,
+        slot_positions=slot_positions, curve=curve, shopper=shopper,
     )
 
 
@@ -289,17 +319,16 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
                         campaigns: Sequence[CampaignState | None], *, placement: int, slots: int,
                         organic_top_k: int, settings: RankingSettings,
                         rng: Callable[[], float] = random.random, slot_positions: Sequence[int] | None = None,
-                        curve: PositionCurve = DEFAULT_CURVE, affinity: frozenset[str] = frozenset(),
-                        affinity_lift: float = 1.0) -> Outcome:
+                        curve: PositionCurve = DEFAULT_CURVE, shopper: Shopper = NO_SHOPPER) -> Outcome:
     """``run_auction`` over parallel columns instead of ``Candidate`` objects.
 
     Candidate ``i`` is ``listings[i]`` (None: unknown), ``relevances[i]`` and
     ``campaigns[i]`` (``relevances`` may be longer than ``listings``). The request path
     calls this: it has the columns at hand and makes no object per candidate.
 
-    ``affinity``: the shopper's brands (``auction.affinity``); a candidate of one of them
-    has its predicted click rate multiplied by ``affinity_lift`` (in its score, and in the
-    sales the gate weighs, as an ad and as an organic result).
+    ``shopper``: what is known of the shopper (``Shopper``); each candidate's predicted
+    click rate is multiplied by ``shopper.factor(listing)`` (in its score, and in the sales
+    the gate weighs, as an ad and as an organic result).
 
     The loop below inlines ``ineligibility`` and ``bid_for`` (a function call per check
     and per bid was a third of the auction's time): the same tests in the same order, the
@@ -319,7 +348,7 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
     gamma, take_rate = settings.gamma, settings.take_rate
     keep = 1.0 - take_rate
     commission = settings.beta * take_rate  # beta * take_rate * cvr * price, multiplied left to right
-    lifted = bool(affinity) and affinity_lift != 1.0
+    personal = shopper.knows()
     bids: list[tuple] = []  # in Bid's layout, see above
     append = bids.append
     for position, listing in enumerate(listings):
@@ -357,8 +386,8 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
             continue
         # --- bid_for(), inlined
         ctr, cvr = listing.scores[placement]
-        if lifted and listing.brand in affinity:
-            ctr *= affinity_lift
+        if personal:
+            ctr *= shopper.factor(listing)
         price = listing.price_micros
         if manual:
             bid = (campaign.max_cpc_micros or 0) // CENT * CENT
@@ -388,8 +417,7 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
 
     positions = slot_positions_for(DEFAULT_SLOT_POSITIONS if slot_positions is None else slot_positions, slots)
     chosen = _fill_slots(bids, listings, relevances, reasons, positions, placement=placement, gamma=gamma,
-                         curve=curve, settings=settings, affinity=affinity if lifted else frozenset(),
-                         affinity_lift=affinity_lift)
+                         curve=curve, settings=settings, shopper=shopper if personal else None)
     winners = []
     for index, page_position, rank, beat in chosen:
         bid = Bid(*bids[index])
@@ -404,8 +432,8 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
 
 def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], relevances: Sequence[float],
                 reasons: list[str | None], positions: Sequence[int], *, placement: int, gamma: float,
-                curve: PositionCurve, settings: RankingSettings, affinity: frozenset[str] = frozenset(),
-                affinity_lift: float = 1.0) -> list[tuple[int, int, int, float | None]]:
+                curve: PositionCurve, settings: RankingSettings, shopper: Shopper | None = None
+                ) -> list[tuple[int, int, int, float | None]]:
     """Slots top to bottom, each to the best-scoring bid (``bids`` in score order) that
     passes the seller cap and the incrementality gate on the page the slots above left.
 
@@ -429,8 +457,8 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
         listing = listings[i]
         if listing is not None and listing.available:
             ctr, cvr = listing.scores[placement]
-            if affinity and listing.brand in affinity:
-                ctr *= affinity_lift
+            if shopper is not None:
+                ctr *= shopper.factor(listing)
             r = relevances[i]
             weight[i] = ctr * (r if gamma == 1.0 else r ** gamma) * cvr * listing.price_micros
     taken: set[int] = set()  # page positions of the ads placed so far

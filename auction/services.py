@@ -14,7 +14,7 @@ from time import perf_counter
 from typing import Any
 
 from auction import ranking
-from auction.affinity import query_tastes
+from auction.affinity import PRICE_EDGES, query_tastes
 from auction.index import IndexView, auction_index
 from auction.parsing import MAX_IDS, AuctionRequest, parse_auctions
 from auction.predict import PLACEMENT_INDEX
@@ -110,7 +110,9 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,
         settings=rules.ranking, rng=throttle_random.random,
         slot_positions=positions[:slots], curve=rules.position_curve,
-        affinity=view.shoppers.get(user, frozenset()), affinity_lift=rules.affinity_lift,
+        shopper=ranking.Shopper(view.shoppers.get(user, frozenset()), rules.affinity_lift,
+                                view.price_levels.get(user), PRICE_EDGES, rules.price_factors) if user
+        else ranking.NO_SHOPPER,
     )
     if perf_counter() > deadline:
         return failed_result()

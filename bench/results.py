@@ -30,6 +30,16 @@ TARGETS: dict[str, tuple[str, float]] = {
     # Issue #7, item 5 (restated): at the best fixed CPC's spend, auto adds at least as much
     # net sales (ad-caused minus displaced, in dollars: a difference), mean over seeds 1-5.
     "bidding.auto_vs_best_fixed_net_at_equal_spend_seed_mean": (">=", 0.0),
+    # Issue "Ads that add sales": in the calibrated world, standard scenario, seeds 1-3.
+    **{f"outcomes.{layout}_seed_{seed}_net_ad_sales": (">=", 0.0) for layout in ("default", "low")
+       for seed in (1, 2, 3)},
+    "outcomes.default_ad_caused_to_displaced_mean": (">=", 1.5),
+    "outcomes.default_true_lift_mean": (">=", 0.2),
+    **{f"outcomes.{layout}_seed_{seed}_{key}": target for layout in ("default", "low") for seed in (1, 2, 3)
+       for key, target in (("max_overspend", ("<=", 0.0)), ("budget_utilisation_median", (">=", 0.95)),
+                           ("pacing_error_median", ("<=", 0.05)), ("early_exhaustion_rate", ("<=", 0.05)),
+                           ("wall_seconds", ("<=", 150.0)))},
+    "simulator.seconds": ("<=", 150.0),
     **{f"dashboard.{page}_p95_ms": ("<=", 150.0) for page in (
         "dashboard_30d", "dashboard_90d", "dashboard_365d", "listings_30d", "listings_90d_ctr_page10")},
 }

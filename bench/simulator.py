@@ -58,11 +58,14 @@ def run(quick: bool = False) -> dict:
         figures["seconds"] = round(seconds, 1)
         for key in ("auctions", "impressions", "clicks", "charged_clicks", "spend", "purchases", "gmv",
                     "attributed_direct_sales", "attributed_halo_sales", "true_ad_caused_sales",
-                    "true_ad_displaced_sales", "campaigns", "campaigns_with_enough_demand",
+                    "true_ad_displaced_sales", "net_ad_sales", "ad_caused_to_displaced", "true_lift",
+                    "sponsored_ctr", "organic_ctr_position_1", "roas_attributed", "sponsored_impressions",
+                    "gmv_without_ads", "campaigns", "campaigns_with_enough_demand",
                     "budget_utilisation_median", "max_overspend", "pacing_error_median", "early_exhaustion_rate",
                     "forecast_within_35pct_share", "forecast_checked"):
             figures[key] = report.get(key)
         figures.update(_click_model(paced))
+        figures.update({k: v for k, v in report.items() if k.startswith(("model_", "position_curve_"))})
         baseline, _ = _simulate([*args, "--no-pacing"], unpaced)
         for key in ("spend", "budget_utilisation_median", "max_overspend", "pacing_error_median",
                     "early_exhaustion_rate", "true_ad_caused_sales"):

@@ -31,9 +31,10 @@ from dataclasses import dataclass
 import joblib
 import numpy as np
 from django.db import transaction
+from django.db.models import Q
 from threadpoolctl import threadpool_limits
 
-from auction.affinity import affinity_learn
+from auction.affinity import PRICE_EDGES, affinity_learn, price_fit_learn, shopper_traffic
 from auction.learning.dataset import Dataset, click_dataset, position_counts, purchase_dataset
 from auction.learning.features import PLACEMENTS as FEATURE_PLACEMENTS
 from auction.learning.features import ItemFeatures, Vocabulary, feature_matrix
@@ -155,9 +156,13 @@ def models_train(now: dt.datetime | None = None, days: int = 28, limit: int = 1_
     # What the page and the shopper do to a listing's clicks, stored together on the click
     # version: the position curve, and the lift of the shopper's own brands.
     curve = position_curve_learn(since, now) or {}
-    affinity = affinity_learn(since, now, limit)
+    traffic = shopper_traffic(since, now, limit)
+    affinity = affinity_learn(since, now, limit, traffic)
     if affinity is not None:
         curve["affinity"] = affinity.as_dict()
+    price_fit = price_fit_learn(since, now, limit, traffic)
+    if price_fit is not None:
+        curve["price_fit"] = price_fit
     curve = curve or None
     return [
         _store(ModelVersion.Kind.CLICK, click_dataset(since, now, limit), curve),
@@ -266,12 +271,18 @@ def active_position_curve() -> PositionCurve | None:
     return PositionCurve.from_dict(row[1], source=f"click model {row[0]}")
 
 
-def active_affinity_lift() -> float:
-    """The shopper-brand lift learnt with the newest click version that has one (1.0: none)."""
-    curve = (ModelVersion.objects.filter(kind=ModelVersion.Kind.CLICK, position_curve__has_key="affinity")
-             .order_by("-created_at", "-pk").values_list("position_curve", flat=True).first())
-    lift = (curve or {}).get("affinity", {}).get("lift")
-    return float(lift) if lift else 1.0
+def active_shopper_figures() -> tuple[float, tuple[float, ...]]:
+    """What the newest click version learnt of shoppers: the lift of their own brands (1.0:
+    none learnt) and the factors per price band against their usual price (empty: none)."""
+    curve = (ModelVersion.objects.filter(kind=ModelVersion.Kind.CLICK)
+             .filter(Q(position_curve__has_key="affinity") | Q(position_curve__has_key="price_fit"))
+             .order_by("-created_at", "-pk").values_list("position_curve", flat=True).first()) or {}
+    lift = (curve.get("affinity") or {}).get("lift")
+    price_fit = curve.get("price_fit") or {}
+    factors = tuple(float(f) for f in price_fit.get("factors") or ())
+    if tuple(price_fit.get("edges") or ()) != PRICE_EDGES:
+        factors = ()  # learnt with other bands: not comparable
+    return (float(lift) if lift else 1.0), factors
 
 
 def model_predictor() -> Predictor | None:

@@ -1,6 +1,7 @@
 """Shoppers' brands: recorded from their clicks and purchases, learnt as a lift, used by the gate."""
 
 import datetime as dt
+import math
 from dataclasses import replace
 
 import pytest
@@ -10,7 +11,7 @@ from auction import affinity
 from auction.index import auction_index
 from auction.models import ShopperBrand
 from auction.position import power_curve
-from auction.ranking import run_auction
+from auction.ranking import Shopper, run_auction
 from auction.tests.factories import OPEN, SEARCH, UNKNOWN, organic, promoted
 from closetads import clock
 from sellers.tests.factories import ListingFactory, SellerFactory
@@ -42,7 +43,7 @@ def test_a_listing_of_the_shoppers_brand_can_pass_the_gate_where_another_cannot(
 
     def run(brands, lift):
         return run_auction(page, placement=SEARCH, slots=1, organic_top_k=0, settings=GATE, curve=SHORT,
-                           affinity=brands, affinity_lift=lift)
+                           shopper=Shopper(brands, lift))
 
     assert run(frozenset(), 3.0).winners == []
     assert run(frozenset({"Frye"}), 1.0).winners == []  # no lift learnt yet: the brand changes nothing
@@ -59,7 +60,7 @@ def test_the_shoppers_brand_counts_for_the_results_pushed_down_too():
     kwargs = {"placement": SEARCH, "slots": 1, "organic_top_k": 0, "settings": GATE, "curve": SHORT}
     # The ad weighs 2.5 w: 0.7 x 2.5 w = 1.75 w against 1.5 x w/2 without the brand, 1.5 x 3w/2 with it.
     assert [w.listing_id for w in run_auction(page, **kwargs).winners] == [1]
-    assert run_auction(page, affinity=frozenset({"Frye"}), affinity_lift=3.0, **kwargs).winners == []
+    assert run_auction(page, shopper=Shopper(frozenset({"Frye"}), 3.0), **kwargs).winners == []
 
 
 # --- recording and the index ---------------------------------------------------------------------
@@ -145,13 +146,13 @@ def test_too_little_affine_traffic_learns_no_lift(db):
 
 
 def test_training_stores_the_lift_and_the_auction_uses_it(db, django_capture_on_commit_callbacks):
-    from auction.learning.service import active_affinity_lift, models_train
+    from auction.learning.service import active_shopper_figures, models_train
 
     organic_traffic(0.3, 0.1)
-    assert active_affinity_lift() == 1.0
+    assert active_shopper_figures() == (1.0, ())
     with django_capture_on_commit_callbacks(execute=True):
         models_train(now=T0 + dt.timedelta(days=2))
-    assert active_affinity_lift() == pytest.approx(3.0, rel=0.05)
+    assert active_shopper_figures()[0] == pytest.approx(3.0, rel=0.05)
     assert auction_index().refresh(T0 + dt.timedelta(days=2)).rules.affinity_lift == pytest.approx(3.0, rel=0.05)
 
 
@@ -183,3 +184,72 @@ def test_a_searched_brand_is_known_to_the_next_auction_and_written_for_the_other
     assert affinity.query_tastes.flush(T0) == 1
     row = ShopperBrand.objects.get()
     assert (row.opaque_user_id, row.brand, row.first_at) == ("u-1", "Frye", T0)
+
+
+# --- price against the shopper's usual price ----------------------------------------------------------
+
+
+def test_a_listing_far_above_what_the_shopper_pays_is_worth_less_to_them():
+    # Two candidates alike but for price: $20 and $200 (with the same predicted rates, the
+    # dearer one looks ten times as valuable). The shopper pays about $20; far above that, the
+    # learnt factor is 0.05.
+    edges = affinity.PRICE_EDGES
+    factors = (1.0, 1.0, 1.0, 1.0, 0.5, 0.05)
+    cheap, dear = promoted(1, price=20_000_000), promoted(2, price=200_000_000)
+    page = [organic(10, price=20_000_000), *[UNKNOWN] * 5, cheap, dear]
+    kwargs = {"placement": SEARCH, "slots": 1, "organic_top_k": 0, "settings": replace(GATE, margin=0.0),
+              "curve": SHORT}
+    shopper = Shopper(price_level=math.log(20.0), price_edges=edges, price_factors=factors)
+    assert shopper.factor(dear.listing) == 0.05 and shopper.factor(cheap.listing) == 1.0
+    no_commission = replace(kwargs["settings"], beta=0.0)
+    kwargs["settings"] = no_commission
+    # Unknown shopper: both pass the gate, the dearer scores higher (a higher bid) and wins.
+    assert [w.listing_id for w in run_auction(page, **kwargs).winners] == [2]
+    # Known shopper: the dear one is worth 0.05 x 10 = half the cheap one; the cheap one wins.
+    assert [w.listing_id for w in run_auction(page, shopper=shopper, **kwargs).winners] == [1]
+
+
+def test_clicks_record_the_shoppers_price_level(db):
+    from auction.models import ShopperPrice
+
+    seller = SellerFactory()
+    a = ListingFactory(seller=seller, price_micros=20_000_000, marketplace_id="L-a")
+    b = ListingFactory(seller=seller, price_micros=80_000_000, marketplace_id="L-b")
+    clock.set_now(T0)
+    events_ingest({"clicks": [click(1, "u-1", a, T0), click(2, "u-1", b, T0)]})
+    events_ingest({"clicks": [click(3, "u-1", a, T0)]})
+    row = ShopperPrice.objects.get(opaque_user_id="u-1")
+    assert row.events == 3
+    assert row.log_price_sum / row.events == pytest.approx((2 * math.log(20) + math.log(80)) / 3)
+    assert affinity.shopper_price_levels() == {"u-1": pytest.approx(row.log_price_sum / 3)}
+
+
+def test_the_price_factors_are_learnt_from_clicks_against_the_shoppers_usual_price(db):
+    seller = SellerFactory()
+    usual = [ListingFactory(seller=seller, price_micros=20_000_000, marketplace_id=f"U-{i}") for i in range(12)]
+    dear = [ListingFactory(seller=seller, price_micros=200_000_000, marketplace_id=f"D-{i}") for i in range(10)]
+    impressions, clicks, n = [], [], 0
+    for s in range(60):
+        user = f"u-{s}"
+        clicks += [click(f"h{s}-a", user, usual[10], T0), click(f"h{s}-b", user, usual[11], T0)]
+        at = T0 + dt.timedelta(days=1, minutes=s)
+        for group, share in ((usual[:10], 0.3), (dear, 0.03)):
+            for i, listing in enumerate(group):
+                n += 1
+                impressions.append({"id": f"i{n}", "occurredAt": iso(at), "opaqueUserId": user,
+                                    "entity": {"type": "listing", "id": listing.marketplace_id},
+                                    "placement": {"placementId": "search", "position": i + 1}})
+                if (s * 10 + i) % 100 < share * 100:
+                    clicks.append(click(f"c{n}", user, listing, at + dt.timedelta(seconds=20)))
+    clock.set_now(T0 + dt.timedelta(days=2))
+    for start in range(0, len(impressions), 500):
+        events_ingest({"impressions": impressions[start:start + 500]})
+    for start in range(0, len(clicks), 500):
+        events_ingest({"clicks": clicks[start:start + 500]})
+    fit = affinity.price_fit_learn(T0, T0 + dt.timedelta(days=2))
+    at_level = affinity.price_band(0.0, 0.0)
+    far_above = affinity.price_band(math.log(10.0), 0.0)
+    assert fit["impressions"][at_level] == 600 and fit["impressions"][far_above] == 600
+    overall = (0.3 + 0.03) / 2
+    assert fit["factors"][at_level] == pytest.approx(0.3 / overall, rel=0.05)
+    assert fit["factors"][far_above] == pytest.approx(0.03 / overall, rel=0.1)
