@@ -243,7 +243,7 @@ class AffinityFigures:
 class _Traffic:
     """Organic impressions and valid clicks of a window, with what followed each."""
 
-    impressions: list[tuple[str, int, dt.datetime]]  # (shopper, listing, when)
+    impressions: list[tuple[str, int, dt.datetime, bool]]  # (shopper, listing, when, sponsored)
     clicks: list[tuple[str, int, dt.datetime]]
     facts: dict[int, tuple[str, int]]  # listing -> (brand, price micros)
     clicked: dict[tuple[str, int], list[dt.datetime]]
@@ -254,10 +254,10 @@ class _Traffic:
         from analytics.models import Click, Impression, PurchaseItem
         from sellers.models import Listing
 
-        impressions = list(
-            Impression.objects.filter(occurred_at__gte=since, occurred_at__lt=until, auction_id="",
-                                      listing_id__isnull=False).exclude(opaque_user_id="")
-            .order_by("-occurred_at").values_list("opaque_user_id", "listing_id", "occurred_at")[:limit])
+        impressions = [(user, listing_id, at, bool(auction_id)) for user, listing_id, at, auction_id in (
+            Impression.objects.filter(occurred_at__gte=since, occurred_at__lt=until, listing_id__isnull=False)
+            .exclude(opaque_user_id="").order_by("-occurred_at")
+            .values_list("opaque_user_id", "listing_id", "occurred_at", "auction_id")[:limit])]
         clicks = list(
             Click.objects.filter(occurred_at__gte=since, occurred_at__lt=until + CLICK_WINDOW,
                                  listing_id__isnull=False, reason__isnull=True).exclude(opaque_user_id="")
@@ -276,6 +276,9 @@ class _Traffic:
             pk__in={r[1] for r in impressions} | {r[1] for r in clicks}).values_list("pk", "brand", "price_micros")}
         return cls(impressions, [c for c in clicks if c[2] < until], facts, clicked, bought)
 
+    def organic_impressions(self) -> int:
+        return sum(1 for *_, is_ad in self.impressions if not is_ad)
+
     @staticmethod
     def followed(times: list[dt.datetime] | None, at: dt.datetime, window: dt.timedelta) -> bool:
         if not times:
@@ -283,12 +286,17 @@ class _Traffic:
         i = bisect.bisect_left(times, at)
         return i < len(times) and times[i] <= at + window
 
-    def rates(self, side) -> tuple[dict, dict]:
+    def rates(self, side, *, sponsored: bool = False) -> tuple[dict, dict]:
         """Per ``side(shopper, listing, when)`` (None: left out): [impressions, clicked] and
-        [clicks, bought]."""
+        [clicks, bought]. Organic impressions only, unless ``sponsored``: then sponsored ones
+        too, keyed ``(True, side)`` apart from organic ``(False, side)``."""
         shown: dict = defaultdict(lambda: [0, 0])
-        for user, listing_id, at in self.impressions:
+        for user, listing_id, at, is_ad in self.impressions:
+            if is_ad and not sponsored:
+                continue
             key = side(user, listing_id, at)
+            if key is not None and sponsored:
+                key = (is_ad, key)
             if key is not None:
                 shown[key][0] += 1
                 shown[key][1] += self.followed(self.clicked.get((user, listing_id)), at, CLICK_WINDOW)
@@ -355,8 +363,9 @@ def price_fit_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_0
 
     The shopper's level before an impression is the mean log price of their valid clicks
     and purchases in the ``AFFINITY_DAYS`` before it (at least ``MIN_PRICE_EVENTS``). Per
-    band (``PRICE_EDGES``), the factor is its click rate over that of all impressions with
-    a level, times the same for purchases per click (shrunk toward 1). Bands with fewer
+    band (``PRICE_EDGES``), the factor is its click rate over that of all impressions of
+    the same kind (organic, sponsored) with a level, times the same for purchases per click
+    (shrunk toward 1), the two kinds weighed by the band's impressions. Bands with fewer
     than ``MIN_BAND_IMPRESSIONS`` impressions keep 1. None when no band has enough.
     Returns ``{"edges", "factors", "impressions", "clicks"}``.
     """
@@ -398,21 +407,27 @@ def price_fit_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_0
         level = (sums[user][end] - sums[user][start]) / (end - start)
         return price_band(_log_price(price), level)
 
-    shown, clicked = traffic.rates(band)
+    shown, clicked = traffic.rates(band, sponsored=True)
     bands = range(len(PRICE_EDGES) + 1)
-    impressions = sum(shown[b][0] for b in bands)
-    overall = sum(shown[b][1] for b in bands) / impressions if impressions else 0.0
-    if overall <= 0:
-        return None
-    factors = []
+    # Organic and sponsored impressions apart (ads sit lower and carry a label): each band's
+    # rate against its own kind's, then the two kinds weighed by the band's impressions.
+    # Ads are where dear listings from deep in the organic order get shown, so they carry
+    # most of what is known about prices far above a shopper's.
+    factors, counts, clicks = [], [], []
     for b in bands:
-        n, c = shown[b]
-        if n < MIN_BAND_IMPRESSIONS:
-            factors.append(1.0)
-            continue
-        factor = (c / n) / overall * _purchase_ratio(clicked, b, bands)
+        n_total, weighted = 0, 0.0
+        for is_ad in (False, True):
+            n, c = shown[(is_ad, b)]
+            kind_n = sum(shown[(is_ad, x)][0] for x in bands)
+            kind_rate = sum(shown[(is_ad, x)][1] for x in bands) / kind_n if kind_n else 0.0
+            if n and kind_rate > 0:
+                ratio = (c / n) / kind_rate * _purchase_ratio(clicked, (is_ad, b), [(is_ad, x) for x in bands])
+                weighted += n * ratio
+                n_total += n
+        counts.append(n_total)
+        clicks.append(shown[(False, b)][1] + shown[(True, b)][1])
+        factor = weighted / n_total if n_total >= MIN_BAND_IMPRESSIONS else 1.0
         factors.append(round(min(max(factor, PRICE_FACTOR_BOUNDS[0]), PRICE_FACTOR_BOUNDS[1]), 4))
-    if all(shown[b][0] < MIN_BAND_IMPRESSIONS for b in bands):
+    if all(n < MIN_BAND_IMPRESSIONS for n in counts):
         return None
-    return {"edges": list(PRICE_EDGES), "factors": factors, "impressions": [shown[b][0] for b in bands],
-            "clicks": [shown[b][1] for b in bands]}
+    return {"edges": list(PRICE_EDGES), "factors": factors, "impressions": counts, "clicks": clicks}
