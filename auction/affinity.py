@@ -1,25 +1,24 @@
-"""Shoppers' brands: what the auction knows of one shopper's taste, and what it is worth.
+"""Shoppers' tastes: what the auction knows of one shopper, and what it is worth.
 
 An ad can add sales where it fits *this* shopper better than a ranking built for everyone
-(design.md, Models). The plainest signs the platform has are the brands a shopper searches
-for, clicks and buys. They are kept in ``ShopperBrand`` with the time each was first seen:
+(design.md, Models). The plainest signs the platform has are what a shopper searches for,
+clicks and buys. ``ShopperTaste`` keeps, with the time each was first and last seen:
 
-- brands named in the shopper's searches (``searchQuery`` of their auctions, matched
-  against the catalog's brand names, ``BrandNames``): each web process notes them in
-  memory at once (``QueryTastes``; its own index knows them for the shopper's next search)
-  and writes them every ``QUERY_FLUSH_SECONDS`` of marketplace time, on the request path,
-  like the decision counts;
-- brands of the listings they click or buy (``shopper_brands_record``, from ingestion).
+- ``brand:<name>``: brands named in the shopper's searches (``searchQuery`` matched against
+  the catalog's brand names, ``BrandNames``; each web process notes them in memory at once,
+  ``QueryTastes``, and writes them every ``QUERY_FLUSH_SECONDS`` of marketplace time), and
+  the brands of the listings they click or buy (``shopper_tastes_record``, at ingestion);
+- ``size:<category>:<size>``: the sizes of the listings they click or buy, per category.
 
-Every write bumps the ``shoppers`` topic; each auction index keeps the brands of shoppers
-seen in the last ``AFFINITY_DAYS`` in memory, patched incrementally (no query per
-auction). The auction multiplies a candidate's predicted click rate by the learnt
-``lift`` when its brand is one of the shopper's (``auction.ranking``).
+``ShopperPrice`` keeps their price level (mean log price of what they click or buy).
 
-The lift is learnt at each training (``affinity_learn``): the click rate of organic
-impressions whose brand the shopper had shown before, against the others', times the same
-ratio for purchases per click (shrunk toward 1 when purchases are few). Until there is
-one, the lift is 1: the shopper's brands change nothing.
+Every write bumps the ``shoppers`` topic; each auction index keeps the tastes and price
+levels of shoppers seen in the last ``AFFINITY_DAYS`` in memory, patched incrementally (no
+query per auction). The auction multiplies a candidate's predicted click rate by what
+training learnt these are worth (``auction.ranking.Shopper``): a lift for a listing of one
+of the shopper's brands, another for one in one of their sizes (``affinity_learn``), and a
+factor per band of price against their level (``price_fit_learn``). Until learnt, each is
+1: nothing changes.
 """
 
 from __future__ import annotations
@@ -35,10 +34,11 @@ from dataclasses import dataclass
 
 from django.db.models import Max
 
-from auction.models import ShopperBrand, ShopperPrice
+from auction.models import ShopperPrice, ShopperTaste
 from closetads import changes, clock
 
-AFFINITY_DAYS = 28  # brands shown this long ago still count
+AFFINITY_DAYS = 28  # tastes shown this long ago still count
+KINDS = ("brand", "size")
 MIN_AFFINE_IMPRESSIONS = 200
 MIN_AFFINE_CLICKS = 20
 PURCHASE_PSEUDO_CLICKS = 200.0  # shrinks the purchase ratio toward 1 when purchases are few
@@ -87,51 +87,66 @@ class BrandNames:
         return found
 
 
-def _brands_upsert(latest: Mapping[tuple[str, str], tuple[dt.datetime, dt.datetime]]) -> int:
-    """Write (shopper, brand) -> (first, last) times: a new pair with both, a known one
+def brand_taste(brand: str) -> str:
+    return f"brand:{brand}" if brand else ""
+
+
+def size_taste(category: str, size: str) -> str:
+    return f"size:{category}:{size}"[:200] if category and size else ""
+
+
+def listing_tastes(brand: str, category: str, size: str) -> tuple[str, str]:
+    """A listing's (brand, size) taste keys, "" where it has none."""
+    return brand_taste(brand), size_taste(category, size)
+
+
+def _tastes_upsert(latest: Mapping[tuple[str, str], tuple[dt.datetime, dt.datetime]]) -> int:
+    """Write (shopper, taste) -> (first, last) times: a new pair with both, a known one
     with its new last time (its first time stays). Bumps the shoppers topic."""
     if not latest:
         return 0
     now = clock.now()
-    ShopperBrand.objects.bulk_create(
-        [ShopperBrand(opaque_user_id=user, brand=brand, first_at=first, last_at=last, updated_at=now)
-         for (user, brand), (first, last) in sorted(latest.items())],
-        update_conflicts=True, unique_fields=["opaque_user_id", "brand"], update_fields=["last_at", "updated_at"],
+    ShopperTaste.objects.bulk_create(
+        [ShopperTaste(opaque_user_id=user, taste=taste, first_at=first, last_at=last, updated_at=now)
+         for (user, taste), (first, last) in sorted(latest.items())],
+        update_conflicts=True, unique_fields=["opaque_user_id", "taste"], update_fields=["last_at", "updated_at"],
         batch_size=500)
     changes.bump(changes.SHOPPERS)
     return len(latest)
 
 
-def _merge(latest: dict, user: str, brand: str, at: dt.datetime) -> None:
-    key = (user[:256], brand[:100])
+def _merge(latest: dict, user: str, taste: str, at: dt.datetime) -> None:
+    key = (user[:256], taste[:200])
     first, last = latest.get(key, (at, at))
     latest[key] = (min(first, at), max(last, at))
 
 
-def shopper_brands_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
-    """Remember the brands of the listings shoppers clicked or bought.
+def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
+    """Remember the brands, sizes and prices of the listings shoppers clicked or bought.
 
-    ``rows``: ``(opaque user id, listing pk, when)``; rows without a user, or whose listing
-    has no brand, are skipped. One query for the brands and one upsert. Returns the number
-    of (shopper, brand) pairs written.
+    ``rows``: ``(opaque user id, listing pk, when)``; rows without a user are skipped. One
+    query for the listings, one upsert of tastes and one of price levels. Returns the
+    number of (shopper, taste) pairs written.
     """
     rows = [(user, listing_id, at) for user, listing_id, at in rows if user and listing_id]
     if not rows:
         return 0
     from sellers.models import Listing
 
-    facts = {pk: (brand, price) for pk, brand, price in Listing.objects.filter(
-        pk__in={listing_id for _, listing_id, _ in rows}).values_list("pk", "brand", "price_micros")}
+    facts = {pk: (listing_tastes(brand, category, size), price) for pk, brand, category, size, price in
+             Listing.objects.filter(pk__in={listing_id for _, listing_id, _ in rows})
+             .values_list("pk", "brand", "category", "size", "price_micros")}
     latest: dict = {}
     prices: dict[str, list[float]] = defaultdict(list)
     for user, listing_id, at in rows:
-        brand, price = facts.get(listing_id, ("", 0))
-        if brand:
-            _merge(latest, user, brand, at)
+        tastes, price = facts.get(listing_id, (("", ""), 0))
+        for taste in tastes:
+            if taste:
+                _merge(latest, user, taste, at)
         if price > 0:
             prices[user[:256]].append(_log_price(price))
     _prices_add(prices)
-    return _brands_upsert(latest)
+    return _tastes_upsert(latest)
 
 
 def _log_price(price_micros: int) -> float:
@@ -167,7 +182,7 @@ class QueryTastes:
     def note(self, user: str, brands: Iterable[str], at: dt.datetime) -> None:
         with self._lock:
             for brand in brands:
-                _merge(self._pending, user, brand, at)
+                _merge(self._pending, user, brand_taste(brand), at)
 
     def flush_if_due(self, now: dt.datetime) -> int:
         """Write what is pending when ``QUERY_FLUSH_SECONDS`` of marketplace time have passed
@@ -181,7 +196,7 @@ class QueryTastes:
         with self._lock:
             pending, self._pending = self._pending, {}
             self._last_flush = now or clock.now()
-        return _brands_upsert(pending)
+        return _tastes_upsert(pending)
 
     def clear(self) -> None:
         with self._lock:
@@ -191,18 +206,18 @@ class QueryTastes:
 query_tastes = QueryTastes()
 
 
-def shopper_brands(since: dt.datetime, *, written_since: dt.datetime | None = None
+def shopper_tastes(since: dt.datetime, *, written_since: dt.datetime | None = None
                    ) -> tuple[dict[str, set[str]], dt.datetime | None]:
-    """Brands per shopper shown since ``since`` (only the rows written since
+    """Tastes per shopper shown since ``since`` (only the rows written since
     ``written_since`` when given), and the newest write time seen (for the next read)."""
-    rows = ShopperBrand.objects.filter(last_at__gte=since)
+    rows = ShopperTaste.objects.filter(last_at__gte=since)
     if written_since is not None:
         rows = rows.filter(updated_at__gte=written_since)
-    brands: dict[str, set[str]] = defaultdict(set)
-    for user, brand in rows.values_list("opaque_user_id", "brand").iterator(chunk_size=5000):
-        brands[user].add(brand)
-    newest = ShopperBrand.objects.aggregate(n=Max("updated_at"))["n"]
-    return dict(brands), newest
+    tastes: dict[str, set[str]] = defaultdict(set)
+    for user, taste in rows.values_list("opaque_user_id", "taste").iterator(chunk_size=5000):
+        tastes[user].add(taste)
+    newest = ShopperTaste.objects.aggregate(n=Max("updated_at"))["n"]
+    return dict(tastes), newest
 
 
 def shopper_price_levels(*, written_since: dt.datetime | None = None) -> dict[str, float]:
@@ -222,7 +237,7 @@ def price_band(log_price: float, level: float) -> int:
 
 @dataclass(frozen=True)
 class AffinityFigures:
-    """What a shopper's own brand is worth, learnt from organic traffic."""
+    """What one kind of taste (brand, size) is worth, learnt from organic traffic."""
 
     lift: float  # click_lift * purchase_lift, bounded
     click_lift: float
@@ -245,7 +260,7 @@ class _Traffic:
 
     impressions: list[tuple[str, int, dt.datetime, bool]]  # (shopper, listing, when, sponsored)
     clicks: list[tuple[str, int, dt.datetime]]
-    facts: dict[int, tuple[str, int]]  # listing -> (brand, price micros)
+    facts: dict[int, tuple[tuple[str, str], int]]  # listing -> ((brand, size) tastes, price micros)
     clicked: dict[tuple[str, int], list[dt.datetime]]
     bought: dict[tuple[str, int], list[dt.datetime]]
 
@@ -272,8 +287,9 @@ class _Traffic:
             clicked[(user, listing_id)].append(at)
         for times in (*clicked.values(), *bought.values()):
             times.sort()
-        facts = {pk: (brand, price) for pk, brand, price in Listing.objects.filter(
-            pk__in={r[1] for r in impressions} | {r[1] for r in clicks}).values_list("pk", "brand", "price_micros")}
+        facts = {pk: (listing_tastes(brand, category, size), price) for pk, brand, category, size, price in
+                 Listing.objects.filter(pk__in={r[1] for r in impressions} | {r[1] for r in clicks})
+                 .values_list("pk", "brand", "category", "size", "price_micros")}
         return cls(impressions, [c for c in clicks if c[2] < until], facts, clicked, bought)
 
     def organic_impressions(self) -> int:
@@ -326,35 +342,40 @@ def _purchase_ratio(clicked: dict, key, keys) -> float:
 
 
 def affinity_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_000,
-                   traffic: _Traffic | None = None) -> AffinityFigures | None:
-    """The lift of a shopper's own brands, from organic impressions and clicks in [since, until).
+                   traffic: _Traffic | None = None) -> dict[str, AffinityFigures]:
+    """The lift of a shopper's own brands and sizes, from organic traffic in [since, until).
 
-    An impression (or click) is *affine* when its listing's brand was among the shopper's
-    (``ShopperBrand.first_at`` before it). Click lift: the click rate (a click by the same
-    shopper on the same listing within 30 minutes) of affine organic impressions over the
-    others'. Purchase lift: the same for purchases (within a day) per valid click, each side
-    given ``PURCHASE_PSEUDO_CLICKS`` clicks at the overall rate. None with fewer than
-    ``MIN_AFFINE_IMPRESSIONS`` affine impressions or ``MIN_AFFINE_CLICKS`` affine clicks.
+    For each kind (``KINDS``), an impression (or click) is *affine* when its listing's taste
+    of that kind was among the shopper's (``ShopperTaste.first_at`` before it). Click lift:
+    the click rate (a click by the same shopper on the same listing within 30 minutes) of
+    affine organic impressions over the others'. Purchase lift: the same for purchases
+    (within a day) per valid click, each side given ``PURCHASE_PSEUDO_CLICKS`` clicks at the
+    overall rate. A kind with fewer than ``MIN_AFFINE_IMPRESSIONS`` affine impressions or
+    ``MIN_AFFINE_CLICKS`` affine clicks is left out.
     """
-    first_seen = {(user, brand): first for user, brand, first in ShopperBrand.objects.filter(
-        first_at__lt=until).values_list("opaque_user_id", "brand", "first_at").iterator(chunk_size=5000)}
+    first_seen = {(user, taste): first for user, taste, first in ShopperTaste.objects.filter(
+        first_at__lt=until).values_list("opaque_user_id", "taste", "first_at").iterator(chunk_size=5000)}
     if not first_seen:
-        return None
+        return {}
     traffic = traffic or _Traffic.load(since, until, limit)
     facts = traffic.facts
+    learnt = {}
+    for kind_index, kind in enumerate(KINDS):
+        def affine(user: str, listing_id: int, at: dt.datetime, kind_index=kind_index) -> bool:
+            taste = facts.get(listing_id, (("", ""), 0))[0][kind_index]
+            first = first_seen.get((user, taste)) if taste else None
+            return first is not None and first < at
 
-    def affine(user: str, listing_id: int, at: dt.datetime) -> bool:
-        first = first_seen.get((user, facts.get(listing_id, ("", 0))[0]))
-        return first is not None and first < at
-
-    shown, clicked = traffic.rates(affine)
-    (imp_a, clk_a), (imp_o, clk_o) = shown[True], shown[False]
-    if imp_a < MIN_AFFINE_IMPRESSIONS or clk_a < MIN_AFFINE_CLICKS or not imp_o or not clk_o:
-        return None
-    click_lift = (clk_a / imp_a) / (clk_o / imp_o)
-    purchase_lift = _purchase_ratio(clicked, True, (True, False)) / _purchase_ratio(clicked, False, (True, False))
-    lift = min(max(click_lift * purchase_lift, LIFT_BOUNDS[0]), LIFT_BOUNDS[1])
-    return AffinityFigures(lift, click_lift, purchase_lift, imp_a, imp_o, clk_a, clk_o)
+        shown, clicked = traffic.rates(affine)
+        (imp_a, clk_a), (imp_o, clk_o) = shown[True], shown[False]
+        if imp_a < MIN_AFFINE_IMPRESSIONS or clk_a < MIN_AFFINE_CLICKS or not imp_o or not clk_o:
+            continue
+        click_lift = (clk_a / imp_a) / (clk_o / imp_o)
+        purchase_lift = (_purchase_ratio(clicked, True, (True, False))
+                         / _purchase_ratio(clicked, False, (True, False)))
+        lift = min(max(click_lift * purchase_lift, LIFT_BOUNDS[0]), LIFT_BOUNDS[1])
+        learnt[kind] = AffinityFigures(lift, click_lift, purchase_lift, imp_a, imp_o, clk_a, clk_o)
+    return learnt
 
 
 def price_fit_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_000,
@@ -397,7 +418,7 @@ def price_fit_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_0
 
     def band(user: str, listing_id: int, at: dt.datetime) -> int | None:
         user_times = times.get(user)
-        price = facts.get(listing_id, ("", 0))[1]
+        price = facts.get(listing_id, (("", ""), 0))[1]
         if not user_times or not price:
             return None
         end = bisect.bisect_left(user_times, at)

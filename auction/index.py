@@ -40,7 +40,14 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from auction.affinity import AFFINITY_DAYS, BrandNames, shopper_brands, shopper_price_levels
+from auction.affinity import (
+    AFFINITY_DAYS,
+    BrandNames,
+    brand_taste,
+    listing_tastes,
+    shopper_price_levels,
+    shopper_tastes,
+)
 from auction.models import AuctionSettings
 from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predictor
@@ -84,9 +91,11 @@ class AuctionRules:
     # Per placement, the page positions of sponsored slots 1, 2, ... (the admin default).
     slot_positions: dict[str, tuple[int, ...]] = dataclasses.field(default_factory=dict)
     position_curve: PositionCurve = DEFAULT_CURVE
-    # How much more a shopper clicks and buys a listing of one of their brands (learnt; 1: unknown),
-    # and per band of price against their usual price (auction.affinity.PRICE_EDGES; empty: unknown).
-    affinity_lift: float = 1.0
+    # How much more a shopper clicks and buys a listing of one of their brands, or in one of
+    # their sizes (learnt; 1: unknown), and per band of price against their usual price
+    # (auction.affinity.PRICE_EDGES; empty: unknown).
+    brand_lift: float = 1.0
+    size_lift: float = 1.0
     price_factors: tuple[float, ...] = ()
 
 
@@ -97,13 +106,13 @@ class IndexView:
     listings: dict[str, ListingState]
     campaigns: dict[int, CampaignState]
     rules: AuctionRules
-    shoppers: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)  # brands per shopper
+    shoppers: dict[str, frozenset[str]] = dataclasses.field(default_factory=dict)  # tastes per shopper
     price_levels: dict[str, float] = dataclasses.field(default_factory=dict)  # mean log price per shopper
     brand_names: BrandNames = dataclasses.field(default_factory=BrandNames)  # to find brands in searches
 
 
-def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE, affinity_lift: float = 1.0,
-               price_factors: tuple[float, ...] = ()) -> AuctionRules:
+def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE,
+               shopper_figures: tuple[float, float, tuple[float, ...]] = (1.0, 1.0, ())) -> AuctionRules:
     """AuctionRules from the settings row and the active position curve."""
     stored = row.slot_positions if isinstance(row.slot_positions, dict) else {}
     slot_positions = {placement: tuple(int(p) for p in stored.get(placement) or DEFAULT_SLOT_POSITIONS)
@@ -122,8 +131,9 @@ def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE, affin
         deadline_seconds=row.deadline_ms / 1000.0,
         slot_positions=slot_positions,
         position_curve=curve,
-        affinity_lift=affinity_lift,
-        price_factors=price_factors,
+        brand_lift=shopper_figures[0],
+        size_lift=shopper_figures[1],
+        price_factors=shopper_figures[2],
     )
 
 
@@ -292,9 +302,8 @@ class AuctionIndex:
     def _load_rules(self) -> None:
         from auction.learning.service import active_position_curve, active_shopper_figures
 
-        lift, price_factors = active_shopper_figures()
-        self._rules = rules_from(AuctionSettings.load(), active_position_curve() or DEFAULT_CURVE, lift,
-                                 price_factors)
+        self._rules = rules_from(AuctionSettings.load(), active_position_curve() or DEFAULT_CURVE,
+                                 active_shopper_figures())
 
     def _patch_listings(self, now: dt.datetime) -> None:
         # Rows carry their writer's clock. If it went back since the last read (a simulated
@@ -330,12 +339,13 @@ class AuctionIndex:
         listings = self._listings
         seen = self._catalog_seen
         for row, listing_scores in zip(rows, scores, strict=True):
-            pk, seller_id, price, status, _, brand, *_, marketplace_id, updated_at = row
+            pk, seller_id, price, status, category, brand, _, size, _, marketplace_id, updated_at = row
             available = status == Listing.Status.AVAILABLE
             if available or marketplace_id in listings:
                 # A listing that left the catalog keeps a "sold" entry until the next full
                 # build: the diagnosis can say why it stopped winning.
-                listings[marketplace_id] = ListingState(pk, seller_id, price, available, listing_scores, brand)
+                listings[marketplace_id] = ListingState(pk, seller_id, price, available, listing_scores,
+                                                        listing_tastes(brand, category, size))
             if updated_at is not None and (seen is None or updated_at > seen):
                 seen = updated_at
         self._catalog_seen = seen
@@ -343,24 +353,25 @@ class AuctionIndex:
     def note_shopper_brands(self, user: str, brands: set[str]) -> None:
         """This process learnt ``brands`` of ``user`` (their search named them): known at once
         to the auctions it serves; other processes read them once they are written."""
+        tastes = {brand_taste(brand) for brand in brands}
         known = self._shoppers.get(user, frozenset())
-        if not brands <= known:
-            self._shoppers[user] = known | brands
+        if not tastes <= known:
+            self._shoppers[user] = known | tastes
 
     def _load_shoppers(self, now: dt.datetime, *, full: bool) -> None:
-        """Shoppers' brands of the last AFFINITY_DAYS: all of them, or (a patch) the rows
+        """Shoppers' tastes and price levels of the last AFFINITY_DAYS: all of them, or (a patch) the rows
         written since the last read, less the overlap (a slower writer committing later)."""
         since = now - dt.timedelta(days=AFFINITY_DAYS)
         if full or self._shoppers_read is None:
-            brands, newest = shopper_brands(since)
-            self._shoppers = {user: frozenset(b) for user, b in brands.items()}
+            tastes, newest = shopper_tastes(since)
+            self._shoppers = {user: frozenset(t) for user, t in tastes.items()}
             self._price_levels = shopper_price_levels()
         else:
             seen, read_at = self._shoppers_read
             cursor = (min(seen, read_at) if seen is not None else read_at) - CATALOG_OVERLAP
-            brands, newest = shopper_brands(since, written_since=cursor)
+            tastes, newest = shopper_tastes(since, written_since=cursor)
             shoppers = dict(self._shoppers)  # a new dict: requests in flight keep the one they read
-            for user, found in brands.items():
+            for user, found in tastes.items():
                 shoppers[user] = shoppers.get(user, frozenset()) | found
             self._shoppers = shoppers
             self._price_levels = {**self._price_levels, **shopper_price_levels(written_since=cursor)}

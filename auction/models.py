@@ -200,36 +200,36 @@ class ModelVersion(models.Model):
         return str(vocabulary.get("method") or "gradient_boosting")
 
 
-class ShopperBrand(models.Model):
-    """A brand a shopper searched for, clicked or bought lately: what the auction knows of
-    their taste.
+class ShopperTaste(models.Model):
+    """Something a shopper showed they like lately: a brand they searched for, clicked or
+    bought (``brand:<name>``), a size they clicked or bought in a category
+    (``size:<category>:<size>``). What the auction knows of their taste.
 
     Filled from the brands named in their searches (``auction.affinity.query_tastes``) and
-    from event ingestion (``shopper_brands_record``: clicks and purchases), read by each
-    auction index (the brands of shoppers seen in the last
-    ``AFFINITY_DAYS``). The storefront's organic ranking is built for everyone; an ad can
-    beat the results it pushes down mostly where it fits *this* shopper better
-    (design.md, Models), and a brand they keep coming back to is the plainest sign of it.
+    from event ingestion (``shopper_tastes_record``: clicks and purchases), read by each
+    auction index (the tastes of shoppers seen in the last ``AFFINITY_DAYS``). The
+    storefront's organic ranking is built for everyone; an ad can beat the results it
+    pushes down mostly where it fits *this* shopper better (design.md, Models).
     """
 
     opaque_user_id = models.CharField(max_length=256)
-    brand = models.CharField(max_length=100)
-    first_at = models.DateTimeField(help_text="When this shopper first searched, clicked or bought this brand.")
+    taste = models.CharField(max_length=200, help_text="brand:<name> or size:<category>:<size>.")
+    first_at = models.DateTimeField(help_text="When this shopper first showed it.")
     last_at = models.DateTimeField(help_text="The latest time they did.")
     updated_at = models.DateTimeField(help_text="When this row was last written (the index reads what changed).")
 
     class Meta:
         constraints = [
             # The upsert's conflict target.
-            models.UniqueConstraint(fields=["opaque_user_id", "brand"], name="shopper_brand_once"),
+            models.UniqueConstraint(fields=["opaque_user_id", "taste"], name="shopper_taste_once"),
         ]
         indexes = [
             # The index's incremental read: rows written since its last read.
-            models.Index(fields=["updated_at"], name="shopper_brand_updated"),
+            models.Index(fields=["updated_at"], name="shopper_taste_updated"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.opaque_user_id}: {self.brand}"
+        return f"{self.opaque_user_id}: {self.taste}"
 
 
 class ShopperPrice(models.Model):

@@ -109,30 +109,37 @@ class ListingState:
     price_micros: int
     available: bool
     scores: tuple[tuple[float, float], ...]
-    brand: str = ""
+    tastes: tuple[str, str] = ("", "")  # (brand, size) taste keys (auction.affinity.listing_tastes)
 
 
 @dataclass(frozen=True, slots=True)
 class Shopper:
     """What the auction knows of the shopper of this request (``auction.affinity``): their
-    brands and how much a listing of one is worth more (``brand_lift``); their price level
-    (mean log price paid, None: unknown) and the factor per price band against it
+    tastes (brand and size keys) and how much more a listing of one of their brands, or in
+    one of their sizes, is worth (``brand_lift``, ``size_lift``); their price level (mean
+    log price paid, None: unknown) and a factor per band of price against it
     (``price_factors``, bands at ``price_edges``)."""
 
-    brands: frozenset[str] = frozenset()
+    tastes: frozenset[str] = frozenset()
     brand_lift: float = 1.0
+    size_lift: float = 1.0
     price_level: float | None = None
     price_edges: tuple[float, ...] = ()
     price_factors: tuple[float, ...] = ()
 
     def knows(self) -> bool:
         """Whether it changes anything."""
-        return bool(self.brands and self.brand_lift != 1.0) or (
+        return bool(self.tastes and (self.brand_lift != 1.0 or self.size_lift != 1.0)) or (
             self.price_level is not None and any(f != 1.0 for f in self.price_factors))
 
     def factor(self, listing: ListingState) -> float:
         """How much likelier this shopper clicks and buys ``listing`` than the models say."""
-        factor = self.brand_lift if listing.brand in self.brands else 1.0
+        brand, size = listing.tastes
+        factor = 1.0
+        if brand and brand in self.tastes:
+            factor *= self.brand_lift
+        if size and size in self.tastes:
+            factor *= self.size_lift
         if self.price_level is not None and self.price_factors and listing.price_micros > 0:
             gap = math.log(listing.price_micros / 1_000_000) - self.price_level
             factor *= self.price_factors[bisect.bisect_right(self.price_edges, gap)]

@@ -110,7 +110,7 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         organic_top_k=rules.organic_top_k if request.organic_top_k is None else request.organic_top_k,
         settings=rules.ranking, rng=throttle_random.random,
         slot_positions=positions[:slots], curve=rules.position_curve,
-        shopper=ranking.Shopper(view.shoppers.get(user, frozenset()), rules.affinity_lift,
+        shopper=ranking.Shopper(view.shoppers.get(user, frozenset()), rules.brand_lift, rules.size_lift,
                                 view.price_levels.get(user), PRICE_EDGES, rules.price_factors) if user
         else ranking.NO_SHOPPER,
     )

@@ -48,7 +48,7 @@ from analytics.services.common import (
 )
 from analytics.sql import insert_ignore
 from auction import tokens
-from auction.affinity import shopper_brands_record
+from auction.affinity import shopper_tastes_record
 from auction.models import AuctionSettings
 from campaigns.services import ChargeResult, click_charge
 from sellers.models import Listing
@@ -186,7 +186,7 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
 
     inserted = insert_ignore(Click, CLICK_FIELDS, bulk_rows, conflict="event_id")
     result.stored(len(inserted), len(bulk_rows))
-    shopper_brands_record(tastes)
+    shopper_tastes_record(tastes)
     if not candidates:
         return
     # A replayed batch costs one query, not the judging transaction.

@@ -10,7 +10,7 @@ from analytics import parsing
 from analytics.models import Purchase, PurchaseItem
 from analytics.services.common import IngestResult, listings_by_marketplace_id, parse_batch, unknown_listing
 from analytics.sql import insert_ignore
-from auction.affinity import shopper_brands_record
+from auction.affinity import shopper_tastes_record
 from closetads import changes
 from sellers.models import Listing
 
@@ -53,5 +53,5 @@ def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> 
                 .exclude(status=Listing.Status.SOLD).update(status=Listing.Status.SOLD, updated_at=now))
         if sold:
             changes.bump(changes.CATALOG)
-    shopper_brands_record((p.user, listings[item.listing_id][0], p.occurred_at)
+    shopper_tastes_record((p.user, listings[item.listing_id][0], p.occurred_at)
                           for p in valid if p.order_id in inserted for item in p.items)

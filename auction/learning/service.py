@@ -158,8 +158,8 @@ def models_train(now: dt.datetime | None = None, days: int = 28, limit: int = 1_
     curve = position_curve_learn(since, now) or {}
     traffic = shopper_traffic(since, now, limit)
     affinity = affinity_learn(since, now, limit, traffic)
-    if affinity is not None:
-        curve["affinity"] = affinity.as_dict()
+    if affinity:
+        curve["affinity"] = {kind: figures.as_dict() for kind, figures in affinity.items()}
     price_fit = price_fit_learn(since, now, limit, traffic)
     if price_fit is not None:
         curve["price_fit"] = price_fit
@@ -271,18 +271,20 @@ def active_position_curve() -> PositionCurve | None:
     return PositionCurve.from_dict(row[1], source=f"click model {row[0]}")
 
 
-def active_shopper_figures() -> tuple[float, tuple[float, ...]]:
-    """What the newest click version learnt of shoppers: the lift of their own brands (1.0:
-    none learnt) and the factors per price band against their usual price (empty: none)."""
+def active_shopper_figures() -> tuple[float, float, tuple[float, ...]]:
+    """What the newest click version learnt of shoppers: the lift of their own brands and of
+    their own sizes (1.0: none learnt) and the factors per price band against their usual
+    price (empty: none)."""
     curve = (ModelVersion.objects.filter(kind=ModelVersion.Kind.CLICK)
              .filter(Q(position_curve__has_key="affinity") | Q(position_curve__has_key="price_fit"))
              .order_by("-created_at", "-pk").values_list("position_curve", flat=True).first()) or {}
-    lift = (curve.get("affinity") or {}).get("lift")
+    affinity = curve.get("affinity") or {}
+    lifts = [float((affinity.get(kind) or {}).get("lift") or 1.0) for kind in ("brand", "size")]
     price_fit = curve.get("price_fit") or {}
     factors = tuple(float(f) for f in price_fit.get("factors") or ())
     if tuple(price_fit.get("edges") or ()) != PRICE_EDGES:
         factors = ()  # learnt with other bands: not comparable
-    return (float(lift) if lift else 1.0), factors
+    return lifts[0], lifts[1], factors
 
 
 def model_predictor() -> Predictor | None:

@@ -1,4 +1,5 @@
-"""Shoppers' brands: recorded from their clicks and purchases, learnt as a lift, used by the gate."""
+"""Shoppers' tastes (brands, sizes) and price levels: recorded from their searches, clicks
+and purchases, learnt as lifts and factors, used by the score and the gate."""
 
 import datetime as dt
 import math
@@ -9,7 +10,7 @@ import pytest
 from analytics.services import events_ingest
 from auction import affinity
 from auction.index import auction_index
-from auction.models import ShopperBrand
+from auction.models import ShopperTaste
 from auction.position import power_curve
 from auction.ranking import Shopper, run_auction
 from auction.tests.factories import OPEN, SEARCH, UNKNOWN, organic, promoted
@@ -39,11 +40,11 @@ def test_a_listing_of_the_shoppers_brand_can_pass_the_gate_where_another_cannot(
     # takes half its sales, and the ad must add 1.5 times that: 0.7 w < 0.75 w, refused.
     # Three times likelier to be clicked (a brand this shopper keeps buying): 2.1 w, passes.
     page = [organic(10, ctr=0.02), UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, promoted(1, ctr=0.02)]
-    page[-1] = replace(page[-1], listing=replace(page[-1].listing, brand="Frye"))
+    page[-1] = replace(page[-1], listing=replace(page[-1].listing, tastes=("brand:Frye", "")))
 
     def run(brands, lift):
         return run_auction(page, placement=SEARCH, slots=1, organic_top_k=0, settings=GATE, curve=SHORT,
-                           shopper=Shopper(brands, lift))
+                           shopper=Shopper(frozenset(f"brand:{b}" for b in brands), lift))
 
     assert run(frozenset(), 3.0).winners == []
     assert run(frozenset({"Frye"}), 1.0).winners == []  # no lift learnt yet: the brand changes nothing
@@ -54,47 +55,51 @@ def test_a_listing_of_the_shoppers_brand_can_pass_the_gate_where_another_cannot(
 def test_the_shoppers_brand_counts_for_the_results_pushed_down_too():
     # Now the organic result ahead is the shopper's brand: it weighs three times as much.
     ahead = organic(10, ctr=0.02)
-    ahead = replace(ahead, listing=replace(ahead.listing, brand="Frye"))
+    ahead = replace(ahead, listing=replace(ahead.listing, tastes=("brand:Frye", "")))
     ad = promoted(1, ctr=0.05)
     page = [ahead, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, UNKNOWN, ad]
     kwargs = {"placement": SEARCH, "slots": 1, "organic_top_k": 0, "settings": GATE, "curve": SHORT}
     # The ad weighs 2.5 w: 0.7 x 2.5 w = 1.75 w against 1.5 x w/2 without the brand, 1.5 x 3w/2 with it.
     assert [w.listing_id for w in run_auction(page, **kwargs).winners] == [1]
-    assert run_auction(page, shopper=Shopper(frozenset({"Frye"}), 3.0), **kwargs).winners == []
+    assert run_auction(page, shopper=Shopper(frozenset({"brand:Frye"}), 3.0), **kwargs).winners == []
 
 
 # --- recording and the index ---------------------------------------------------------------------
 
 
-def test_clicks_and_purchases_record_the_shoppers_brands(db):
+def test_clicks_and_purchases_record_the_shoppers_brands_and_sizes(db):
     seller = SellerFactory()
-    frye = ListingFactory(seller=seller, brand="Frye", marketplace_id="L-frye")
-    nike = ListingFactory(seller=seller, brand="Nike", marketplace_id="L-nike")
-    blank = ListingFactory(seller=seller, brand="", marketplace_id="L-blank")
+    frye = ListingFactory(seller=seller, brand="Frye", category="Women/Shoes/Boots", size="8",
+                          marketplace_id="L-frye")
+    nike = ListingFactory(seller=seller, brand="Nike", category="Men/Shoes/Sneakers", size="",
+                          marketplace_id="L-nike")
+    blank = ListingFactory(seller=seller, brand="", category="Women/Tops", size="S", marketplace_id="L-blank")
     clock.set_now(T0)
     events_ingest({"clicks": [click(1, "u-1", frye, T0), click(2, "u-1", blank, T0), click(3, "", nike, T0)],
                    "purchases": [{"id": "o-1", "occurredAt": iso(T0), "opaqueUserId": "u-2",
                                   "items": [{"listingId": nike.marketplace_id, "unitPrice": "10.00",
                                              "quantity": 1}]}]})
-    assert sorted(ShopperBrand.objects.values_list("opaque_user_id", "brand")) == [("u-1", "Frye"), ("u-2", "Nike")]
+    assert sorted(ShopperTaste.objects.values_list("opaque_user_id", "taste")) == [
+        ("u-1", "brand:Frye"), ("u-1", "size:Women/Shoes/Boots:8"), ("u-1", "size:Women/Tops:S"),
+        ("u-2", "brand:Nike")]
     # Again, later: the same pair is updated, not repeated.
     later = T0 + dt.timedelta(hours=2)
     clock.set_now(later)
     events_ingest({"clicks": [click(4, "u-1", frye, later)]})
-    row = ShopperBrand.objects.get(opaque_user_id="u-1")
-    assert row.last_at == later and ShopperBrand.objects.count() == 2
+    row = ShopperTaste.objects.get(opaque_user_id="u-1", taste="brand:Frye")
+    assert (row.first_at, row.last_at) == (T0, later) and ShopperTaste.objects.count() == 4
 
 
 def test_the_index_knows_a_shoppers_brands_after_their_click(db, django_capture_on_commit_callbacks):
     seller = SellerFactory()
-    frye = ListingFactory(seller=seller, brand="Frye", marketplace_id="L-frye")
+    frye = ListingFactory(seller=seller, brand="Frye", category="", marketplace_id="L-frye")
     clock.set_now(T0)
     index = auction_index()
     assert index.refresh(T0).shoppers == {}
     builds = index.stats["full_builds"]
     with django_capture_on_commit_callbacks(execute=True):  # the shoppers topic moves on commit
         events_ingest({"clicks": [click(1, "u-1", frye, T0)]})
-    assert index.refresh(T0).shoppers == {"u-1": frozenset({"Frye"})}
+    assert index.refresh(T0).shoppers == {"u-1": frozenset({"brand:Frye"})}
     assert index.stats["full_builds"] == builds  # a patch, not a rebuild
     # Brands older than AFFINITY_DAYS are forgotten at the next full build.
     later = T0 + dt.timedelta(days=affinity.AFFINITY_DAYS + 1)
@@ -109,8 +114,8 @@ def organic_traffic(clicked_share_affine: float, clicked_share_other: float, *, 
     """Each shopper first clicks one Frye listing; a day later sees 10 Frye and 10 Nike listings,
     clicking the given shares of each."""
     seller = SellerFactory()
-    frye = [ListingFactory(seller=seller, brand="Frye", marketplace_id=f"F-{i}") for i in range(11)]
-    nike = [ListingFactory(seller=seller, brand="Nike", marketplace_id=f"N-{i}") for i in range(10)]
+    frye = [ListingFactory(seller=seller, brand="Frye", category="", marketplace_id=f"F-{i}") for i in range(11)]
+    nike = [ListingFactory(seller=seller, brand="Nike", category="", marketplace_id=f"N-{i}") for i in range(10)]
     impressions, clicks, n = [], [], 0
     for s in range(shoppers):
         user = f"u-{s}"
@@ -133,7 +138,7 @@ def organic_traffic(clicked_share_affine: float, clicked_share_other: float, *, 
 
 def test_the_lift_is_the_click_rate_of_the_shoppers_brands_over_the_others(db):
     organic_traffic(0.3, 0.1)
-    figures = affinity.affinity_learn(T0, T0 + dt.timedelta(days=2))
+    figures = affinity.affinity_learn(T0, T0 + dt.timedelta(days=2))["brand"]
     assert figures.impressions_affine == 600 and figures.impressions_other == 600
     assert figures.click_lift == pytest.approx(3.0, rel=0.05)
     assert figures.purchase_lift == 1.0  # no purchases: no evidence either way
@@ -142,18 +147,18 @@ def test_the_lift_is_the_click_rate_of_the_shoppers_brands_over_the_others(db):
 
 def test_too_little_affine_traffic_learns_no_lift(db):
     organic_traffic(0.3, 0.1, shoppers=5)  # 50 affine impressions
-    assert affinity.affinity_learn(T0, T0 + dt.timedelta(days=2)) is None
+    assert affinity.affinity_learn(T0, T0 + dt.timedelta(days=2)) == {}
 
 
 def test_training_stores_the_lift_and_the_auction_uses_it(db, django_capture_on_commit_callbacks):
     from auction.learning.service import active_shopper_figures, models_train
 
     organic_traffic(0.3, 0.1)
-    assert active_shopper_figures() == (1.0, ())
+    assert active_shopper_figures() == (1.0, 1.0, ())
     with django_capture_on_commit_callbacks(execute=True):
         models_train(now=T0 + dt.timedelta(days=2))
     assert active_shopper_figures()[0] == pytest.approx(3.0, rel=0.05)
-    assert auction_index().refresh(T0 + dt.timedelta(days=2)).rules.affinity_lift == pytest.approx(3.0, rel=0.05)
+    assert auction_index().refresh(T0 + dt.timedelta(days=2)).rules.brand_lift == pytest.approx(3.0, rel=0.05)
 
 
 # --- brands in searches ------------------------------------------------------------------------------
@@ -179,11 +184,11 @@ def test_a_searched_brand_is_known_to_the_next_auction_and_written_for_the_other
     body = page_body(ids)
     body["auctions"][0].update(searchQuery="frye boots", opaqueUserId="u-1")
     auctions_run(body, flush=False)
-    assert auction_index().refresh(T0).shoppers["u-1"] == frozenset({"Frye"})
-    assert not ShopperBrand.objects.exists()  # written with the next flush, not per auction
+    assert auction_index().refresh(T0).shoppers["u-1"] == frozenset({"brand:Frye"})
+    assert not ShopperTaste.objects.exists()  # written with the next flush, not per auction
     assert affinity.query_tastes.flush(T0) == 1
-    row = ShopperBrand.objects.get()
-    assert (row.opaque_user_id, row.brand, row.first_at) == ("u-1", "Frye", T0)
+    row = ShopperTaste.objects.get()
+    assert (row.opaque_user_id, row.taste, row.first_at) == ("u-1", "brand:Frye", T0)
 
 
 # --- price against the shopper's usual price ----------------------------------------------------------
@@ -253,3 +258,13 @@ def test_the_price_factors_are_learnt_from_clicks_against_the_shoppers_usual_pri
     overall = (0.3 + 0.03) / 2
     assert fit["factors"][at_level] == pytest.approx(0.3 / overall, rel=0.05)
     assert fit["factors"][far_above] == pytest.approx(0.03 / overall, rel=0.1)
+
+
+def test_a_listing_in_the_shoppers_size_is_worth_more_to_them():
+    ad = promoted(1, ctr=0.02)
+    ad = replace(ad, listing=replace(ad.listing, tastes=("brand:Frye", "size:Women/Shoes/Boots:8")))
+    shopper = Shopper(frozenset({"size:Women/Shoes/Boots:8"}), brand_lift=3.0, size_lift=2.0)
+    assert shopper.factor(ad.listing) == 2.0
+    both = Shopper(frozenset({"size:Women/Shoes/Boots:8", "brand:Frye"}), brand_lift=3.0, size_lift=2.0)
+    assert both.factor(ad.listing) == 6.0
+    assert Shopper(frozenset({"size:Women/Shoes/Boots:9"}), size_lift=2.0).factor(ad.listing) == 1.0
