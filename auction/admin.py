@@ -1,3 +1,4 @@
+import math
 import re
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, ModelVersion
+from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, ModelVersion, ShopperPrice, ShopperTaste
 from auction.parsing import MAX_SLOT_POSITION, MAX_SLOTS
 from auction.position import DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS
@@ -136,6 +137,30 @@ class AuctionSettingsAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         settings_row = AuctionSettings.load()
         return HttpResponseRedirect(reverse("admin:auction_auctionsettings_change", args=[settings_row.pk]))
+
+
+@admin.register(ShopperTaste)
+class ShopperTasteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: what the auction knows of shoppers' tastes (written by searches and events)."""
+
+    list_display = ["opaque_user_id", "taste", "first_at", "last_at"]
+    search_fields = ["=opaque_user_id"]
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+
+
+@admin.register(ShopperPrice)
+class ShopperPriceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: shoppers' price levels (mean log price of what they click or buy)."""
+
+    list_display = ["opaque_user_id", "events", "usual_price", "updated_at"]
+    search_fields = ["=opaque_user_id"]
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+
+    @admin.display(description="Usual price ($)")
+    def usual_price(self, obj: ShopperPrice) -> str:
+        return f"{math.exp(obj.log_price_sum / obj.events):.2f}" if obj.events else "-"
 
 
 @admin.register(ListingAuctionDay)

@@ -1,5 +1,8 @@
 """Django admin: AuctionSettings is a singleton edited in dollars; decision counts read-only."""
 
+import datetime as dt
+import math
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
@@ -143,3 +146,16 @@ def test_decision_counts_are_listed_read_only(staff):
     assert response.status_code == 200
     assert listing.marketplace_id.encode() in response.content
     assert staff.get(reverse("admin:auction_listingauctionday_add")).status_code == 403
+
+
+def test_shoppers_tastes_and_price_levels_are_listed_and_searchable_read_only(staff):
+    from auction.models import ShopperPrice, ShopperTaste
+
+    at = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    ShopperTaste.objects.create(opaque_user_id="u-1", taste="brand:Frye", first_at=at, last_at=at, updated_at=at)
+    ShopperPrice.objects.create(opaque_user_id="u-1", log_price_sum=2 * math.log(20.0), events=2, updated_at=at)
+    page = staff.get("/admin/auction/shoppertaste/?q=u-1")
+    assert page.status_code == 200 and b"brand:Frye" in page.content
+    page = staff.get("/admin/auction/shopperprice/?q=u-1")
+    assert page.status_code == 200 and b"20.00" in page.content
+    assert staff.get("/admin/auction/shoppertaste/add/").status_code == 403
