@@ -193,6 +193,30 @@ def play(candidates: list[Candidate], page: list[tuple[int, int, bool]], draws: 
     return outcome
 
 
+def expected_sales(candidates: list[Candidate], page: list[tuple[int, int, bool]],
+                   promoted: set[int]) -> tuple[float, float]:
+    """Expected direct purchases on ``page`` in cents: (all, of the candidates in ``promoted``).
+
+    The same cascade as ``play`` in expectation rather than in draws: each result in turn is
+    seen, clicked and bought with its probabilities, if no purchase came before. Halo
+    purchases are left out (about a tenth of sales). Far less noisy than the drawn outcome,
+    it is what an engineer can compare two rankings with on one seed.
+    """
+    reach, total, of_promoted = 1.0, 0.0, 0.0
+    for idx, position, sponsored in page:
+        cand = candidates[idx]
+        p_click = view_probability(position) * click_given_view(position, cand.click_logit)
+        if sponsored:
+            p_click *= SPONSORED_CLICK_DISCOUNT
+        bought = reach * p_click * cand.buy_prob
+        value = bought * cand.listing.price_cents
+        total += value
+        if idx in promoted:
+            of_promoted += value
+        reach -= bought
+    return total, of_promoted
+
+
 def halo_pick(world: World, buyer: SimBuyer, clicked: SimListing, u: float,
               brand_query: str | None) -> SimListing | None:
     """The item a buyer browsing ``clicked``'s closet likes best (a draw among the top few)."""

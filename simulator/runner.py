@@ -72,6 +72,12 @@ class Truth:
     impressions: int = 0
     clicks: int = 0
     sponsored_clicks: int = 0
+    # Expected direct sales (cents) of the same pages with and without ads (behaviour.expected_sales),
+    # and of promoted sellers for shoppers not held out: a low-noise view of the same effect.
+    expected_with_ads_cents: float = 0.0
+    expected_without_ads_cents: float = 0.0
+    expected_promoted_with_ads_cents: float = 0.0
+    expected_promoted_without_ads_cents: float = 0.0
     sponsored_impressions: int = 0  # viewed
     organic_impressions_position_1: int = 0  # viewed organic results at page position 1
     organic_clicks_position_1: int = 0
@@ -271,6 +277,8 @@ class Simulation:
         else:
             without_ads = with_ads
         self._truth(buyer, with_ads, without_ads)
+        if not buyer.holdout:
+            self._expected(candidates, page_with, winner_idx)
         self._report(number, buyer, moment, candidates, with_ads, token_of)
 
     def _demand(self, candidates: list[behaviour.Candidate]) -> None:
@@ -284,6 +292,20 @@ class Simulation:
         for seller, p in best.items():
             key = self.world.sellers[seller].key
             self.demand_by_seller[key] = self.demand_by_seller.get(key, 0.0) + p * DEMAND_BID_MICROS
+
+    def _expected(self, candidates: list[behaviour.Candidate], page_with: list, winner_idx: list[int]) -> None:
+        promoted = {i for i, c in enumerate(candidates) if self.world.sellers[c.listing.seller].promotes}
+        with_total, with_promoted = behaviour.expected_sales(candidates, page_with, promoted)
+        if winner_idx:
+            without_total, without_promoted = behaviour.expected_sales(
+                candidates, behaviour.compose_page(candidates, []), promoted)
+        else:
+            without_total, without_promoted = with_total, with_promoted
+        t = self.truth
+        t.expected_with_ads_cents += with_total
+        t.expected_without_ads_cents += without_total
+        t.expected_promoted_with_ads_cents += with_promoted
+        t.expected_promoted_without_ads_cents += without_promoted
 
     def _promoted(self, listing_key: str) -> bool:
         return self.world.sellers[self.world.listings[listing_key].seller].promotes

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from simulator import behaviour
 from simulator.behaviour import Candidate, Draws, compose_page, play
@@ -164,3 +165,20 @@ def test_the_page_without_ads_is_counted_for_the_net_change():
     sim._truth(buyer, with_ads, without)
     assert (sim.truth.ad_caused_cents, sim.truth.ad_displaced_cents) == (7000, 2000)
     assert (sim.truth.gmv_cents, sim.truth.gmv_without_ads_cents) == (7000, 2000)
+
+
+def test_expected_sales_follow_the_cascade_in_expectation():
+    world, _ = tiny_world()
+    # Attraction logit 10 (clicked ~always once seen), purchase 0.5 each; A, B at 1, 2.
+    cands = candidates(world)[:2]
+    page = compose_page(cands, [])
+    total, promoted = behaviour.expected_sales(cands, page, promoted={1})
+    p1 = behaviour.view_probability(1) * behaviour.click_given_view(1, 10.0) * 0.5
+    p2 = (1 - p1) * behaviour.view_probability(2) * behaviour.click_given_view(2, 10.0) * 0.5
+    assert total == pytest.approx(p1 * 2000 + p2 * 3000)
+    assert promoted == pytest.approx(p2 * 3000)
+    # As an ad, B is first and pays the label's discount.
+    total_ad, _ = behaviour.expected_sales(cands, compose_page(cands, [1]), promoted={1})
+    q1 = behaviour.SPONSORED_CLICK_DISCOUNT * behaviour.click_given_view(1, 10.0) * 0.5
+    q2 = (1 - q1) * behaviour.view_probability(2) * behaviour.click_given_view(2, 10.0) * 0.5
+    assert total_ad == pytest.approx(q1 * 3000 + q2 * 2000)
