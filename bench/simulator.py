@@ -58,7 +58,8 @@ def run(quick: bool = False) -> dict:
         figures["seconds"] = round(seconds, 1)
         for key in ("auctions", "impressions", "clicks", "charged_clicks", "spend", "purchases", "gmv",
                     "attributed_direct_sales", "attributed_halo_sales", "true_ad_caused_sales",
-                    "true_ad_displaced_sales", "net_ad_sales", "ad_caused_to_displaced", "true_lift",
+                    "true_ad_displaced_sales", "net_ad_sales", "expected_net_ad_sales", "expected_true_lift",
+                    "ad_caused_to_displaced", "true_lift",
                     "sponsored_ctr", "organic_ctr_position_1", "roas_attributed", "sponsored_impressions",
                     "gmv_without_ads", "campaigns", "campaigns_with_enough_demand",
                     "budget_utilisation_median", "max_overspend", "pacing_error_median", "early_exhaustion_rate",
