@@ -21,14 +21,16 @@ NOTE = ("The issue's standard scenario (`simulate --days 7 --sellers 200 --buyer
         "caused/displaced mean >= 1.5). Money in dollars. About 8 minutes on 2 cores.")
 SEEDS = (1, 2, 3)
 LAYOUTS = {"default": "1,5,9,13", "low": "3,8,13,18"}
-KEYS = ("net_ad_sales", "expected_net_ad_sales", "expected_true_lift", "true_ad_caused_sales", "true_ad_displaced_sales", "ad_caused_to_displaced", "true_lift",
+KEYS = ("net_ad_sales", "expected_net_ad_sales", "expected_true_lift", "true_ad_caused_sales",
+        "true_ad_displaced_sales", "ad_caused_to_displaced", "true_lift",
         "sponsored_ctr", "organic_ctr_position_1", "roas_attributed", "spend", "sponsored_impressions",
         "purchases", "gmv", "gmv_without_ads", "max_overspend", "budget_utilisation_median",
         "pacing_error_median", "early_exhaustion_rate", "campaigns_with_enough_demand",
         "model_purchase_method", "model_purchase_active", "model_purchase_log_loss",
         "model_purchase_prior_log_loss", "model_click_log_loss", "model_click_prior_log_loss",
         "position_curve_exponent", "wall_seconds")
-MEANS = ("net_ad_sales", "expected_net_ad_sales", "expected_true_lift", "ad_caused_to_displaced", "true_lift", "sponsored_ctr", "organic_ctr_position_1",
+MEANS = ("net_ad_sales", "expected_net_ad_sales", "expected_true_lift", "ad_caused_to_displaced", "true_lift",
+         "sponsored_ctr", "organic_ctr_position_1",
          "roas_attributed", "budget_utilisation_median", "wall_seconds")
 
 
