@@ -103,6 +103,10 @@ def run_report(sim: Simulation) -> dict:
         "net_ad_sales": round((t.ad_caused_cents - t.ad_displaced_cents) / 100, 2),
         "ad_caused_to_displaced": _r(t.ad_caused_cents / t.ad_displaced_cents) if t.ad_displaced_cents else None,
         "gmv_without_ads": round(t.gmv_without_ads_cents / 100, 2),
+        # Purchases through an ad that replaced one the shopper would have made on the page
+        # without ads: the substitution share (sigma) the incrementality gate assumes.
+        "substitution_share_observed": (_r(t.sponsored_purchases_instead / t.sponsored_purchases)
+                                        if t.sponsored_purchases else None),
         "expected_net_ad_sales": round((t.expected_with_ads_cents - t.expected_without_ads_cents) / 100, 2),
         "expected_true_lift": (_r((t.expected_promoted_with_ads_cents - t.expected_promoted_without_ads_cents)
                                   / t.expected_promoted_without_ads_cents)

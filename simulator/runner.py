@@ -78,6 +78,8 @@ class Truth:
     expected_without_ads_cents: float = 0.0
     expected_promoted_with_ads_cents: float = 0.0
     expected_promoted_without_ads_cents: float = 0.0
+    sponsored_purchases: int = 0  # bought through an ad (direct or halo), shoppers not held out
+    sponsored_purchases_instead: int = 0  # of which the same page without ads would have sold something
     sponsored_impressions: int = 0  # viewed
     organic_impressions_position_1: int = 0  # viewed organic results at page position 1
     organic_clicks_position_1: int = 0
@@ -326,6 +328,9 @@ class Simulation:
                     t.exposed_promoted_with_ads_cents += self.world.listings[got].price_cents
         if would is not None and self._promoted(would) and not buyer.holdout:
             t.exposed_promoted_without_ads_cents += self.world.listings[would].price_cents
+        if got is not None and with_ads.purchase[1].startswith("sponsored") and not buyer.holdout:
+            t.sponsored_purchases += 1
+            t.sponsored_purchases_instead += would is not None
         if got != would:
             if got is not None and with_ads.purchase[1].startswith("sponsored"):
                 t.ad_caused_cents += self.world.listings[got].price_cents

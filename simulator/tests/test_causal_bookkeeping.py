@@ -182,3 +182,15 @@ def test_expected_sales_follow_the_cascade_in_expectation():
     q1 = behaviour.SPONSORED_CLICK_DISCOUNT * behaviour.click_given_view(1, 10.0) * 0.5
     q2 = (1 - q1) * behaviour.view_probability(2) * behaviour.click_given_view(2, 10.0) * 0.5
     assert total_ad == pytest.approx(q1 * 3000 + q2 * 2000)
+
+
+def test_an_ad_purchase_that_replaced_another_counts_toward_the_observed_substitution():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    d = draws(click=(0.5, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.1))  # as in the net-change test
+    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    sim = Simulation(Options(), platform=None)
+    sim.world = world
+    sim._truth(buyer, with_ads, without)
+    assert (sim.truth.sponsored_purchases, sim.truth.sponsored_purchases_instead) == (1, 1)
