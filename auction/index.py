@@ -200,7 +200,11 @@ class AuctionIndex:
                     self._patch_listings(now)
                 if changes.CAMPAIGNS in changed:
                     self._load_chosen()
-                if changes.SHOPPERS in changed:
+                if changes.SHOPPERS in changed and not self.background_reloads:
+                    # Tastes are hints and every batch of clicks moves them: a web process
+                    # picks them up with its periodic budget reload (every few seconds), off
+                    # the request path; a process without background reloads (the
+                    # simulator) reads them when signalled.
                     self._load_shoppers(now, full=False)
                 if changed & {changes.CAMPAIGNS, changes.BUDGETS} or not self._week_holds(now):
                     self._load_campaigns(now, tick)
@@ -262,6 +266,7 @@ class AuctionIndex:
     def _reload_campaigns(self, now: dt.datetime) -> None:
         versions = _read_versions()
         campaigns, week = self._campaign_states(now)
+        self._load_shoppers(now, full=False)
         with self._lock:
             if self._versions is None:
                 return

@@ -90,11 +90,12 @@ def test_clicks_and_purchases_record_the_shoppers_brands_and_sizes(db):
     assert (row.first_at, row.last_at) == (T0, later) and ShopperTaste.objects.count() == 4
 
 
-def test_the_index_knows_a_shoppers_brands_after_their_click(db, django_capture_on_commit_callbacks):
+def test_the_index_knows_a_shoppers_brands_after_their_click(db, django_capture_on_commit_callbacks, monkeypatch):
     seller = SellerFactory()
     frye = ListingFactory(seller=seller, brand="Frye", category="", marketplace_id="L-frye")
     clock.set_now(T0)
     index = auction_index()
+    monkeypatch.setattr(index, "background_reloads", False)  # read when signalled (the simulator's way)
     assert index.refresh(T0).shoppers == {}
     builds = index.stats["full_builds"]
     with django_capture_on_commit_callbacks(execute=True):  # the shoppers topic moves on commit
@@ -107,22 +108,34 @@ def test_the_index_knows_a_shoppers_brands_after_their_click(db, django_capture_
     assert index.refresh(later).shoppers == {}
 
 
+def test_a_web_process_reads_shoppers_tastes_off_the_request_path(db, django_capture_on_commit_callbacks):
+    seller = SellerFactory()
+    frye = ListingFactory(seller=seller, brand="Frye", category="", marketplace_id="L-frye")
+    clock.set_now(T0)
+    index = auction_index()
+    index.refresh(T0)
+    with django_capture_on_commit_callbacks(execute=True):
+        events_ingest({"clicks": [click(1, "u-1", frye, T0)]})
+    # Every batch of clicks moves the tastes: the request does not wait for them ...
+    assert index.refresh(T0).shoppers == {}
+    # ... the periodic budget reload (a background thread every few seconds) brings them.
+    index._reload_campaigns(T0)
+    assert index.refresh(T0).shoppers == {"u-1": frozenset({"brand:Frye"})}
+
+
 # --- learning the lift -----------------------------------------------------------------------------
 
 
-def organic_traffic(clicked_share_affine: float, clicked_share_other: float, *, shoppers: int = 60):
-    """Each shopper first clicks one Frye listing; a day later sees 10 Frye and 10 Nike listings,
-    clicking the given shares of each."""
-    seller = SellerFactory()
-    frye = [ListingFactory(seller=seller, brand="Frye", category="", marketplace_id=f"F-{i}") for i in range(11)]
-    nike = [ListingFactory(seller=seller, brand="Nike", category="", marketplace_id=f"N-{i}") for i in range(10)]
+def ingest_traffic(groups, history, *, shoppers: int = 60) -> None:
+    """Each shopper's ``history(user)`` clicks at T0; a day later they see every listing of
+    ``groups`` (``(listings, click share)``) and click that share of each group."""
     impressions, clicks, n = [], [], 0
     for s in range(shoppers):
         user = f"u-{s}"
-        clicks.append(click(f"first-{s}", user, frye[10], T0))
+        clicks += [click(f"h{s}-{k}", user, listing, T0) for k, listing in enumerate(history(user))]
         at = T0 + dt.timedelta(days=1, minutes=s)
-        for group, share in ((frye[:10], clicked_share_affine), (nike, clicked_share_other)):
-            for i, listing in enumerate(group):
+        for listings, share in groups:
+            for i, listing in enumerate(listings):
                 n += 1
                 impressions.append({"id": f"i{n}", "occurredAt": iso(at), "opaqueUserId": user,
                                     "entity": {"type": "listing", "id": listing.marketplace_id},
@@ -134,6 +147,16 @@ def organic_traffic(clicked_share_affine: float, clicked_share_other: float, *, 
         events_ingest({"impressions": impressions[start:start + 500]})
     for start in range(0, len(clicks), 500):
         events_ingest({"clicks": clicks[start:start + 500]})
+
+
+def organic_traffic(clicked_share_affine: float, clicked_share_other: float, *, shoppers: int = 60):
+    """Each shopper first clicks one Frye listing; a day later sees 10 Frye and 10 Nike listings,
+    clicking the given shares of each."""
+    seller = SellerFactory()
+    frye = [ListingFactory(seller=seller, brand="Frye", category="", marketplace_id=f"F-{i}") for i in range(11)]
+    nike = [ListingFactory(seller=seller, brand="Nike", category="", marketplace_id=f"N-{i}") for i in range(10)]
+    ingest_traffic([(frye[:10], clicked_share_affine), (nike, clicked_share_other)], lambda user: [frye[10]],
+                   shoppers=shoppers)
 
 
 def test_the_lift_is_the_click_rate_of_the_shoppers_brands_over_the_others(db):
@@ -233,24 +256,7 @@ def test_the_price_factors_are_learnt_from_clicks_against_the_shoppers_usual_pri
     seller = SellerFactory()
     usual = [ListingFactory(seller=seller, price_micros=20_000_000, marketplace_id=f"U-{i}") for i in range(12)]
     dear = [ListingFactory(seller=seller, price_micros=200_000_000, marketplace_id=f"D-{i}") for i in range(10)]
-    impressions, clicks, n = [], [], 0
-    for s in range(60):
-        user = f"u-{s}"
-        clicks += [click(f"h{s}-a", user, usual[10], T0), click(f"h{s}-b", user, usual[11], T0)]
-        at = T0 + dt.timedelta(days=1, minutes=s)
-        for group, share in ((usual[:10], 0.3), (dear, 0.03)):
-            for i, listing in enumerate(group):
-                n += 1
-                impressions.append({"id": f"i{n}", "occurredAt": iso(at), "opaqueUserId": user,
-                                    "entity": {"type": "listing", "id": listing.marketplace_id},
-                                    "placement": {"placementId": "search", "position": i + 1}})
-                if (s * 10 + i) % 100 < share * 100:
-                    clicks.append(click(f"c{n}", user, listing, at + dt.timedelta(seconds=20)))
-    clock.set_now(T0 + dt.timedelta(days=2))
-    for start in range(0, len(impressions), 500):
-        events_ingest({"impressions": impressions[start:start + 500]})
-    for start in range(0, len(clicks), 500):
-        events_ingest({"clicks": clicks[start:start + 500]})
+    ingest_traffic([(usual[:10], 0.3), (dear, 0.03)], lambda user: [usual[10], usual[11]])
     fit = affinity.price_fit_learn(T0, T0 + dt.timedelta(days=2))
     at_level = affinity.price_band(0.0, 0.0)
     far_above = affinity.price_band(math.log(10.0), 0.0)
