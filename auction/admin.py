@@ -202,7 +202,8 @@ class ModelVersionAdmin(admin.ModelAdmin):
     @admin.display(description="held-out log loss by method")
     def methods_compared(self, obj: ModelVersion) -> str:
         methods = (obj.vocabulary or {}).get("methods") or {}
-        return ", ".join(f"{name} {figures['log_loss']:.4f}" for name, figures in methods.items()
+        # Sorted: PostgreSQL's jsonb does not keep the order the keys were written in.
+        return ", ".join(f"{name} {figures['log_loss']:.4f}" for name, figures in sorted(methods.items())
                          if figures.get("log_loss") is not None) or "-"
 
     @staticmethod
