@@ -199,7 +199,7 @@ def expected_sales(candidates: list[Candidate], page: list[tuple[int, int, bool]
 
     The same cascade as ``play`` in expectation rather than in draws: each result in turn is
     seen, clicked and bought with its probabilities, if no purchase came before. Halo
-    purchases are left out (about a tenth of sales). Far less noisy than the drawn outcome,
+    purchases are left out (a small share of sales). Far less noisy than the drawn outcome,
     it is what an engineer can compare two rankings with on one seed.
     """
     reach, total, of_promoted = 1.0, 0.0, 0.0
