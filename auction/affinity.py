@@ -220,12 +220,15 @@ def shopper_tastes(since: dt.datetime, *, written_since: dt.datetime | None = No
     return dict(tastes), newest
 
 
-def shopper_price_levels(*, written_since: dt.datetime | None = None) -> dict[str, float]:
-    """Mean log price per shopper with at least ``MIN_PRICE_EVENTS`` prices (only the rows
-    written since ``written_since`` when given)."""
+def shopper_price_levels(*, written_since: dt.datetime | None = None, active_since: dt.datetime | None = None
+                         ) -> dict[str, float]:
+    """Mean log price per shopper with at least ``MIN_PRICE_EVENTS`` prices: only the rows
+    written since ``written_since`` (a patch), or of shoppers active since ``active_since``.
+    (The mean is over all their prices, not windowed.)"""
     rows = ShopperPrice.objects.filter(events__gte=MIN_PRICE_EVENTS)
-    if written_since is not None:
-        rows = rows.filter(updated_at__gte=written_since)
+    for since in (written_since, active_since):
+        if since is not None:
+            rows = rows.filter(updated_at__gte=since)
     return {user: total / n for user, total, n in rows.values_list("opaque_user_id", "log_price_sum", "events")
             .iterator(chunk_size=5000)}
 

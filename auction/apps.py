@@ -32,10 +32,12 @@ def _flush_decisions(**kwargs) -> None:
 
 
 def _flush_at_exit() -> None:
+    from auction.affinity import query_tastes
     from auction.recording import recorder
 
     recorder.wait_for_flush(10)
     recorder.flush()
+    query_tastes.flush()
 
 
 def _pacing():

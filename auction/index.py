@@ -63,7 +63,7 @@ LIVE_CAMPAIGN_STATUSES = (Campaign.Status.DRAFT, Campaign.Status.ACTIVE, Campaig
 # Topics the index reloads on; any other known topic is someone else's (API keys), and an
 # unknown one forces a rebuild.
 KNOWN_TOPICS = frozenset({changes.CATALOG, changes.CAMPAIGNS, changes.BUDGETS, changes.SETTINGS, changes.API_KEYS,
-                          changes.SHOPPERS})
+                          changes.SHOPPERS, changes.MODELS})
 # Budget spend and pacing move without a change signal; reload them this often (seconds).
 CAMPAIGN_REFRESH_SECONDS = 5.0
 # Rebuild everything this often (seconds), whatever the signals say.
@@ -193,7 +193,13 @@ class AuctionIndex:
                 topic for topic, version in versions.items() if previous.get(topic) != version}
             if previous is None or self._went_back(previous, versions) or changed - KNOWN_TOPICS:
                 self._build(now, tick)
+            elif changes.MODELS in changed and not self.background_reloads:
+                self._build(now, tick)  # new models: every score (the simulator: at once)
             else:
+                if changes.MODELS in changed:
+                    # New models or a new curve (every night): a full rebuild, in the
+                    # background like the periodic one; the current scores serve meanwhile.
+                    self._full_due = 0.0
                 if changes.SETTINGS in changed:
                     self._load_rules()
                 if changes.CATALOG in changed:
@@ -266,11 +272,12 @@ class AuctionIndex:
     def _reload_campaigns(self, now: dt.datetime) -> None:
         versions = _read_versions()
         campaigns, week = self._campaign_states(now)
-        self._load_shoppers(now, full=False)
+        shoppers = self._read_shoppers(now, full=False)
         with self._lock:
             if self._versions is None:
                 return
             self._campaigns, self._week = campaigns, week
+            self._apply_shoppers(shoppers)
             for topic in (changes.CAMPAIGNS, changes.BUDGETS):
                 if topic in versions:
                     self._versions[topic] = versions[topic]
@@ -364,23 +371,41 @@ class AuctionIndex:
             self._shoppers[user] = known | tastes
 
     def _load_shoppers(self, now: dt.datetime, *, full: bool) -> None:
-        """Shoppers' tastes and price levels of the last AFFINITY_DAYS: all of them, or (a patch) the rows
-        written since the last read, less the overlap (a slower writer committing later)."""
+        """Shoppers' tastes and price levels of the last AFFINITY_DAYS: all of them, or (a
+        patch) the rows written since the last read (see ``_read_shoppers``)."""
+        self._apply_shoppers(self._read_shoppers(now, full=full))
+
+    def _read_shoppers(self, now: dt.datetime, *, full: bool) -> tuple:
+        """The database reads of ``_load_shoppers`` (no lock needed): everything when ``full``,
+        at the first read, or when the clock went back since the last one; else the rows
+        written since it, less the overlap (a slower writer committing later)."""
         since = now - dt.timedelta(days=AFFINITY_DAYS)
-        if full or self._shoppers_read is None:
+        read = self._shoppers_read
+        if full or read is None or now < read[1] - CATALOG_OVERLAP:
             tastes, newest = shopper_tastes(since)
-            self._shoppers = {user: frozenset(t) for user, t in tastes.items()}
-            self._price_levels = shopper_price_levels()
+            return True, tastes, shopper_price_levels(active_since=since), (newest, now)
+        seen, read_at = read
+        cursor = (min(seen, read_at) if seen is not None else read_at) - CATALOG_OVERLAP
+        tastes, newest = shopper_tastes(since, written_since=cursor)
+        return False, tastes, shopper_price_levels(written_since=cursor), (newest, now)
+
+    def _apply_shoppers(self, result: tuple) -> None:
+        """Swap in what ``_read_shoppers`` read. A patch builds new maps only when something
+        changed: requests in flight keep the maps they read (a searched brand noted by one of
+        them meanwhile may be dropped until it is written and read back)."""
+        full, tastes, levels, read = result
+        if full:
+            self._shoppers = {user: frozenset(found) for user, found in tastes.items()}
+            self._price_levels = levels
         else:
-            seen, read_at = self._shoppers_read
-            cursor = (min(seen, read_at) if seen is not None else read_at) - CATALOG_OVERLAP
-            tastes, newest = shopper_tastes(since, written_since=cursor)
-            shoppers = dict(self._shoppers)  # a new dict: requests in flight keep the one they read
-            for user, found in tastes.items():
-                shoppers[user] = shoppers.get(user, frozenset()) | found
-            self._shoppers = shoppers
-            self._price_levels = {**self._price_levels, **shopper_price_levels(written_since=cursor)}
-        self._shoppers_read = (newest, now)
+            if tastes:
+                shoppers = dict(self._shoppers)
+                for user, found in tastes.items():
+                    shoppers[user] = shoppers.get(user, frozenset()) | found
+                self._shoppers = shoppers
+            if levels:
+                self._price_levels = {**self._price_levels, **levels}
+        self._shoppers_read = read
 
     def _load_chosen(self) -> None:
         chosen: dict[int, set[int]] = {}

@@ -24,6 +24,8 @@ MAX_POSITION = 1000
 def slot_positions_for(defaults: Sequence[int], slots: int) -> tuple[int, ...]:
     """The first ``slots`` page positions of ``defaults``, continued at its last spacing
     (every 4th position for a single default) when more slots are asked than it lists."""
+    if slots <= 0:
+        return ()
     positions = list(defaults[:slots]) or [1]
     step = positions[-1] - positions[-2] if len(positions) >= 2 else 4
     step = max(1, step)
@@ -79,8 +81,10 @@ MIN_POSITIONS = 3
 # traffic) fit a curve on noise: the simulator's first one came out nearly flat (exponent
 # 0.25 against about 0.8 a day later) and let ads push good results down all day.
 MIN_TOTAL_CLICKS = 500
-# Depth: the deepest position still getting this share of position 1's impressions.
+# Depth: the deepest position still getting this share of position 1's impressions, at
+# most MAX_DEPTH (each slot's gate walks the page to the depth: it must stay short).
 DEPTH_SHARE = 0.01
+MAX_DEPTH = 200
 
 
 def fit_position_curve(impressions: Mapping[int, int], clicks: Mapping[int, int],
@@ -119,5 +123,5 @@ def fit_position_curve(impressions: Mapping[int, int], clicks: Mapping[int, int]
     slope = sum(w * (x - mx) * (y - my) for w, x, y in zip(ws, xs, ys, strict=True)) / sxx
     top = max(impressions.get(1, 0), max(impressions.values(), default=0))
     seen = [k for k, n in impressions.items() if k >= 1 and top and n >= DEPTH_SHARE * top]
-    depth = max(seen) if seen else max(usable)
+    depth = min(max(seen) if seen else max(usable), MAX_DEPTH)
     return power_curve(round(max(0.0, -slope), 4), depth, source)

@@ -24,7 +24,8 @@ CAMPAIGNS = "campaigns"
 BUDGETS = "budgets"
 SETTINGS = "settings"
 API_KEYS = "api_keys"
-SHOPPERS = "shoppers"  # shoppers' brands (auction.affinity)
+SHOPPERS = "shoppers"  # shoppers' tastes and price levels (auction.affinity)
+MODELS = "models"  # click and purchase models, the position curve (auction.learning)
 
 # Without the ORM: it runs on every auction request, and building the queryset cost
 # 0.16 ms of CPU against 0.05 ms for the raw query (auction bench, PostgreSQL).

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -52,6 +53,8 @@ from auction.affinity import shopper_tastes_record
 from auction.models import AuctionSettings
 from campaigns.services import ChargeResult, click_charge
 from sellers.models import Listing
+
+logger = logging.getLogger(__name__)
 
 CLICK_FIELDS = (*AD_EVENT_FIELDS, "seller", "charged", "reason")
 
@@ -159,7 +162,7 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
                    .values_list("pk", "seller_id")) if bids else {}
 
     bulk_rows, candidates = [], []
-    tastes: list[tuple[str, int, dt.datetime]] = []  # (shopper, listing, when): their brands (auction.affinity)
+    tastes: list[tuple[str, str, int, dt.datetime]] = []  # (event, shopper, listing, when): auction.affinity
     for event in parsed:
         if event.token is None:
             found = listings.get(event.entity_id)
@@ -168,7 +171,7 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
                               unknown_listing(f"clicks[{event.index}].entity.id", event.entity_id))
                 continue
             bulk_rows.append(_row(event, None, found[0], found[1], None))
-            tastes.append((event.user, found[0], event.occurred_at))
+            tastes.append((event.event_id, event.user, found[0], event.occurred_at))
             continue
         bid = bids[event.index]
         if bid is None:
@@ -182,21 +185,42 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
             bulk_rows.append(_row(event, bid, None, seller_id, reason))
         else:
             candidates.append(_Candidate(event, bid, seller_id))
-            tastes.append((event.user, bid.listing_id, event.occurred_at))
+            tastes.append((event.event_id, event.user, bid.listing_id, event.occurred_at))
 
-    inserted = insert_ignore(Click, CLICK_FIELDS, bulk_rows, conflict="event_id")
+    inserted = insert_ignore(Click, CLICK_FIELDS, bulk_rows, conflict="event_id", returning=("event_id",))
     result.stored(len(inserted), len(bulk_rows))
-    shopper_tastes_record(tastes)
+    new = {event_id for (event_id,) in inserted}
+    try:
+        new |= _charge_new(candidates, result, now=now, window=window)
+    finally:
+        _tastes_record([(user, listing_id, at) for event_id, user, listing_id, at in tastes if event_id in new])
+
+
+def _tastes_record(tastes: list[tuple[str, int, dt.datetime]]) -> None:
+    """What shoppers clicked tells their tastes (auction.affinity): recorded after the money,
+    for clicks not stored before (a replayed batch adds nothing); a failure here costs a
+    hint, never a charge."""
+    try:
+        shopper_tastes_record(tastes)
+    except Exception:
+        logger.exception("could not record shoppers' tastes from a batch of clicks")
+
+
+def _charge_new(candidates: list[_Candidate], result: IngestResult, *, now: dt.datetime,
+                window: dt.timedelta) -> set[str]:
+    """Judge and charge the sponsored clicks not stored before (a replayed batch costs one
+    query); their event ids."""
     if not candidates:
-        return
+        return set()
     # A replayed batch costs one query, not the judging transaction.
     known = set(Click.objects.filter(event_id__in=[c.event.event_id for c in candidates])
                 .values_list("event_id", flat=True))
     result.duplicates += sum(1 for c in candidates if c.event.event_id in known)
     candidates = [c for c in candidates if c.event.event_id not in known]
     if not candidates:
-        return
+        return set()
     users = {c.event.user for c in candidates if c.event.user}
     identities = dict(SellerIdentity.objects.filter(opaque_user_id__in=users)
                       .values_list("opaque_user_id", "seller_id")) if users else {}
     _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities)
+    return {c.event.event_id for c in candidates}

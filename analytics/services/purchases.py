@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 from django.db import transaction
 
@@ -13,6 +14,8 @@ from analytics.sql import insert_ignore
 from auction.affinity import shopper_tastes_record
 from closetads import changes
 from sellers.models import Listing
+
+logger = logging.getLogger(__name__)
 
 
 def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> None:
@@ -53,5 +56,8 @@ def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> 
                 .exclude(status=Listing.Status.SOLD).update(status=Listing.Status.SOLD, updated_at=now))
         if sold:
             changes.bump(changes.CATALOG)
-    shopper_tastes_record((p.user, listings[item.listing_id][0], p.occurred_at)
-                          for p in valid if p.order_id in inserted for item in p.items)
+    try:  # a hint: never at the cost of the purchases just stored
+        shopper_tastes_record((p.user, listings[item.listing_id][0], p.occurred_at)
+                              for p in valid if p.order_id in inserted for item in p.items)
+    except Exception:
+        logger.exception("could not record shoppers' tastes from a batch of purchases")

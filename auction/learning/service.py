@@ -46,7 +46,7 @@ from closetads import changes, clock
 
 logger = logging.getLogger(__name__)
 
-MODELS = "models"  # change topic: auction indexes rebuild their scores when it moves
+MODELS = changes.MODELS  # change topic: auction indexes rebuild their scores when it moves
 MIN_ROWS = {ModelVersion.Kind.CLICK: 2_000, ModelVersion.Kind.PURCHASE: 500}
 MIN_POSITIVES = 30
 # Which methods compete for each kind (the lower held-out log loss is stored).
@@ -282,7 +282,7 @@ def active_shopper_figures() -> tuple[float, float, tuple[float, ...]]:
     lifts = [float((affinity.get(kind) or {}).get("lift") or 1.0) for kind in ("brand", "size")]
     price_fit = curve.get("price_fit") or {}
     factors = tuple(float(f) for f in price_fit.get("factors") or ())
-    if tuple(price_fit.get("edges") or ()) != PRICE_EDGES:
+    if tuple(price_fit.get("edges") or ()) != PRICE_EDGES or len(factors) != len(PRICE_EDGES) + 1:
         factors = ()  # learnt with other bands: not comparable
     return lifts[0], lifts[1], factors
 

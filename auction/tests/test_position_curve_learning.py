@@ -115,10 +115,11 @@ def test_the_newest_curve_is_used_whether_its_model_is_active_or_not(db):
 
 
 def test_the_index_uses_the_newest_curve_and_rebuilds_when_training_stores_one(
-        db, django_capture_on_commit_callbacks):
+        db, django_capture_on_commit_callbacks, monkeypatch):
     ListingFactory(marketplace_id="ORG-1")
     clock.set_now(T0 + dt.timedelta(days=3))
     index = auction_index()
+    monkeypatch.setattr(index, "background_reloads", False)  # the rebuild at once (the simulator's way)
     assert index.refresh(clock.now()).rules.position_curve == DEFAULT_CURVE
     ingest_organic_traffic(150, 0.9)
     with django_capture_on_commit_callbacks(execute=True):
@@ -136,3 +137,20 @@ def test_a_first_nights_handful_of_clicks_fits_no_curve():
     clicks = {k: max(5, round(30 * k ** -0.7)) for k in range(1, 21)}
     assert sum(clicks.values()) < 500
     assert fit_position_curve(impressions, clicks) is None
+
+
+def test_a_web_process_rebuilds_for_new_models_off_the_request_path(db, django_capture_on_commit_callbacks,
+                                                                    monkeypatch):
+    ListingFactory(marketplace_id="ORG-1")
+    clock.set_now(T0 + dt.timedelta(days=3))
+    index = auction_index()
+    index.refresh(clock.now())
+    started = []
+    monkeypatch.setattr(index, "_start_periodic", lambda now, tick: started.append(index._full_due))
+    ingest_organic_traffic(150, 0.9)
+    with django_capture_on_commit_callbacks(execute=True):
+        models_train(now=T0 + dt.timedelta(days=3))
+    builds = index.stats["full_builds"]
+    assert index.refresh(clock.now()).rules.position_curve == DEFAULT_CURVE  # the request does not wait
+    assert index.stats["full_builds"] == builds
+    assert started == [0.0]  # a background rebuild is due at once

@@ -246,6 +246,7 @@ def test_clicks_record_the_shoppers_price_level(db):
     clock.set_now(T0)
     events_ingest({"clicks": [click(1, "u-1", a, T0), click(2, "u-1", b, T0)]})
     events_ingest({"clicks": [click(3, "u-1", a, T0)]})
+    events_ingest({"clicks": [click(1, "u-1", a, T0), click(2, "u-1", b, T0)]})  # a replay adds nothing
     row = ShopperPrice.objects.get(opaque_user_id="u-1")
     assert row.events == 3
     assert row.log_price_sum / row.events == pytest.approx((2 * math.log(20) + math.log(80)) / 3)
