@@ -473,9 +473,11 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
     per_seller: dict[int, int] = {}
     chosen: list[tuple[int, int, int, float | None]] = []
     examined: dict[int, str] = {}  # index in bids -> why it lost where it was looked at
+    reachable = False  # some slot within what shoppers scan
     for rank, p in enumerate(positions, start=1):
         if p > depth or not bids:
             continue  # past what shoppers scan: an ad there adds nothing
+        reachable = True
         page = _SlotPage(weight, v, taken, won, p)
 
         winner = None
@@ -503,8 +505,11 @@ def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], rele
             taken.add(p)
             won.add(bids[winner][0])
             per_seller[bids[winner][2]] = per_seller.get(bids[winner][2], 0) + 1
+    # Never looked at: outranked by the winners above, or, when every slot lay past what
+    # shoppers scan, not incremental (no slot could add a sale).
+    unexamined = OUTRANKED if reachable else NOT_INCREMENTAL
     for index, bid in enumerate(bids):
-        reason = examined.get(index, OUTRANKED)
+        reason = examined.get(index, unexamined)
         reasons[bid[0]] = None if reason == "won" else reason
     return chosen
 

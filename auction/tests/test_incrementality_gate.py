@@ -97,6 +97,7 @@ def test_a_slot_past_what_shoppers_scan_stays_empty():
     outcome = run_auction([promoted(1)], placement=SEARCH, slots=1, organic_top_k=0, settings=GATE,
                           slot_positions=(7,), curve=SHORT)
     assert outcome.winners == []
+    assert outcome.reasons == [ranking.NOT_INCREMENTAL]  # not "outranked": nothing won
 
 
 def test_the_sellers_bid_is_not_in_the_gate():
