@@ -1,7 +1,7 @@
 """Automatic bids against the best fixed CPC in hindsight, at equal spend (issue #7, item 5).
 
 ``python -m bench.run --only bidding`` (not part of the default ``make bench``: 25 to 30
-simulator runs, two at a time, about 25 minutes on 2 cores). Every run is the issue's
+simulator runs, two at a time, about 45 minutes on 2 cores). Every run is the issue's
 standard scenario in the calibrated world (7 days, 200 sellers, 20,000 buyers) on a fresh
 SQLite database, pacing on (fixed-CPC campaigns are paced by the throttle). The sales are
 the simulator's ground truth: ``true_ad_caused_sales`` (purchases through an ad that would
@@ -62,7 +62,7 @@ NOTE = ("The issue's standard scenario in the calibrated world, `simulate --days
         "`auto_vs_best_fixed_caused_at_equal_spend` is a relative gain on ad-caused sales against the same fixed "
         "CPC (auto / fixed - 1). `..._seed_mean`: the mean over the seeds compared (`seeds_compared`). Single runs "
         "are noisy: read one seed's figures with that in mind. Money in dollars. Not part of the default "
-        "`make bench`: `python -m bench.run --only bidding` (25-30 runs, two at a time, about 25 minutes on "
+        "`make bench`: `python -m bench.run --only bidding` (about 30 runs, two at a time, about 45 minutes on "
         "2 cores).")
 SCENARIO = ["--days", "7", "--sellers", "200", "--buyers", "20000"]
 QUICK_SCENARIO = ["--days", "2", "--sellers", "30", "--buyers", "1500"]
