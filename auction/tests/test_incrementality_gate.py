@@ -28,18 +28,21 @@ def sales_weight(candidate, gamma=1.0):
     return ctr * candidate.relevance ** gamma * cvr * listing.price_micros
 
 
-def organic_sales(candidates, ads, curve, gamma=1.0):
-    """Expected sales of the organic results on a page with ``ads`` ({page position: index})."""
+def organic_places(candidates, ads, curve):
+    """Where each organic result sits on a page with ``ads`` ({page position: index})."""
     free = [k for k in range(1, curve.depth + 1) if k not in ads]
     organic_order = [i for i in range(len(candidates)) if i not in ads.values()]
-    return sum(sales_weight(candidates[i], gamma) * curve.at(k) for i, k in zip(organic_order, free, strict=False))
+    return dict(zip(organic_order, free, strict=False))
 
 
 def displacement(candidates, ads, position, index, curve, gamma=1.0):
-    """What the organic results lose when the ad ``index`` goes to ``position`` (reference)."""
-    before = organic_sales(candidates, ads, curve, gamma)
-    after = organic_sales(candidates, {**ads, position: index}, curve, gamma)
-    return before - after
+    """What the organic results lose when the ad ``index`` goes to ``position`` (reference):
+    each result's sales before less after, added up result by result (a difference of two
+    page totals would lose small results' changes to rounding beside a large one)."""
+    before = organic_places(candidates, ads, curve)
+    after = organic_places(candidates, {**ads, position: index}, curve)
+    return sum(sales_weight(candidates[i], gamma) * (curve.at(k) - (curve.at(after[i]) if i in after else 0.0))
+               for i, k in before.items())
 
 
 def test_a_hand_checked_page_where_the_gate_refuses_slot_1_and_2_and_accepts_slot_3():
