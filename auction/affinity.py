@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import math
 import re
 import threading
 from collections import defaultdict
@@ -36,6 +35,7 @@ from django.db.models import Max
 
 from auction.models import ShopperPrice, ShopperTaste
 from closetads import changes, clock
+from closetads.money import log_dollars
 
 AFFINITY_DAYS = 28  # tastes shown this long ago still count
 KINDS = ("brand", "size")
@@ -144,13 +144,9 @@ def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
             if taste:
                 _merge(latest, user, taste, at)
         if price > 0:
-            prices[user[:256]].append(_log_price(price))
+            prices[user[:256]].append(log_dollars(price))
     _prices_add(prices)
     return _tastes_upsert(latest)
-
-
-def _log_price(price_micros: int) -> float:
-    return math.log(max(price_micros, 10_000) / 1_000_000)
 
 
 def _prices_add(prices: Mapping[str, list[float]]) -> None:
@@ -405,7 +401,7 @@ def price_fit_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_0
     history: dict[str, list[tuple[dt.datetime, float]]] = defaultdict(list)
     for user, at, price in events:
         if price:
-            history[user].append((at, _log_price(price)))
+            history[user].append((at, log_dollars(price)))
     times: dict[str, list[dt.datetime]] = {}
     sums: dict[str, list[float]] = {}
     for user, seen in history.items():
@@ -429,7 +425,7 @@ def price_fit_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_0
         if end - start < MIN_PRICE_EVENTS:
             return None
         level = (sums[user][end] - sums[user][start]) / (end - start)
-        return price_band(_log_price(price), level)
+        return price_band(log_dollars(price), level)
 
     shown, clicked = traffic.rates(band, sponsored=True)
     bands = range(len(PRICE_EDGES) + 1)

@@ -87,13 +87,23 @@ def _read_ids(products: dict, path: str) -> list[str]:
     return ids
 
 
-def _read_slot_positions(obj: dict, path: str, slots: int) -> tuple[int, ...] | None:
-    values = read_list(obj, "slotPositions", path)
+def _read_one_each(obj: dict, name: str, path: str, count: int, each: str) -> tuple[list, str] | None:
+    """The optional list ``name`` of ``obj`` with exactly one item per ``each`` (``count``),
+    and its field path; None when absent."""
+    values = read_list(obj, name, path)
     if values is None:
         return None
-    field = join(path, "slotPositions")
-    if len(values) != slots:
-        raise FieldError(field, f"has {len(values)} items; it must have one per slot ({slots})")
+    field = join(path, name)
+    if len(values) != count:
+        raise FieldError(field, f"has {len(values)} items; it must have one per {each} ({count})")
+    return values, field
+
+
+def _read_slot_positions(obj: dict, path: str, slots: int) -> tuple[int, ...] | None:
+    read = _read_one_each(obj, "slotPositions", path, slots, "slot")
+    if read is None:
+        return None
+    values, field = read
     positions: list[int] = []
     previous = 0
     for index, value in enumerate(values):
@@ -114,12 +124,10 @@ def _read_slot_positions(obj: dict, path: str, slots: int) -> tuple[int, ...] | 
 
 
 def _read_quality_scores(products: dict, path: str, count: int) -> list[float] | None:
-    values = read_list(products, "qualityScores", path)
-    if values is None:
+    read = _read_one_each(products, "qualityScores", path, count, "id")
+    if read is None:
         return None
-    field = join(path, "qualityScores")
-    if len(values) != count:
-        raise FieldError(field, f"has {len(values)} items; it must have one per id ({count})")
+    values, field = read
     for index, value in enumerate(values):
         kind = type(value)
         # NaN fails the range check too.

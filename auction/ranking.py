@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 
 from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve, slot_positions_for
-from closetads.money import MICROS_PER_CENT
+from closetads.money import MICROS_PER_CENT, log_dollars
 
 # Why a candidate did not win. The first group is decided before bidding (not eligible),
 # the second among eligible candidates.
@@ -141,7 +141,7 @@ class Shopper:
         if size and size in self.tastes:
             factor *= self.size_lift
         if self.price_level is not None and self.price_factors and listing.price_micros > 0:
-            gap = math.log(listing.price_micros / 1_000_000) - self.price_level
+            gap = log_dollars(listing.price_micros) - self.price_level
             factor *= self.price_factors[bisect.bisect_right(self.price_edges, gap)]
         return factor
 

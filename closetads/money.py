@@ -6,6 +6,7 @@ formatting for display. Charges are rounded to whole cents.
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MICROS_PER_UNIT = 1_000_000
@@ -50,6 +51,12 @@ def to_micros(amount: Decimal | str | int | float) -> int:
 def to_decimal(micros: int) -> Decimal:
     """Micros as a Decimal amount in currency units (exact)."""
     return Decimal(micros) / MICROS_PER_UNIT
+
+
+def log_dollars(micros: int) -> float:
+    """Natural log of an amount in dollars, at least one cent: the scale on which prices are
+    compared (model features, shoppers' price levels, the auction's price bands)."""
+    return math.log(max(micros, MICROS_PER_CENT) / MICROS_PER_UNIT)
 
 
 def round_to_cent(micros: int) -> int:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from django.db.models import Sum
 
 from analytics.models import AttributionCredit, Click
+from auction.learning.service import model_figures
 from auction.models import AuctionSettings
 from campaigns.models import BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
 from campaigns.recommendation import budget_recommend
@@ -143,15 +144,6 @@ def run_report(sim: Simulation) -> dict:
         report["measured_lift_95ci"] = [_r(lift.low), _r(lift.high)] if lift else None
     clock.reset()
     return report
-
-
-def model_figures() -> dict:
-    """The newest click and purchase models' held-out figures and the position curve."""
-    try:
-        from auction.learning.service import model_figures as figures
-    except ImportError:  # pragma: no cover - until the learning selector lands
-        return {}
-    return figures()
 
 
 def _r(value: float | None) -> float | None:

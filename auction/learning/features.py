@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from closetads.money import log_dollars
+
 OTHER = 0  # code of anything outside the vocabulary
 MAX_CODES = 250  # HistGradientBoosting bins categorical features in at most 255 bins
 CONDITIONS = {"nwt": 3.0, "like_new": 2.0, "good": 1.0, "fair": 0.0}
@@ -82,8 +84,7 @@ class Vocabulary:
                    dict(data["category_log_price"]), float(data["global_log_price"]))
 
 
-def _log_price(price_micros: int) -> float:
-    return math.log(max(price_micros, 10_000) / 1_000_000)
+_log_price = log_dollars
 
 
 def feature_row(item: ItemFeatures, placement: str, position: int, vocab: Vocabulary) -> list[float]:
