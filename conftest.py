@@ -31,6 +31,7 @@ def _fresh_clock_and_cache(settings, monkeypatch):
     traffic counts (whose background write would otherwise meet the next test's
     transaction on SQLite's shared in-memory database)."""
     from auction.affinity import query_tastes
+    from auction.holdout import exposures
     from auction.index import auction_index
     from auction.learning.service import models_forget
     from auction.recording import recorder
@@ -51,6 +52,7 @@ def _fresh_clock_and_cache(settings, monkeypatch):
     versions_forget()
     models_forget()  # loaded models are keyed by version id: a new database's version 1 is another model
     query_tastes.clear()
+    exposures.clear()
     clock.reset()
     cache.clear()
     live_keys_forget()

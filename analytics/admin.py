@@ -21,12 +21,14 @@ from analytics.models import (
     Click,
     HourlyStat,
     Impression,
+    LiftEstimate,
     MarketplaceOverview,
     Purchase,
     PurchaseItem,
     SellerIdentity,
     Watermark,
 )
+from auction.models import AuctionSettings
 from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
 from closetads.money import format_money
 
@@ -196,6 +198,52 @@ class SellerIdentityAdmin(admin.ModelAdmin):
     paginator = LargeTablePaginator
 
 
+@admin.register(LiftEstimate)
+class LiftEstimateAdmin(_ReadOnlyAdmin):
+    """What the ads added (ghost ads), as the periodic job ``lift`` last stored it: read-only."""
+
+    list_display = ["key", "scope", "exposed_shoppers", "held_out_shoppers", "added_sales", "interval_90",
+                    "lift_percent", "enough_data", "computed_at"]
+    list_filter = ["scope"]
+    search_fields = ["key", "category", "=seller__marketplace_id"]
+    list_select_related = ["seller"]
+    raw_id_fields = ["seller"]
+    ordering = ["scope", "key"]
+
+    @admin.display(description="sales added", ordering="incremental_sales_micros")
+    def added_sales(self, obj: LiftEstimate) -> str:
+        return format_money(obj.incremental_sales_micros)
+
+    @admin.display(description="90% interval")
+    def interval_90(self, obj: LiftEstimate) -> str:
+        return _interval_text(obj)
+
+    @admin.display(description="lift", ordering="lift")
+    def lift_percent(self, obj: LiftEstimate) -> str:
+        return _lift_text(obj)
+
+    @admin.display(boolean=True, description="enough data")
+    def enough_data(self, obj: LiftEstimate) -> bool:
+        return obj.enough_data
+
+
+def _interval_text(obj: LiftEstimate) -> str:
+    return f"{format_money(obj.incremental_sales_low_micros)} to {format_money(obj.incremental_sales_high_micros)}"
+
+
+def _lift_text(obj: LiftEstimate) -> str:
+    if obj.lift is None:
+        return "\u2013"
+    return f"{obj.lift:+.0%} ({obj.lift_low:+.0%} to {obj.lift_high:+.0%})"
+
+
+def _lift_line(obj: LiftEstimate) -> dict:
+    """One line of the overview page's "What the ads added" tables."""
+    return {"estimate": obj, "label": obj.category or obj.get_scope_display(),
+            "sales": format_money(obj.incremental_sales_micros), "interval": _interval_text(obj),
+            "lift": _lift_text(obj), "enough": obj.enough_data}
+
+
 @admin.register(MarketplaceOverview)
 class MarketplaceOverviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """A page, not a table: marketplace totals, top sellers and the invalid-click share over 7/30/90 days."""
@@ -223,6 +271,11 @@ class MarketplaceOverviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "invalid_share": "\u2013" if share is None else percent(Decimal(str(share))),
             "roas": roas_text(overview.totals.roas), "ctr": percent(overview.totals.ctr, 2),
             "sellers": [(line, roas_text(line.kpis.roas)) for line in overview.top_sellers],
+            "lift_rows": [_lift_line(e) for e in LiftEstimate.objects.filter(
+                scope__in=[LiftEstimate.Scope.NET, LiftEstimate.Scope.MARKETPLACE]).order_by("-scope")],
+            "lift_categories": [_lift_line(e) for e in LiftEstimate.objects.filter(
+                scope=LiftEstimate.Scope.CATEGORY).order_by("-incremental_sales_micros")[:50]],
+            "holdout_share": AuctionSettings.load().holdout_share,
             **(extra_context or {}),
         }
         return TemplateResponse(request, "analytics/admin_overview.html", context)

@@ -74,7 +74,8 @@ def kpi_cards(dashboard: Dashboard) -> list[KpiCard]:
                 detail=f"{now.direct_orders:,} direct · {now.halo_orders:,} halo"),
         KpiCard("sales", "Sales", format_money(now.sales_micros), change(now.sales_micros, before.sales_micros),
                 detail=f"{format_money(now.direct_sales_micros)} direct · {format_money(now.halo_sales_micros)} halo"),
-        KpiCard("roas", "ROAS", roas_text(now.roas), change(now.roas, before.roas), detail="sales ÷ spend"),
+        KpiCard("roas", "ROAS", roas_text(now.roas), change(now.roas, before.roas),
+                detail="sales ÷ spend, incl. sales that would have happened anyway"),
     ]
 
 

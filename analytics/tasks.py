@@ -17,3 +17,11 @@ def attribution() -> dict:
 def rollups() -> dict:
     """Fold newly committed events into the hourly rollups."""
     return rollups_fold().as_dict()
+
+
+@shared_task(name="analytics.tasks.lift", ignore_result=True)
+def lift() -> dict:
+    """Recompute what the ads added (exposed against held-out shoppers) and store it."""
+    from analytics.services.lift import lift_estimates_store
+
+    return lift_estimates_store()

@@ -70,7 +70,7 @@ class AuctionSettingsForm(forms.ModelForm):
         fields = ["relevance_floor", "gamma", "beta", "take_rate", "organic_top_k", "pricing", "max_slots",
                   "max_winners_per_seller", "deadline_ms", "resolved_bid_lifetime_seconds",
                   "attribution_window_days", "halo_enabled", "click_dedup_minutes", "substitution_share",
-                  "incrementality_margin"]
+                  "incrementality_margin", "holdout_share"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +121,7 @@ class AuctionSettingsAdmin(admin.ModelAdmin):
         ("Limits", {"fields": ["max_slots", "max_winners_per_seller", "deadline_ms",
                                "resolved_bid_lifetime_seconds"]}),
         ("Clicks and attribution", {"fields": ["attribution_window_days", "halo_enabled", "click_dedup_minutes"]}),
-        ("Incrementality", {"fields": ["substitution_share", "incrementality_margin"]}),
+        ("Incrementality", {"fields": ["substitution_share", "incrementality_margin", "holdout_share"]}),
         ("Page layout", {"fields": list(SLOT_POSITION_FIELDS.values()),
                          "description": AuctionSettings._meta.get_field("slot_positions").help_text}),
         (None, {"fields": ["updated_at"]}),

@@ -97,6 +97,7 @@ class AuctionRules:
     brand_lift: float = 1.0
     size_lift: float = 1.0
     price_factors: tuple[float, ...] = ()
+    holdout_share: float = 0.0  # ghost ads: the share of shoppers held out (0: nobody)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +135,7 @@ def rules_from(row: AuctionSettings, curve: PositionCurve = DEFAULT_CURVE,
         brand_lift=shopper_figures[0],
         size_lift=shopper_figures[1],
         price_factors=shopper_figures[2],
+        holdout_share=row.holdout_share,
     )
 
 

@@ -65,6 +65,11 @@ class AuctionSettings(models.Model):
         default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(10.0)],
         help_text="m: an ad is shown only when the sales it adds exceed the sales it takes from the organic "
                   "results it pushes down by this share of them (0: at least level; 0.5: 50% more).")
+    holdout_share = models.FloatField(
+        default=0.0, validators=[MinValueValidator(0.0), MaxValueValidator(0.5)],
+        help_text="Ghost ads: the share of shoppers (by a hash of their opaque user id) whose auctions run in "
+                  "full but show no ads, so that what the ads add can be measured against them (0.1 = 10%; "
+                  "0 turns it off). Changing it moves shoppers between the groups: lift restarts from then.")
     resolved_bid_lifetime_seconds = models.PositiveIntegerField(
         default=3600, validators=[MinValueValidator(60), MaxValueValidator(7 * 86400)],
         help_text="How long after the auction an impression or click on its winner still counts.")
@@ -249,3 +254,32 @@ class ShopperPrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opaque_user_id}: {self.events} prices"
+
+
+class AdExposure(models.Model):
+    """A shopper who had a winning ad of a seller (or, held out, a ghost win): the first time.
+
+    Ghost ads (Johnson, Lewis & Nubbemeyer 2017): a held-out shopper's auction runs in full
+    and its winners are recorded here instead of being shown, so that exposed shoppers and
+    held-out shoppers are selected the same way. ``analytics.lift`` compares what the two
+    groups bought afterwards. Written by each web process in batches
+    (``auction.holdout.exposures``); one row per (seller, shopper, group), never updated.
+    """
+
+    seller = models.ForeignKey("sellers.Seller", on_delete=models.CASCADE, related_name="+", db_index=False)
+    opaque_user_id = models.CharField(max_length=256)
+    held_out = models.BooleanField(help_text="A ghost win: the shopper is held out and saw no ad.")
+    first_at = models.DateTimeField(help_text="The shopper's first (ghost) win for this seller.")
+
+    class Meta:
+        constraints = [
+            # The insert's conflict target (the first win stays).
+            models.UniqueConstraint(fields=["seller", "opaque_user_id", "held_out"], name="ad_exposure_once"),
+        ]
+        indexes = [
+            # The lift estimate reads the exposures that began within its window.
+            models.Index(fields=["first_at"], name="ad_exposure_first_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.opaque_user_id} {'ghost' if self.held_out else 'real'} win for seller {self.seller_id}"

@@ -120,6 +120,7 @@ class DecisionRecorder:
         try:
             self.flush(pause=CHUNK_PAUSE_SECONDS)
             _flush_query_tastes()
+            _flush_exposures()
         finally:
             self._flusher = None
             connection.close()  # this thread's own connection
@@ -222,3 +223,10 @@ def _flush_query_tastes() -> None:
         query_tastes.flush()
     except Exception:  # a taste is a hint, not money: keep serving
         logger.exception("could not write shoppers' searched brands")
+
+
+def _flush_exposures() -> None:
+    """Real and ghost wins go out with the decision counts (``auction.holdout``)."""
+    from auction.holdout import exposures
+
+    exposures.flush()

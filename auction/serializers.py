@@ -61,6 +61,10 @@ class AuctionResultSerializer(serializers.Serializer):
     winners = WinnerSerializer(many=True)
     error = serializers.BooleanField(
         help_text="True when this auction failed open (deadline or internal fault): show organic results.")
+    heldOut = serializers.BooleanField(
+        required=False,
+        help_text="Present (true) when the shopper is held out to measure what the ads add: no winners; "
+                  "show organic results and report events as usual.")
 
 
 class AuctionsResponseSerializer(serializers.Serializer):

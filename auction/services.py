@@ -9,12 +9,12 @@ import datetime as dt
 import logging
 import random
 import secrets
-from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
 from auction import ranking
 from auction.affinity import PRICE_EDGES, query_tastes
+from auction.holdout import exposures, is_held_out
 from auction.index import IndexView, auction_index
 from auction.parsing import MAX_IDS, AuctionRequest, parse_auctions
 from auction.predict import PLACEMENT_INDEX
@@ -25,7 +25,6 @@ from closetads import clock
 
 logger = logging.getLogger(__name__)
 
-Holdout = Callable[[str | None], bool]
 _NO_SCORES = (1.0,) * MAX_IDS  # every candidate fully relevant when the request sends no scores
 # The pacing throttle's draws: a generator of its own, so that a caller that needs
 # repeatable runs (the marketplace simulator) can seed it without other code consuming it.
@@ -37,7 +36,7 @@ def failed_result() -> dict[str, Any]:
     return {"resultType": "listings", "winners": [], "error": True}
 
 
-def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout | None = None,
+def auctions_run(body: Any, *, now: dt.datetime | None = None,
                  started_at: float | None = None, flush: bool = True,
                  deadline_seconds: float | None = None, versions: dict[str, int] | None = None,
                  ) -> dict[str, Any]:
@@ -49,10 +48,9 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
     gives that auction ``error: true`` and no winners; the others still stand.
 
     ``now`` (default ``clock.now()``) dates the resolved bids and picks the budget week.
-    ``holdout(opaque_user_id) -> bool`` holds users out of promotion (ghost ads, for the
-    simulator's lift measurement; the endpoint holds nobody out): a held-out user's
-    auction is decided and counted, answers no winners, and lists the listings that would
-    have won under ``ghostWinners`` (``rank``, ``position``, ``id``, ``campaignId``, ``priceMicros``).
+    Ghost ads (``auction.holdout``): a shopper held out by ``AuctionSettings.holdout_share``
+    has their auction decided and counted; it answers no winners and ``heldOut: true``, and
+    the would-be winners are recorded as ghost wins (real winners as real wins).
     Decision counts are flushed to the database when due, unless ``flush`` is False (the
     endpoint flushes after its response has been sent). ``deadline_seconds`` overrides the
     admin deadline: the simulator passes ``math.inf``, because a deadline measured on the
@@ -72,7 +70,7 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
     results = []
     for request in requests:
         try:
-            results.append(_auction_run(request, view, now, day, deadline, holdout))
+            results.append(_auction_run(request, view, now, day, deadline))
         except Exception:  # fail open for this auction only
             logger.exception("auction failed; failing open")
             results.append(failed_result())
@@ -83,11 +81,12 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None, holdout: Holdout 
             query_tastes.flush_if_due(now)
         except Exception:  # a taste is a hint, not money: the auctions stand
             logger.exception("could not write shoppers' searched brands")
+        exposures.flush_if_due(now)
     return {"results": results}
 
 
 def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day: dt.date, deadline: float,
-                 holdout: Holdout | None) -> dict[str, Any]:
+                 ) -> dict[str, Any]:
     if perf_counter() > deadline:
         return failed_result()
     rules = view.rules
@@ -116,14 +115,15 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
     )
     if perf_counter() > deadline:
         return failed_result()
-    if holdout is not None and holdout(request.opaque_user_id):
+    held_out = is_held_out(user, rules.holdout_share)
+    if outcome.winners and user:
+        exposures.note(user, [listings[w.position].seller_id for w in outcome.winners], held_out, now)
+    if held_out:
         reasons = list(outcome.reasons)
         for winner in outcome.winners:
             reasons[winner.position] = ranking.HELD_OUT
         recorder.record(day, listings, campaigns, reasons)
-        ghosts = [{"rank": w.rank, "position": w.page_position, "id": request.ids[w.position],
-                   "campaignId": str(w.campaign_id), "priceMicros": w.price_micros} for w in outcome.winners]
-        return {"resultType": "listings", "winners": [], "error": False, "heldOut": True, "ghostWinners": ghosts}
+        return {"resultType": "listings", "winners": [], "error": False, "heldOut": True}
     recorder.record(day, listings, campaigns, outcome.reasons)
     auction_id = secrets.token_hex(8)
     issued, expires = int(now.timestamp()), int((now + rules.resolved_bid_lifetime).timestamp())

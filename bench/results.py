@@ -38,6 +38,9 @@ TARGETS: dict[str, tuple[str, float]] = {
     **{f"outcomes.{layout}_seed_{seed}_{key}": target for layout in ("default", "low") for seed in (1, 2, 3)
        for key, target in (("max_overspend", ("<=", 0.0)), ("budget_utilisation_median", (">=", 0.95)),
                            ("pacing_error_median", ("<=", 0.05)), ("early_exhaustion_rate", ("<=", 0.05)))},
+    # Issue "What the ads added": ghost ads, 10% held out, seeds 1-3 (widths and errors in lift points as fractions).
+    "lift.h10_width_max": ("<=", 0.2),
+    "lift.h10_abs_error_mean": ("<=", 0.05),
     "simulator.seconds": ("<=", 150.0),
     **{f"dashboard.{page}_p95_ms": ("<=", 150.0) for page in (
         "dashboard_30d", "dashboard_90d", "dashboard_365d", "listings_30d", "listings_90d_ctr_page10")},

@@ -20,8 +20,9 @@ import sys
 from bench import results
 
 BENCHMARKS = ("auction", "events", "dashboard", "simulator", "models")
-# Run only when named with --only (long: the bidding comparison is 25-30 simulator runs).
-OPTIONAL = ("bidding", "outcomes")
+# Run only when named with --only (long: the bidding comparison is 25-30 simulator runs, the
+# outcomes and lift ones six each).
+OPTIONAL = ("bidding", "outcomes", "lift")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,4 +20,5 @@ app.conf.beat_schedule = {
     "rollups": {"task": "analytics.tasks.rollups", "schedule": 60.0},
     "pacing": {"task": "auction.tasks.pacing", "schedule": 60.0},
     "training": {"task": "auction.tasks.training", "schedule": crontab(hour=3, minute=0)},
+    "lift": {"task": "analytics.tasks.lift", "schedule": crontab(minute=17)},
 }

@@ -24,7 +24,7 @@ from closetads.simulated_clock import HEADER as SIMULATED_CLOCK_HEADER
 class Platform(Protocol):
     def sync_sellers(self, items: list[dict]) -> dict: ...
     def sync_listings(self, items: list[dict]) -> dict: ...
-    def auction(self, request: dict, *, holdout: bool) -> dict: ...
+    def auction(self, request: dict) -> dict: ...
     def events(self, body: dict) -> dict: ...
 
 
@@ -41,12 +41,11 @@ class InProcessPlatform:
 
         return catalog.listings_upsert(items).as_dict()
 
-    def auction(self, request: dict, *, holdout: bool) -> dict:
+    def auction(self, request: dict) -> dict:
         from auction.services import auctions_run
 
         # No wall-clock deadline: a run must not depend on how busy the machine is.
-        return auctions_run({"auctions": [request]}, holdout=(lambda _user: True) if holdout else None,
-                            deadline_seconds=math.inf)
+        return auctions_run({"auctions": [request]}, deadline_seconds=math.inf)
 
     def events(self, body: dict) -> dict:
         from analytics.services import events_ingest
@@ -96,12 +95,8 @@ class HttpPlatform:
     def sync_listings(self, items: list[dict]) -> dict:
         return self._post("/api/v1/catalog/listings", {"listings": items}, retry=True)
 
-    def auction(self, request: dict, *, holdout: bool) -> dict:
-        response = self._post("/api/v1/auctions", {"auctions": [request]}, retry=False)
-        if holdout:
-            for result in response.get("results") or []:
-                result["heldOut"], result["ghostWinners"], result["winners"] = True, result.get("winners") or [], []
-        return response
+    def auction(self, request: dict) -> dict:
+        return self._post("/api/v1/auctions", {"auctions": [request]}, retry=False)
 
     def events(self, body: dict) -> dict:
         return self._post("/api/v1/events", body, retry=True)

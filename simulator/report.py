@@ -8,6 +8,8 @@ from collections import defaultdict
 from django.db.models import Sum
 
 from analytics.models import AttributionCredit, Click
+from analytics.services.lift import Z95, lift_estimate, lift_groups
+from auction.holdout import exposures
 from auction.learning.service import model_figures
 from auction.models import AuctionSettings
 from campaigns.models import BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
@@ -137,13 +139,43 @@ def run_report(sim: Simulation) -> dict:
     report["true_lift"] = _r((t.exposed_promoted_with_ads_cents - base) / base) if base else None
     report.update(model_figures())
     if o.holdout:
-        exposed = [t.promoted_gmv_by_buyer.get(b.index, 0) / 100 for b in world.buyers if not b.holdout]
-        held = [t.promoted_gmv_by_buyer.get(b.index, 0) / 100 for b in world.buyers if b.holdout]
-        lift = holdout_lift(exposed, held)
-        report["measured_lift"] = _r(lift.estimate) if lift else None
-        report["measured_lift_95ci"] = [_r(lift.low), _r(lift.high)] if lift else None
+        report.update(_measured_lift(sim, end))
     clock.reset()
     return report
+
+
+def _measured_lift(sim: Simulation, end: dt.datetime) -> dict:
+    """The platform's ghost-ads estimates (analytics.services.lift, 95% intervals here) beside
+    the truth on the same population, and the older estimate over all shoppers."""
+    t, world = sim.truth, sim.world
+    exposures.flush()
+    groups, _ = lift_groups(end, lookback_days=sim.o.days + 1)
+    figures: dict = {}
+    for name, key in (("measured_lift", "marketplace"), ("measured_net_ad_sales", "net")):
+        estimate = lift_estimate(groups[key], z=Z95) if key in groups else None
+        sales = estimate[0] if estimate else None
+        if name == "measured_lift":
+            figures[name] = _r(sales.lift) if sales and sales.lift is not None else None
+            figures[name + "_95ci"] = ([_r(sales.lift_low), _r(sales.lift_high)]
+                                       if sales and sales.lift is not None else None)
+            figures["measured_incremental_sales"] = round(sales.incremental / 1e6, 2) if sales else None
+            if key in groups:  # the sample behind it: shoppers and orders per group
+                orders = groups[key].orders
+                figures["measured_lift_shoppers"] = [orders[0].n, orders[1].n]
+                figures["measured_lift_orders"] = [round(orders[0].total), round(orders[1].total)]
+        else:
+            figures[name] = round(sales.incremental / 1e6, 2) if sales else None
+            figures[name + "_95ci"] = [round(sales.low / 1e6, 2), round(sales.high / 1e6, 2)] if sales else None
+    base = t.triggered_without_ads_cents
+    # The same population: shoppers not held out, from their first win of a seller on.
+    figures["true_lift_exposed"] = _r((t.triggered_with_ads_cents - base) / base) if base else None
+    figures["true_incremental_sales_exposed"] = round((t.triggered_with_ads_cents - base) / 100, 2)
+    exposed = [t.promoted_gmv_by_buyer.get(b.index, 0) / 100 for b in world.buyers if not b.holdout]
+    held = [t.promoted_gmv_by_buyer.get(b.index, 0) / 100 for b in world.buyers if b.holdout]
+    lift = holdout_lift(exposed, held)  # every shopper, exposed or not (diluted: see docs/simulator.md)
+    figures["measured_lift_all_shoppers"] = _r(lift.estimate) if lift else None
+    figures["measured_lift_all_shoppers_95ci"] = [_r(lift.low), _r(lift.high)] if lift else None
+    return figures
 
 
 def _r(value: float | None) -> float | None:

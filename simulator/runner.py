@@ -65,8 +65,13 @@ class Truth:
     gmv_without_ads_cents: int = 0  # the same sessions' purchases on the pages without ads
     exposed_promoted_with_ads_cents: int = 0
     exposed_promoted_without_ads_cents: int = 0
-    # Per buyer: GMV of promoted sellers (for the holdout lift estimate).
+    # Per buyer: GMV of promoted sellers (the holdout lift over all shoppers).
     promoted_gmv_by_buyer: dict[int, int] = field(default_factory=dict)
+    # Shoppers not held out, from their first win for a seller on (for the attribution
+    # window): that seller's sales with ads and on the same pages without (the population
+    # the platform's ghost-ads lift measures).
+    triggered_with_ads_cents: int = 0
+    triggered_without_ads_cents: int = 0
     sessions: int = 0
     auctions: int = 0
     impressions: int = 0
@@ -132,6 +137,8 @@ class Simulation:
         self.demand_by_seller: dict[str, float] = {}
         self.organic_top_k = 4
         self.relevance_floor = 0.0
+        self.horizon = dt.timedelta(days=14)
+        self.first_win: dict[int, dict[int, dt.datetime]] = {}  # buyer -> seller -> first win (shown)
 
     # -- setup ---------------------------------------------------------------------------
     def _sync_catalog(self, world: World) -> None:
@@ -166,7 +173,11 @@ class Simulation:
         throttle_random.seed(o.seed)
         auction_index().background_reloads = False
         rules = AuctionSettings.load()
+        if rules.holdout_share != o.holdout:  # the platform holds shoppers out (ghost ads)
+            rules.holdout_share = o.holdout
+            rules.save()
         self.organic_top_k, self.relevance_floor = rules.organic_top_k, rules.relevance_floor
+        self.horizon = dt.timedelta(days=rules.attribution_window_days)
         self.world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout,
                                           o.first_seller_budget, o.prefix)
         self._sync_catalog(world)
@@ -260,7 +271,7 @@ class Simulation:
             "placementId": "search", "searchQuery": (brand_query + " " if brand_query else "") + category,
             "opaqueUserId": buyer.key,
         }
-        response = self.platform.auction(request, holdout=buyer.holdout)
+        response = self.platform.auction(request)
         self.truth.auctions += 1
         self.failed_open += sum(1 for result in response.get("results") or [] if result.get("error"))
         index_of = {c.listing.key: i for i, c in enumerate(candidates)}
@@ -270,6 +281,10 @@ class Simulation:
         # Each winner goes to its page position (rank j: slotPositions[j-1]; the gate may leave a slot empty).
         winner_positions = [int(w.get("position") or positions[int(w["rank"]) - 1]) for w in winners]
         token_of = {index_of[w["id"]]: w["resolvedBidId"] for w in winners}
+        if winners:
+            seen = self.first_win.setdefault(buyer.index, {})
+            for w in winners:
+                seen.setdefault(world.listings[w["id"]].seller, moment)
 
         page_with = behaviour.compose_page(candidates, winner_idx, winner_positions)
         with_ads = behaviour.play(candidates, page_with, draws, world, buyer, brand_query)
@@ -278,7 +293,7 @@ class Simulation:
                                          buyer, brand_query)
         else:
             without_ads = with_ads
-        self._truth(buyer, with_ads, without_ads)
+        self._truth(buyer, with_ads, without_ads, moment)
         if not buyer.holdout:
             self._expected(candidates, page_with, winner_idx)
         self._report(number, buyer, moment, candidates, with_ads, token_of)
@@ -312,10 +327,23 @@ class Simulation:
     def _promoted(self, listing_key: str) -> bool:
         return self.world.sellers[self.world.listings[listing_key].seller].promotes
 
-    def _truth(self, buyer: SimBuyer, with_ads: behaviour.Outcome, without_ads: behaviour.Outcome) -> None:
+    def _truth(self, buyer: SimBuyer, with_ads: behaviour.Outcome, without_ads: behaviour.Outcome,
+               moment: dt.datetime) -> None:
         t = self.truth
         got = with_ads.purchase[0] if with_ads.purchase else None
         would = without_ads.purchase[0] if without_ads.purchase else None
+        won = self.first_win.get(buyer.index)
+        if won:
+            for key, with_ads_side in ((got, True), (would, False)):
+                if key is None:
+                    continue
+                listing = self.world.listings[key]
+                since = won.get(listing.seller)
+                if since is not None and since <= moment < since + self.horizon:
+                    if with_ads_side:
+                        t.triggered_with_ads_cents += listing.price_cents
+                    else:
+                        t.triggered_without_ads_cents += listing.price_cents
         if would is not None:
             t.gmv_without_ads_cents += self.world.listings[would].price_cents
         if got is not None:

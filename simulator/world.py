@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from auction.holdout import is_held_out
 from simulator.vocabulary import ADJECTIVES, BRANDS, CATEGORIES, SELLER_NAMES
 
 CONDITIONS = ("nwt", "like_new", "good", "fair")
@@ -178,7 +179,7 @@ def build_world(seed: int, n_sellers: int, n_buyers: int, start: dt.datetime,
                 promote_share: float = 0.35, holdout: float = 0.0, first_seller_budget: int | None = None,
                 prefix: str = "") -> World:
     """A deterministic world for ``seed``; ``prefix`` goes before every marketplace id and
-    changes nothing else (the holdout split hashes the id without it)."""
+    changes nothing else, except who is held out with ``holdout`` (the platform hashes the id it is sent)."""
     rng = random.Random(seed)
     world = World(seed=seed, start=start, sellers=[], listings={}, buyers=[], by_category=defaultdict(list),
                   prefix=prefix)
@@ -211,13 +212,9 @@ def build_world(seed: int, n_sellers: int, n_buyers: int, start: dt.datetime,
             sessions_per_week=min(MAX_SESSIONS_PER_WEEK, rng.expovariate(1 / SESSIONS_PER_WEEK)),
             buy_propensity=math.exp(rng.gauss(0, 0.4)),
         )
-        buyer.holdout = holdout > 0 and _hash_share(f"u-{seed}-{i:06d}") < holdout
+        # The platform holds shoppers out itself (ghost ads, AuctionSettings.holdout_share, which
+        # the run sets to ``holdout``); the world knows who by the same hash of the id sent.
+        buyer.holdout = is_held_out(buyer.key, holdout)
         world.buyers.append(buyer)
     return world
 
-
-def _hash_share(text: str) -> float:
-    """A stable value in [0, 1) from a user id (the holdout split, by hashed user id)."""
-    import hashlib
-
-    return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big") / 2**64

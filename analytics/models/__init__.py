@@ -17,6 +17,7 @@ from analytics.models.events import (
     PurchaseItem,
     SellerIdentity,
 )
+from analytics.models.lift import LiftEstimate
 from analytics.models.rollups import CampaignHourlyStat, HourlyStat, MarketplaceOverview, Watermark
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Click",
     "HourlyStat",
     "Impression",
+    "LiftEstimate",
     "MarketplaceOverview",
     "Purchase",
     "PurchaseItem",

@@ -6,14 +6,16 @@ import datetime as dt
 
 import pytest
 
-from analytics.models import HourlyStat
+from analytics.models import Cancellation, HourlyStat
 from analytics.services import rollups_add
+from auction.models import AdExposure, AuctionSettings
 from campaigns.tests.factories import launched_campaign
 from closetads import clock
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 # Wednesday Dec 16 2026, 15:00 UTC: "today" of the dashboard tests.
 NOW = dt.datetime(2026, 12, 16, 15, 0, tzinfo=dt.UTC)
+HOUR = dt.timedelta(hours=1)
 
 
 def stat(campaign, listing, hour: dt.datetime, **metrics) -> HourlyStat:
@@ -64,3 +66,39 @@ def credit(campaign, clicked, bought, *, kind: str = "direct", clicked_at: dt.da
     return AttributionCredit.objects.create(item=item, purchase=purchase, click=click, kind=kind, campaign=campaign,
                                             listing=clicked, seller=clicked.seller, amount_micros=amount_micros,
                                             purchased_at=purchased_at)
+
+
+@pytest.fixture
+def market(db):
+    """Seller A with exposed and held-out shoppers, seller B bought from by one of them."""
+    clock.set_now(NOW)
+    rules = AuctionSettings.load()
+    rules.holdout_share = 0.1
+    rules.save()
+    a, b = SellerFactory(), SellerFactory()
+    dress = ListingFactory(seller=a, category="Women/Dresses")
+    coat = ListingFactory(seller=a, category="Women/Coats")
+    other = ListingFactory(seller=b, category="Women/Dresses")
+    start = NOW - dt.timedelta(days=10)
+    for user, held_out in [("u1", False), ("u2", False), ("u3", False), ("u4", False),
+                           ("h1", True), ("h2", True), ("h3", True), ("both", False), ("both", True)]:
+        first = start - dt.timedelta(days=10) if user == "u3" else start
+        AdExposure.objects.create(seller=a, opaque_user_id=user, held_out=held_out, first_at=first)
+    AdExposure.objects.create(seller=b, opaque_user_id="old", held_out=False,  # before the 28-day window
+                              first_at=NOW - dt.timedelta(days=29))
+
+    from analytics.tests.factories import PurchaseFactory, PurchaseItemFactory
+
+    def bought(user, listing, at, price, order=None):
+        purchase = PurchaseFactory(opaque_user_id=user, occurred_at=at, **({"order_id": order} if order else {}))
+        PurchaseItemFactory(purchase=purchase, listing=listing, unit_price_micros=price)
+
+    bought("u1", dress, start + HOUR, 45_000_000)  # counted
+    bought("u2", coat, start - HOUR, 99_000_000)  # before the first win: not counted
+    bought("u3", coat, start + dt.timedelta(days=5), 99_000_000)  # 15 days after u3's first win: past the window
+    bought("u4", other, start + HOUR, 20_000_000)  # seller B: only the net effect counts it
+    bought("u4", coat, start + 2 * HOUR, 60_000_000, order="gone")  # cancelled
+    Cancellation.objects.create(event_id="c1", purchase_order_id="gone", occurred_at=start + 3 * HOUR)
+    bought("h1", dress, start + HOUR, 30_000_000)  # a held-out shopper's purchase
+    bought("both", dress, start + HOUR, 500_000_000)  # in both groups (the share moved): left out
+    return {"a": a, "b": b}

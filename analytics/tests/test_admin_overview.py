@@ -36,3 +36,16 @@ def test_a_bad_period_falls_back_to_30_days(admin_client, db):
     response = admin_client.get(f"{OVERVIEW}?days=zzz")
     assert response.status_code == 200
     assert response.context["days"] == 30
+
+
+def test_the_overview_shows_the_ads_net_effect_and_lift_by_category(admin_client, market):
+    from analytics.services.lift import lift_estimates_store
+
+    html = admin_client.get(OVERVIEW).content.decode()
+    assert "No estimate yet" in html
+    lift_estimates_store(NOW)
+    html = admin_client.get(OVERVIEW).content.decode()
+    assert "All sellers&#x27; sales" in html and "Promoted sellers&#x27; sales" in html
+    assert "Women/Dresses" in html and 'id="lift-off"' not in html
+    changelist = admin_client.get(reverse("admin:analytics_liftestimate_changelist") + "?scope=seller")
+    assert changelist.status_code == 200 and "+12%" in changelist.content.decode()

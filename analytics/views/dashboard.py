@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from analytics.presenters import chart_data, kpi_cards
 from analytics.ranges import PRESETS
 from analytics.selectors.dashboard import dashboard_for_seller
+from analytics.selectors.lift import lift_card_for_seller
 from analytics.views.common import requested_range, seller_today
 from auction.models import AuctionSettings
 from campaigns.selectors import campaign_latest_for_seller
@@ -36,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "nav": "dashboard", "days": days, "error": error, "presets": PRESETS, "dashboard": data,
         "cards": kpi_cards(data), "charts": chart_data(data), "campaign": campaign_latest_for_seller(request.seller),
-        "today": today, "tz_name": str(days.tz),
+        "today": today, "tz_name": str(days.tz), "lift": lift_card_for_seller(request.seller),
         "window_note": attribution_note(days.end, today, AuctionSettings.load().attribution_window_days),
         "export_url": f"{reverse('analytics:export')}?start={days.start.isoformat()}&end={days.end.isoformat()}",
         "listings_url": f"{reverse('analytics:listings')}?{days.query()}",

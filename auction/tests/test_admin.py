@@ -31,7 +31,7 @@ def form_data(**overrides):
         "reserve_cpc": "0.10", "auto_max_cpc": "2.00", "pricing": "second", "max_slots": "40",
         "max_winners_per_seller": "1", "deadline_ms": "100", "resolved_bid_lifetime_seconds": "3600",
         "attribution_window_days": "14", "halo_enabled": "on", "click_dedup_minutes": "30",
-        "substitution_share": "0.3", "incrementality_margin": "0.0",
+        "substitution_share": "0.3", "incrementality_margin": "0.0", "holdout_share": "0.0",
         **{name: "1, 5, 9, 13" for name in SLOT_POSITION_FIELDS.values()},
     }
     data.update(overrides)
@@ -75,6 +75,8 @@ def test_money_is_edited_in_dollars_and_stored_in_micros(staff, django_capture_o
     ({"substitution_share": "-0.1"}, "substitution_share"),
     ({"incrementality_margin": "-0.5"}, "incrementality_margin"),
     ({"incrementality_margin": "11"}, "incrementality_margin"),
+    ({"holdout_share": "0.6"}, "holdout_share"),
+    ({"holdout_share": "-0.1"}, "holdout_share"),
 ])
 def test_bad_settings_are_form_errors_that_change_nothing(staff, overrides, field):
     AuctionSettings.load()

@@ -5,7 +5,8 @@ from time import perf_counter
 
 import pytest
 
-from auction.models import AuctionSettings
+from auction.holdout import exposures, holdout_bucket, is_held_out
+from auction.models import AdExposure, AuctionSettings
 from auction.recording import recorder
 from auction.selectors import listing_auction_stats
 from auction.services import auctions_run
@@ -90,23 +91,52 @@ def test_now_defaults_to_the_clock_and_can_be_given():
     assert clock.now() == MONDAY
 
 
-def test_a_held_out_user_sees_no_winners_and_the_would_be_winners_are_recorded():
+def shoppers(share, held_out, count=1):
+    """``count`` opaque user ids that the holdout at ``share`` holds out (or not)."""
+    ids = (f"shopper-{i}" for i in range(10_000))
+    return [u for u in ids if (holdout_bucket(u) < share) == held_out][:count]
+
+
+def test_a_held_out_shopper_sees_no_winners_and_the_would_be_winners_are_recorded_as_ghost_wins():
     listings = closets(2)
     ids = [x.marketplace_id for x in listings]
-    body = page_body(ids, opaqueUserId="ghost")
-    body["auctions"].append(page_body(ids, opaqueUserId="shown")["auctions"][0])
-    result = auctions_run(body, holdout=lambda user: user == "ghost")
-    ghost, shown = result["results"]
-    assert ghost["winners"] == [] and ghost["error"] is False and ghost["heldOut"] is True
-    assert [g["id"] for g in ghost["ghostWinners"]] == won(result, 1) == ids
-    shown_winners = result["results"][1]["winners"]
-    assert [(g["rank"], g["position"]) for g in ghost["ghostWinners"]] == [(1, 1), (2, 5)]
-    assert [(w["rank"], w["position"]) for w in shown_winners] == [(1, 1), (2, 5)]
-    assert all(g["priceMicros"] >= 100_000 for g in ghost["ghostWinners"])
-    assert "heldOut" not in shown
+    rules = AuctionSettings.load()
+    rules.holdout_share = 0.5
+    rules.save()
+    (ghost,), (shown,) = shoppers(0.5, True), shoppers(0.5, False)
+    body = page_body(ids, opaqueUserId=ghost)
+    body["auctions"].append(page_body(ids, opaqueUserId=shown)["auctions"][0])
+    body["auctions"].append(page_body(ids)["auctions"][0])  # anonymous: never held out
+    result = auctions_run(body)
+    held, seen, _anonymous = result["results"]
+    assert held == {"resultType": "listings", "winners": [], "error": False, "heldOut": True}
+    assert won(result, 1) == won(result, 2) == ids and "heldOut" not in seen
+    exposures.flush()
+    sellers = [x.seller_id for x in listings]
+    assert set(AdExposure.objects.values_list("opaque_user_id", "held_out", "seller_id")) == {
+        (ghost, True, sellers[0]), (ghost, True, sellers[1]), (shown, False, sellers[0]), (shown, False, sellers[1])}
     recorder.flush()
     stats = listing_auction_stats(listings[0].pk, MONDAY.date(), MONDAY.date() + dt.timedelta(days=1))
-    assert (stats["candidate"], stats["eligible"], stats["won"], stats["reasons"]["held_out"]) == (2, 2, 1, 1)
+    assert (stats["candidate"], stats["eligible"], stats["won"], stats["reasons"]["held_out"]) == (3, 3, 2, 1)
+
+
+def test_the_first_win_stays_and_a_share_of_zero_holds_nobody_out():
+    listings = closets(1)
+    ids = [x.marketplace_id for x in listings]
+    (user,) = shoppers(0.5, True)
+    auctions_run(page_body(ids, opaqueUserId=user))  # the default share is 0: shown
+    later = MONDAY + dt.timedelta(hours=3)
+    assert won(auctions_run(page_body(ids, opaqueUserId=user), now=later)) == ids
+    exposures.flush()
+    assert list(AdExposure.objects.values_list("held_out", "first_at")) == [(False, MONDAY)]
+
+
+def test_the_holdout_split_is_stable_about_the_share_and_nested():
+    users = [f"u{i}" for i in range(20_000)]
+    tenth = {u for u in users if is_held_out(u, 0.1)}
+    assert 0.09 < len(tenth) / len(users) < 0.11
+    assert tenth <= {u for u in users if is_held_out(u, 0.3)}  # raising the share keeps the held out
+    assert not is_held_out("", 0.5) and not is_held_out(None, 0.5) and not is_held_out(users[0], 0.0)
 
 
 def test_past_the_deadline_every_auction_fails_open():

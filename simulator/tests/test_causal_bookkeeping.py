@@ -13,6 +13,9 @@ from simulator.world import SimBuyer, SimListing, SimSeller, World
 T0 = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)
 
 
+NOW = dt.datetime(2026, 10, 5, 12, tzinfo=dt.UTC)
+
+
 def tiny_world() -> tuple[World, SimBuyer]:
     sellers = [SimSeller(0, "S0", "organic_olga", T0, 0.0, promotes=False),
                SimSeller(1, "S1", "promoted_pia", T0, 0.0, promotes=True)]
@@ -58,7 +61,7 @@ def test_a_sale_that_happens_only_with_the_ad_is_ad_caused():
     assert without.purchase is None
     sim = Simulation(Options(), platform=None)
     sim.world = world
-    sim._truth(buyer, with_ads, without)
+    sim._truth(buyer, with_ads, without, NOW)
     assert sim.truth.ad_caused_cents == 7000
     assert sim.truth.ad_displaced_cents == 0
     assert sim.truth.exposed_promoted_with_ads_cents == 7000
@@ -75,7 +78,7 @@ def test_a_sale_the_buyer_would_have_made_anyway_is_not_ad_caused():
     assert with_ads.purchase[0] == without.purchase[0] == "C"
     sim = Simulation(Options(), platform=None)
     sim.world = world
-    sim._truth(buyer, with_ads, without)
+    sim._truth(buyer, with_ads, without, NOW)
     assert sim.truth.ad_caused_cents == 0
     assert sim.truth.purchases == 1 and sim.truth.gmv_cents == 5000
 
@@ -92,7 +95,7 @@ def test_an_ad_that_pushes_down_an_organic_sale_is_counted_as_displacement():
     assert without.purchase == ("A", "organic", 0)
     sim = Simulation(Options(), platform=None)
     sim.world = world
-    sim._truth(buyer, with_ads, without)
+    sim._truth(buyer, with_ads, without, NOW)
     assert sim.truth.ad_caused_cents == 0
     assert sim.truth.ad_displaced_cents == 2000
 
@@ -109,7 +112,7 @@ def test_a_halo_sale_after_a_sponsored_click_is_ad_caused_when_it_would_not_happ
     assert without.purchase is None
     sim = Simulation(Options(), platform=None)
     sim.world = world
-    sim._truth(buyer, with_ads, without)
+    sim._truth(buyer, with_ads, without, NOW)
     assert sim.truth.ad_caused_cents == 5000
 
 
@@ -147,7 +150,7 @@ def test_with_the_ad_lower_on_the_page_a_sale_is_caused_without_displacing_the_t
     assert with_ads.purchase == without.purchase == ("A", "organic", 0)
     sim = Simulation(Options(slot_positions=(3, 8, 13, 18)), platform=None)
     sim.world = world
-    sim._truth(buyer, with_ads, without)
+    sim._truth(buyer, with_ads, without, NOW)
     assert (sim.truth.ad_caused_cents, sim.truth.ad_displaced_cents) == (0, 0)
     assert sim.truth.gmv_cents == sim.truth.gmv_without_ads_cents == 2000
 
@@ -162,7 +165,7 @@ def test_the_page_without_ads_is_counted_for_the_net_change():
     assert with_ads.purchase == ("D", "sponsored", 3) and without.purchase == ("A", "organic", 0)
     sim = Simulation(Options(), platform=None)
     sim.world = world
-    sim._truth(buyer, with_ads, without)
+    sim._truth(buyer, with_ads, without, NOW)
     assert (sim.truth.ad_caused_cents, sim.truth.ad_displaced_cents) == (7000, 2000)
     assert (sim.truth.gmv_cents, sim.truth.gmv_without_ads_cents) == (7000, 2000)
 
@@ -192,5 +195,22 @@ def test_an_ad_purchase_that_replaced_another_counts_toward_the_observed_substit
     without = play(cands, compose_page(cands, []), d, world, buyer, None)
     sim = Simulation(Options(), platform=None)
     sim.world = world
-    sim._truth(buyer, with_ads, without)
+    sim._truth(buyer, with_ads, without, NOW)
     assert (sim.truth.sponsored_purchases, sim.truth.sponsored_purchases_instead) == (1, 1)
+
+
+def test_the_exposed_population_counts_a_sellers_sales_from_their_first_win_within_the_window():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.1))
+    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    sim = Simulation(Options(), platform=None)
+    sim.world = world
+    seller = world.listings["D"].seller
+    sim._truth(buyer, with_ads, without, NOW)  # no win yet: not in the population
+    assert sim.truth.triggered_with_ads_cents == 0
+    sim.first_win[buyer.index] = {seller: NOW}
+    sim._truth(buyer, with_ads, without, NOW + dt.timedelta(days=13))
+    sim._truth(buyer, with_ads, without, NOW + dt.timedelta(days=14))  # past the attribution window
+    assert (sim.truth.triggered_with_ads_cents, sim.truth.triggered_without_ads_cents) == (7000, 0)

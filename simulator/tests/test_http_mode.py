@@ -79,10 +79,12 @@ def real_time_server(settings):
 
 def test_over_http_a_run_gives_the_in_process_figures(simulated_server):
     no_deadline()
-    in_process = simulate(*tiny_world())
+    # One prefix for both: the platform holds shoppers out by a hash of the user id it is sent.
+    in_process = simulate(*tiny_world("--prefix", "t1-"))
     fresh_platform()
     no_deadline()
-    over_http = simulate(*tiny_world("--http", simulated_server.url, "--api-key", storefront_key()))
+    over_http = simulate(*tiny_world("--prefix", "t1-", "--http", simulated_server.url, "--api-key",
+                                     storefront_key()))
     assert over_http["auctions"] > 0 and over_http["impressions"] > 0 and over_http["sponsored_clicks"] > 0
     assert {k: over_http[k] for k in FIGURES} == {k: in_process[k] for k in FIGURES}
     assert over_http["auctions_failed_open"] == 0

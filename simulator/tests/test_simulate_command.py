@@ -4,6 +4,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
+from auction.models import AuctionSettings
+
 
 def simulate(*args) -> dict:
     out = io.StringIO()
@@ -44,8 +46,14 @@ def test_a_run_reports_the_contracted_figures_and_never_overspends():
     for key in ("auctions", "impressions", "clicks", "charged_clicks", "spend", "purchases", "gmv",
                 "attributed_direct_sales", "attributed_halo_sales", "true_ad_caused_sales", "campaigns",
                 "budget_utilisation_median", "max_overspend", "pacing_error_median", "early_exhaustion_rate",
-                "forecast_within_35pct_share", "measured_lift", "measured_lift_95ci", "true_lift"):
+                "forecast_within_35pct_share", "measured_lift", "measured_lift_95ci", "true_lift",
+                "true_lift_exposed", "measured_net_ad_sales", "measured_net_ad_sales_95ci", "measured_lift_shoppers",
+                "measured_lift_all_shoppers"):
         assert key in report, key
+    # The platform held a fifth of the shoppers out itself, and recorded their ghost wins.
+    exposed, held_out = report["measured_lift_shoppers"]
+    assert exposed > 0 and held_out > 0 and 0.1 < held_out / (exposed + held_out) < 0.3
+    assert AuctionSettings.load().holdout_share == 0.2
     assert report["auctions"] > 0 and report["impressions"] > report["clicks"] > 0
     assert report["max_overspend"] == 0
     assert report["rejected_events"] == 0

@@ -30,14 +30,15 @@ class Command(BaseCommand):
         if not Seller.objects.filter(marketplace_id=first_key).exists():
             now = clock.now().replace(minute=0, second=0, microsecond=0)
             sim_options = Options(days=days, sellers=sellers, buyers=buyers, seed=seed,
-                                  start=now - dt.timedelta(days=days), first_seller_budget=25, tick_minutes=60)
+                                  start=now - dt.timedelta(days=days), first_seller_budget=25, tick_minutes=60,
+                                  holdout=0.1)  # ghost ads on: "What your ads added" has data
             jobs = {job.name for job in periodic.jobs()}
             sim = Simulation(sim_options, InProcessPlatform(),
                              periodic=lambda names: periodic.run(sorted(names & jobs)),
                              campaign_setup=campaigns_launch)
             try:
                 sim.run()
-                periodic.run(["rollups", "attribution"])
+                periodic.run(["rollups", "attribution", "lift"])
             finally:
                 clock.reset()
                 auction_index().background_reloads = True

@@ -1,0 +1,215 @@
+"""What the ads added: exposed shoppers against held-out shoppers (ghost ads), with an interval.
+
+Shoppers held out by ``AuctionSettings.holdout_share`` see no ads, and who would have won
+their auctions is recorded as a ghost win (``auction.holdout``). For a seller, the shoppers
+with a real win and the held-out shoppers with a ghost win were picked by the same auction,
+so what the held-out ones bought from the seller after their first ghost win is what the
+exposed ones would have bought without ads. Per exposed shopper the ads added the
+difference of the two means; times the exposed shoppers, the sales the ads added.
+
+Estimates, recomputed by the periodic job ``lift`` (hourly) and stored in ``LiftEstimate``:
+- ``seller:<id>``: the seller's sales to shoppers with a (ghost) win of theirs;
+- ``marketplace``: per shopper, their purchases from every seller they had a (ghost) win of;
+- ``category:<path>``: the same, of listings in one category;
+- ``net``: per shopper, purchases from *every* seller, promoted or not, after their first
+  (ghost) win: the ads' net effect on the marketplace, displaced organic sales included.
+
+Purchases count from the first (ghost) win for ``horizon`` (the attribution window) and
+cancelled orders not at all. Shoppers whose group changed (the admin moved the share)
+are left out. The interval is the normal one on the difference of two means (Welch), the
+held-out group's variance floored at the pooled one: a small group that happens to have
+bought nothing must not look certain. Lift (the ratio of the means) uses the delta method
+on its log. Docs: docs/architecture/lift.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from analytics.models import Cancellation, LiftEstimate, PurchaseItem
+from auction.models import AdExposure, AuctionSettings
+from closetads import clock
+
+Z90 = 1.6449
+Z95 = 1.9600
+LOOKBACK_DAYS = 28  # first (ghost) wins this recent are counted
+
+
+@dataclass
+class Moments:
+    """Count, sum and sum of squares of one group's per-shopper outcomes (zeros count in n only)."""
+
+    n: int = 0
+    total: float = 0.0
+    squares: float = 0.0
+
+    def add(self, value: float) -> None:
+        self.total += value
+        self.squares += value * value
+
+    @property
+    def mean(self) -> float:
+        return self.total / self.n if self.n else 0.0
+
+    @property
+    def variance(self) -> float:
+        if self.n < 2:
+            return 0.0
+        return max(0.0, (self.squares - self.n * self.mean ** 2) / (self.n - 1))
+
+
+@dataclass(frozen=True)
+class Difference:
+    """What the ads added to ``exposed`` shoppers' outcome (in its unit), with an interval."""
+
+    incremental: float  # exposed shoppers x (exposed mean - held-out mean)
+    low: float
+    high: float
+    lift: float | None  # exposed mean / held-out mean - 1
+    lift_low: float | None
+    lift_high: float | None
+
+
+def difference_estimate(exposed: Moments, held_out: Moments, z: float = Z90) -> Difference | None:
+    """The sum the ads added over the exposed group, and the lift; None below two shoppers a group."""
+    a, b = exposed, held_out
+    if a.n < 2 or b.n < 2:
+        return None
+    pooled = ((a.n - 1) * a.variance + (b.n - 1) * b.variance) / (a.n + b.n - 2)
+    var_b = max(b.variance, pooled)
+    se = math.sqrt(a.variance / a.n + var_b / b.n)
+    delta = a.mean - b.mean
+    lift = lift_low = lift_high = None
+    if a.mean > 0 and b.mean > 0:
+        ratio = a.mean / b.mean
+        se_log = math.sqrt(a.variance / (a.n * a.mean ** 2) + var_b / (b.n * b.mean ** 2))
+        lift, lift_low, lift_high = ratio - 1, ratio * math.exp(-z * se_log) - 1, ratio * math.exp(z * se_log) - 1
+    return Difference(a.n * delta, a.n * (delta - z * se), a.n * (delta + z * se), lift, lift_low, lift_high)
+
+
+@dataclass
+class _Groups:
+    """Sales (micros) and orders per shopper, exposed and held out, for one estimate."""
+
+    sales: tuple[Moments, Moments] = field(default_factory=lambda: (Moments(), Moments()))
+    orders: tuple[Moments, Moments] = field(default_factory=lambda: (Moments(), Moments()))
+
+    def shopper(self, held_out: bool, sales_micros: int, orders: int) -> None:
+        self.count(held_out)
+        self.bought(held_out, sales_micros, orders)
+
+    def count(self, held_out: bool, shoppers: int = 1) -> None:
+        self.sales[int(held_out)].n += shoppers
+        self.orders[int(held_out)].n += shoppers
+
+    def bought(self, held_out: bool, sales_micros: int, orders: int) -> None:
+        if sales_micros:
+            self.sales[int(held_out)].add(sales_micros)
+            self.orders[int(held_out)].add(orders)
+
+
+@dataclass(frozen=True)
+class _Bought:
+    at: dt.datetime
+    order: str
+    seller_id: int
+    category: str
+    micros: int
+
+
+def lift_groups(end: dt.datetime, *, lookback_days: int = LOOKBACK_DAYS) -> tuple[dict[str, _Groups], dict]:
+    """Every estimate's groups, by key (``seller:<id>``, ``marketplace``, ``category:<path>``, ``net``)."""
+    start = end - dt.timedelta(days=lookback_days)
+    horizon = dt.timedelta(days=AuctionSettings.load().attribution_window_days)
+    wins: dict[str, dict[int, dt.datetime]] = defaultdict(dict)
+    group_of: dict[str, bool | None] = {}
+    for seller_id, user, held_out, at in (AdExposure.objects.filter(first_at__gte=start, first_at__lt=end)
+                                          .values_list("seller_id", "opaque_user_id", "held_out", "first_at")
+                                          .iterator(chunk_size=5000)):
+        known = group_of.setdefault(user, held_out)
+        if known is not None and known != held_out:
+            group_of[user] = None  # both groups: the share moved; left out
+        previous = wins[user].get(seller_id)
+        wins[user][seller_id] = at if previous is None else min(previous, at)
+    bought: dict[str, list[_Bought]] = defaultdict(list)
+    items = (PurchaseItem.objects.filter(purchase__occurred_at__gte=start, purchase__occurred_at__lt=end)
+             .values_list("purchase__opaque_user_id", "purchase__occurred_at", "purchase__order_id", "seller_id",
+                          "listing__category", "unit_price_micros", "quantity"))
+    orders = set()
+    for user, at, order, seller_id, category, price, quantity in items.iterator(chunk_size=5000):
+        if group_of.get(user) is not None:
+            bought[user].append(_Bought(at, order, seller_id, category or "", price * quantity))
+            orders.add(order)
+    cancelled = set(Cancellation.objects.filter(purchase_order_id__in=orders)
+                    .values_list("purchase_order_id", flat=True)) if orders else set()
+    groups: dict[str, _Groups] = defaultdict(_Groups)
+    per_group = [0, 0]  # shoppers exposed, held out
+    for user, held_out in group_of.items():
+        if held_out is None:
+            continue
+        per_group[held_out] += 1
+        mine = [b for b in bought.get(user, ()) if b.order not in cancelled]
+        first = wins[user]
+        promoted = [b for b in mine
+                    if b.seller_id in first and first[b.seller_id] <= b.at < first[b.seller_id] + horizon]
+        for seller_id in first:
+            of_seller = [b for b in promoted if b.seller_id == seller_id]
+            groups[f"seller:{seller_id}"].shopper(held_out, sum(b.micros for b in of_seller),
+                                                  len({b.order for b in of_seller}))
+        groups["marketplace"].shopper(held_out, sum(b.micros for b in promoted), len({b.order for b in promoted}))
+        for category in {b.category for b in promoted if b.category}:  # every shopper counts: below
+            in_category = [b for b in promoted if b.category == category]
+            groups[f"category:{category}"].bought(held_out, sum(b.micros for b in in_category),
+                                                  len({b.order for b in in_category}))
+        since = min(first.values())
+        after = [b for b in mine if since <= b.at < since + horizon]
+        groups["net"].shopper(held_out, sum(b.micros for b in after), len({b.order for b in after}))
+    for key, group in groups.items():
+        if key.startswith("category:"):
+            group.count(False, per_group[0])
+            group.count(True, per_group[1])
+    return dict(groups), {"start": start, "horizon_days": horizon.days, "shoppers": sum(per_group)}
+
+
+def lift_estimate(groups: _Groups, z: float = Z90) -> tuple[Difference, Difference] | None:
+    """(sales in micros, orders) the ads added for one estimate's groups; None without enough shoppers."""
+    sales = difference_estimate(*groups.sales, z=z)
+    orders = difference_estimate(*groups.orders, z=z)
+    return None if sales is None or orders is None else (sales, orders)
+
+
+def lift_estimates_store(now: dt.datetime | None = None) -> dict:
+    """Recompute every estimate (90% intervals) and replace the stored ones; counts by scope."""
+    end = now or clock.now()
+    groups, info = lift_groups(end)
+    rows = []
+    for key, group in groups.items():
+        estimate = lift_estimate(group)
+        if estimate is None:
+            continue
+        sales, orders = estimate
+        scope, _, rest = key.partition(":")
+        rows.append(LiftEstimate(
+            key=key[:240], scope=scope, seller_id=int(rest) if scope == LiftEstimate.Scope.SELLER else None,
+            category=rest if scope == LiftEstimate.Scope.CATEGORY else "", computed_at=end,
+            window_start=info["start"], window_end=end, horizon_days=info["horizon_days"],
+            exposed_shoppers=group.sales[0].n, held_out_shoppers=group.sales[1].n,
+            exposed_orders=round(group.orders[0].total), held_out_orders=round(group.orders[1].total),
+            exposed_sales_micros=round(group.sales[0].total), held_out_sales_micros=round(group.sales[1].total),
+            incremental_sales_micros=round(sales.incremental), incremental_sales_low_micros=round(sales.low),
+            incremental_sales_high_micros=round(sales.high), incremental_orders=orders.incremental,
+            incremental_orders_low=orders.low, incremental_orders_high=orders.high,
+            lift=sales.lift, lift_low=sales.lift_low, lift_high=sales.lift_high,
+        ))
+    with transaction.atomic():
+        LiftEstimate.objects.all().delete()
+        LiftEstimate.objects.bulk_create(rows, batch_size=500)
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row.scope] += 1
+    return {"shoppers": info["shoppers"], **counts}
