@@ -26,6 +26,7 @@ from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.model_selection import GroupShuffleSplit
 from threadpoolctl import threadpool_limits
 
+from campaigns.evidence import expected_clicks, market_evidence, market_rates
 from campaigns.selectors import WeekOutcome
 
 MIN_WEEKS = 200  # finished campaign weeks before the model replaces the rules
@@ -56,6 +57,13 @@ class TargetFit:
     holdout_rows: int
     holdout_mae: float  # mean absolute error of the median forecast, in outcome units
     holdout_coverage: float  # share of held-out weeks inside their forecast range
+    # Clicks only: the same held-out weeks forecast from the market's evidence of the
+    # training weeks (campaigns.evidence): the model is used only where it does better.
+    evidence_mae: float | None = None
+
+    @property
+    def beats_evidence(self) -> bool:
+        return self.evidence_mae is None or self.holdout_mae < self.evidence_mae
 
 
 @dataclass(frozen=True)
@@ -117,7 +125,20 @@ def _regressor(n_categories: int, n_rows: int) -> HistGradientBoostingRegressor:
     )
 
 
-def _fit_target(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_categories: int) -> TargetFit:
+def _evidence_forecasts(rows: Sequence[WeekOutcome], train: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """Held-out weeks' clicks as ``campaigns.evidence`` forecasts them from the training weeks."""
+    rates = market_rates([rows[i] for i in train], reserve_micros=1)
+    predicted = []
+    for i in test:
+        row = rows[i]
+        evidence = market_evidence(rates, listings=row.promoted_listings, category=row.main_category)
+        share = max(row.week_share, 1e-6)
+        predicted.append(0.0 if evidence is None else expected_clicks(evidence, row.budget_micros / share) * share)
+    return np.array(predicted)
+
+
+def _fit_target(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_categories: int,
+                rows: Sequence[WeekOutcome] | None = None) -> TargetFit:
     splitter = GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=RANDOM_STATE)
     train, test = next(splitter.split(x, y, groups))
     log_y = np.log1p(y)
@@ -127,7 +148,10 @@ def _fit_target(x: np.ndarray, y: np.ndarray, groups: np.ndarray, n_categories: 
     low, high = (float(v) for v in np.percentile(errors, INTERVAL))
     inside = (log_y[test] >= predicted + low) & (log_y[test] <= predicted + high)
     mae = float(np.mean(np.abs(np.expm1(predicted) - y[test])))
-    return TargetFit(regressor, low, high, len(y), len(test), mae, float(np.mean(inside)))
+    evidence_mae = None
+    if rows is not None:
+        evidence_mae = float(np.mean(np.abs(_evidence_forecasts(rows, train, test) - y[test])))
+    return TargetFit(regressor, low, high, len(y), len(test), mae, float(np.mean(inside)), evidence_mae)
 
 
 def budget_model_train(rows: Sequence[WeekOutcome]) -> BudgetModel | None:
@@ -157,8 +181,10 @@ def _train(rows: Sequence[WeekOutcome], campaigns: set[int]) -> BudgetModel:
         x = _matrix(usable, categories)
         y = np.array([float(_target_value(r, target)) for r in usable])
         groups = np.array([r.campaign_id for r in usable])
-        fits[target] = _fit_target(x, y, groups, len(categories))
+        fits[target] = _fit_target(x, y, groups, len(categories), usable if target == "clicks" else None)
     summary = {f"{t}_holdout_mae": f.holdout_mae for t, f in fits.items()}
     summary.update({f"{t}_holdout_coverage": f.holdout_coverage for t, f in fits.items()})
+    if "clicks" in fits and fits["clicks"].evidence_mae is not None:
+        summary["clicks_evidence_holdout_mae"] = fits["clicks"].evidence_mae
     return BudgetModel(categories=categories, fits=fits, weeks=len(rows), campaigns=len(campaigns),
                        sellers=len({r.seller_id for r in rows}), summary=summary)

@@ -212,6 +212,8 @@ class BudgetForecast(models.Model):
     class Method(models.TextChoices):
         RULES = "rules", "Rules"
         MODEL = "model", "Learned model"
+        HISTORY = "history", "The campaign's own weeks"
+        MARKET = "market", "The market's recent weeks"
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="forecasts")
     weekly_budget_micros = models.BigIntegerField()

@@ -30,6 +30,16 @@ from auction.models import AuctionSettings
 from auction.ranking import MIN_CLICKS_PER_BUDGET
 from campaigns import budget
 from campaigns.budget_model import MIN_CAMPAIGNS, MIN_WEEKS, BudgetModel, budget_model_train
+from campaigns.evidence import (
+    MARKET_WEEKS,
+    ClickEvidence,
+    MarketRates,
+    clicks_range,
+    expected_clicks,
+    market_evidence,
+    market_rates,
+    own_evidence,
+)
 from campaigns.models import Campaign, CampaignSettings
 from campaigns.selectors import campaign_week_outcomes, promoted_listings, top_level
 from closetads import clock
@@ -73,7 +83,7 @@ class Forecast:
     impressions: Range
     clicks: Range
     sales: Range
-    method: str  # "rules" or "model"
+    method: str  # "history" (the campaign's own weeks), "market", "model" or "rules"
 
 
 @dataclass(frozen=True)
@@ -279,6 +289,48 @@ def _model_levels(model: BudgetModel, profile: ClosetProfile, bounds: CampaignSe
             for level, share in MODEL_LEVELS.items()}
 
 
+# --- Evidence (campaigns.evidence) ---------------------------------------------------
+
+def market_rates_current() -> MarketRates:
+    """The market's last ``MARKET_WEEKS`` finished weeks in a few numbers, cached for an hour."""
+    week = budget.week_start(clock.now(), clock.marketplace_tz())
+    key = f"campaigns:market-rates:v1:{week.isoformat()}"
+    rates = cache.get(key)
+    if rates is None:
+        settings = AuctionSettings.load()
+        rates = market_rates(campaign_week_outcomes(weeks=MARKET_WEEKS), settings.reserve_cpc_micros)
+        cache.set(key, rates, DEMAND_CACHE_SECONDS)
+    return rates
+
+
+def click_evidence(profile: ClosetProfile, campaign: Campaign | None,
+                   settings: AuctionSettings) -> ClickEvidence | None:
+    """The campaign's own finished weeks, else the market's; None when neither exists yet."""
+    if campaign is not None and campaign.pk:
+        own = own_evidence(campaign_week_outcomes(weeks=MARKET_WEEKS, campaign_id=campaign.pk),
+                           settings.reserve_cpc_micros)
+        if own is not None:
+            return own
+    return market_evidence(market_rates_current(), listings=profile.available_listings,
+                           category=profile.main_category)
+
+
+def evidence_forecast(evidence: ClickEvidence, weekly_budget_micros: int, settings: AuctionSettings) -> Forecast:
+    """What a full week at ``weekly_budget_micros`` buys, by the evidence (monotone in the budget)."""
+    expected = expected_clicks(evidence, weekly_budget_micros)
+    low, high = clicks_range(expected, weekly_budget_micros, settings.reserve_cpc_micros)
+    return _derived(Range(low, high), weekly_budget_micros, evidence.source)
+
+
+def _evidence_levels(evidence: ClickEvidence, bounds: CampaignSettings) -> dict[str, int] | None:
+    """The budgets buying 50% / 80% / 100% of the clicks the evidence says demand allows."""
+    if evidence.demand_clicks is None or evidence.demand_clicks < 1:
+        return None
+    full = evidence.demand_clicks * evidence.cpc_micros
+    return {level: _whole_dollars(full * share, bounds) for level, share in
+            (("low", 0.5), ("recommended", 0.8), ("high", 1.0))}
+
+
 # --- Public ---------------------------------------------------------------------------
 
 def _ordered(levels: dict[str, int]) -> dict[str, int]:
@@ -290,14 +342,22 @@ def _ordered(levels: dict[str, int]) -> dict[str, int]:
 
 
 def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelState, method: str,
-             levels: dict[str, int]) -> list[Reason]:
+             levels: dict[str, int], evidence: ClickEvidence | None = None) -> list[Reason]:
     cpc = expected_cpc_micros(profile.average_price_micros, settings)
-    reasons = [
-        Reason("closet size", f"{profile.available_listings:,} available listings to promote: each can draw about "
-               f"{CLICKS_PER_LISTING_WEEK:g} ad clicks a week, so more listings can use a bigger budget."),
-        Reason("average price", f"Average price {format_money(profile.average_price_micros)}: ClosetAds bids about "
-               f"{format_money(cpc)} a click for items at this price (a click on a pricier item is worth more)."),
-    ]
+    if evidence is None:
+        reasons = [
+            Reason("closet size", f"{profile.available_listings:,} available listings to promote: each can draw "
+                   f"about {CLICKS_PER_LISTING_WEEK:g} ad clicks a week, so more listings can use a bigger budget."),
+            Reason("average price", f"Average price {format_money(profile.average_price_micros)}: ClosetAds bids "
+                   f"about {format_money(cpc)} a click for items at this price (a click on a pricier item is worth "
+                   "more)."),
+        ]
+    else:
+        reasons = [
+            Reason("closet size", f"{profile.available_listings:,} available listings to promote."),
+            Reason("average price", f"Average price {format_money(profile.average_price_micros)}; a click cost about "
+                   f"{format_money(evidence.cpc_micros)} lately."),
+        ]
     if profile.top_categories:
         listed = ", ".join(f"{c} ({n:,})" for c, n in profile.top_categories)
         reasons.append(Reason("categories", f"Mostly {profile.main_category}: {listed}."))
@@ -309,7 +369,15 @@ def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelSta
     else:
         reasons.append(Reason("demand", "No recent sales on the marketplace yet to compare demand for your "
                               "categories with."))
-    if method == "model":
+    if evidence is not None:
+        got = (f"about {evidence.demand_clicks:.0f} clicks a week when the budget was not the limit"
+               if evidence.demand_clicks is not None else "every click their budget allowed")
+        whose = (f"Your last {evidence.weeks} finished week{'s' if evidence.weeks != 1 else ''}"
+                 if evidence.source == "history"
+                 else f"Lately, campaigns like yours ({evidence.weeks:,} finished weeks)")
+        reasons.append(Reason("history", f"{whose}: {got}, at about {format_money(evidence.cpc_micros)} a click. "
+                              "These figures come from that."))
+    elif method == "model":
         assert state.model is not None
         mae = state.model.fits["clicks"].holdout_mae
         reasons.append(Reason("history", f"Learned from {state.weeks:,} finished campaign weeks of "
@@ -325,36 +393,67 @@ def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelSta
     return reasons
 
 
+@dataclass(frozen=True)
+class _Choice:
+    """Which method forecasts for a closet, and the budget levels it gives (None: the rules')."""
+
+    method: str
+    evidence: ClickEvidence | None
+    levels: dict[str, int] | None
+
+
+def _choose(profile: ClosetProfile, campaign: Campaign | None, settings: AuctionSettings,
+            bounds: CampaignSettings, state: _ModelState) -> _Choice:
+    """The campaign's own weeks first; then the learned model where its held-out error beats
+    the market's evidence on the same weeks; then the market; then the rules."""
+    evidence = click_evidence(profile, campaign, settings)
+    if evidence is not None and evidence.source == "history":
+        return _Choice("history", evidence, _evidence_levels(evidence, bounds))
+    if state.model is not None and state.model.fits["clicks"].beats_evidence:
+        levels = _model_levels(state.model, profile, bounds)
+        if levels is not None:
+            return _Choice("model", None, levels)
+    if evidence is not None:
+        return _Choice("market", evidence, _evidence_levels(evidence, bounds))
+    return _Choice("rules", None, None)
+
+
+def _forecasts(choice: _Choice, profile: ClosetProfile, amounts: list[int], settings: AuctionSettings,
+               state: _ModelState) -> list[Forecast]:
+    if choice.evidence is not None:
+        return [evidence_forecast(choice.evidence, amount, settings) for amount in amounts]
+    if choice.method == "model":
+        assert state.model is not None
+        return _model_forecasts(state.model, profile, amounts, settings)
+    return [rules_forecast(profile, amount, settings) for amount in amounts]
+
+
 def budget_recommend(seller: Seller, campaign: Campaign | None = None) -> Recommendation:
     """Low / recommended / high weekly budgets for a seller's closet, with forecasts.
 
-    For the whole closet, or for what ``campaign`` promotes. Uses the learned model when
-    there is enough history, the rules otherwise. A few queries (the closet profile; the
-    model and the category demand are cached).
+    For the whole closet, or for what ``campaign`` promotes. From the campaign's own
+    finished weeks, the learned model, the market's recent weeks or the rules (``_choose``).
+    A few queries (the closet profile; the model, the market and the demand are cached).
     """
     profile = closet_profile(seller, campaign)
     settings, bounds = AuctionSettings.load(), CampaignSettings.load()
     state = budget_model_current()
-    levels = _model_levels(state.model, profile, bounds) if state.model is not None else None
-    method = "model" if levels is not None else "rules"
-    levels = _ordered(levels or _rules_levels(profile, settings, bounds))
+    choice = _choose(profile, campaign, settings, bounds, state)
+    levels = _ordered(choice.levels or _rules_levels(profile, settings, bounds))
     amounts = [levels[level] for level in LEVELS]
-    if method == "model":
-        assert state.model is not None
-        forecasts = _model_forecasts(state.model, profile, amounts, settings)
-    else:
-        forecasts = [rules_forecast(profile, amount, settings) for amount in amounts]
+    forecasts = _forecasts(choice, profile, amounts, settings, state)
     options = tuple(BudgetOption(level, amount, f) for level, amount, f in zip(LEVELS, amounts, forecasts, strict=True))
-    return Recommendation(options, _reasons(profile, settings, state, method, levels), method, state.weeks, profile)
+    reasons = _reasons(profile, settings, state, choice.method, levels, choice.evidence)
+    return Recommendation(options, reasons, choice.method, state.weeks, profile)
 
 
 def budget_forecast(seller: Seller, weekly_budget_micros: int, campaign: Campaign | None = None) -> Forecast:
     """The forecast for any weekly budget (a seller's own amount), by the same method as
-    ``budget_recommend``; for the whole closet or for what ``campaign`` promotes.
+    ``budget_recommend``; for the whole closet or for what ``campaign`` promotes. Never
+    fewer clicks for a larger budget.
     """
     profile = closet_profile(seller, campaign)
     settings = AuctionSettings.load()
     state = budget_model_current()
-    if state.model is not None and _model_levels(state.model, profile, CampaignSettings.load()) is not None:
-        return _model_forecasts(state.model, profile, [weekly_budget_micros], settings)[0]
-    return rules_forecast(profile, weekly_budget_micros, settings)
+    choice = _choose(profile, campaign, settings, CampaignSettings.load(), state)
+    return _forecasts(choice, profile, [weekly_budget_micros], settings, state)[0]

@@ -156,6 +156,22 @@ def budget_forecast_record(campaign: Campaign, weekly_budget_micros: int | None 
         sales_low=forecast.sales.low, sales_high=forecast.sales.high, created_at=clock.now())
 
 
+def forecasts_record_week(now: dt.datetime | None = None) -> dict:
+    """As each budget week opens, record the forecast in force for it (active campaigns
+    without one recorded since the week began), so that it can be set against what the week
+    delivered: the forecast a seller sees on the campaign page going into the week. The
+    periodic job ``forecasts``; a few queries per campaign, once a week each."""
+    now = now or clock.now()
+    start, _ = budget.week_bounds(now, clock.marketplace_tz())
+    waiting = (Campaign.objects.filter(status=Campaign.Status.ACTIVE)
+               .exclude(forecasts__created_at__gte=start).select_related("seller"))
+    recorded = 0
+    for campaign in waiting:
+        budget_forecast_record(campaign, campaign.weekly_budget_micros)
+        recorded += 1
+    return {"recorded": recorded}
+
+
 def _in_first_week(campaign: Campaign, now: dt.datetime) -> bool:
     if campaign.launched_at is None:
         return True

@@ -21,4 +21,5 @@ app.conf.beat_schedule = {
     "pacing": {"task": "auction.tasks.pacing", "schedule": 60.0},
     "training": {"task": "auction.tasks.training", "schedule": crontab(hour=3, minute=0)},
     "lift": {"task": "analytics.tasks.lift", "schedule": crontab(minute=17)},
+    "forecasts": {"task": "campaigns.tasks.forecasts", "schedule": 600.0},
 }

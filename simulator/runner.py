@@ -213,7 +213,7 @@ class Simulation:
         self._due_cancellations(moment)
         self._flush()
         if self.periodic is not None:
-            names = {"rollups", "attribution"}
+            names = {"rollups", "attribution", "forecasts"}
             if self.o.pacing:
                 names.add("pacing")
             if moment.hour == 3 and moment.minute == 0:

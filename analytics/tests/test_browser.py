@@ -140,3 +140,57 @@ def test_dashboard_charts_range_switch_csv_receipt_and_why(page, live_server, sh
     page.wait_for_selector("#why-reasons")
     assert page.inner_text("#why-candidate") == "12"
     assert "spread your budget evenly" in page.inner_text("#why-reasons")
+
+
+def test_lift_card_forecast_against_outcome_and_a_higher_budget_never_forecasts_less(page, live_server,
+                                                                                      transactional_db):
+    from analytics.models import LiftEstimate
+    from auction.models import AuctionSettings
+    from campaigns.services import click_charge, forecasts_record_week
+
+    last_monday = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)  # the Monday before NOW
+    clock.set_now(last_monday)
+    seller = SellerFactory(username="busy_bea")
+    ListingFactory.create_batch(30, seller=seller)
+    campaign = launched_campaign(seller, weekly_budget_micros=25_000_000)
+    forecasts_record_week()
+    for i in range(9):  # a week that left most of its budget: 9 clicks
+        click_charge(campaign.pk, 300_000, click_id=i)
+    clock.set_now(NOW)
+    forecasts_record_week()  # this week's, from last week's evidence
+    rules = AuctionSettings.load()
+    rules.holdout_share = 0.1
+    rules.save()
+    _sign_in(page, live_server, seller)
+
+    page.goto(f"{live_server.url}{reverse('analytics:dashboard')}")
+    card = page.inner_text("#lift-card")
+    assert "Not enough data yet" in card and "ROAS" in card  # no estimate yet
+    LiftEstimate.objects.create(
+        key=f"seller:{seller.pk}", scope="seller", seller=seller, window_start=NOW - dt.timedelta(days=28),
+        window_end=NOW, horizon_days=14, exposed_shoppers=900, held_out_shoppers=100,
+        incremental_sales_micros=120_000_000, incremental_sales_low_micros=80_000_000,
+        incremental_sales_high_micros=160_000_000, incremental_orders=3.0, incremental_orders_low=1.0,
+        incremental_orders_high=5.0, lift=0.4, lift_low=0.1, lift_high=0.8)
+    page.reload()
+    assert "+$80.00 to +$160.00" in page.inner_text("#lift-sales")
+
+    page.goto(f"{live_server.url}{reverse('campaigns:home')}")
+    check = page.inner_text("#forecast-check")
+    assert "you got 9" in check
+
+    def forecast_clicks() -> tuple[int, int]:
+        text = page.inner_text("#campaign-budget")
+        low, high = re.search(r"(\d[\d,]*)\u2013(\d[\d,]*) clicks", text).groups()
+        return int(low.replace(",", "")), int(high.replace(",", ""))
+
+    last = forecast_clicks()
+    for amount in ("30", "45", "80"):
+        page.fill("#id_weekly_budget", amount)
+        page.click("#budget-save")
+        page.wait_for_selector("#budget-notice")
+        page.wait_for_function("(a) => document.querySelector('#campaign-budget').innerText.includes('$' + a + '.00:')",
+                               arg=amount)
+        now = forecast_clicks()
+        assert now[0] >= last[0] and now[1] >= last[1], (amount, last, now)
+        last = now

@@ -23,7 +23,13 @@ from campaigns.selectors.campaigns import (
     seller_needs_onboarding,
     top_level,
 )
-from campaigns.selectors.outcomes import ForecastCheck, WeekOutcome, campaign_week_outcomes, forecast_checks
+from campaigns.selectors.outcomes import (
+    ForecastCheck,
+    WeekOutcome,
+    campaign_week_outcomes,
+    forecast_check_latest,
+    forecast_checks,
+)
 from campaigns.selectors.statements import (
     StatementDay,
     StatementDetail,
@@ -37,7 +43,8 @@ __all__ = [
     "LISTINGS_PER_PAGE", "CampaignOverview", "ClosetSnapshot", "ForecastCheck", "ListingPage", "ListingRow",
     "StatementDay", "StatementDetail", "StatementLine", "WeekOutcome", "campaign_closet_snapshot",
     "campaign_latest_for_seller", "campaign_listing_ids_matching", "campaign_listing_page", "campaign_live_for_seller",
-    "campaign_overview", "campaign_week_outcomes", "forecast_checks", "forecast_latest", "next_week_start",
+    "campaign_overview", "campaign_week_outcomes", "forecast_check_latest", "forecast_checks", "forecast_latest",
+    "next_week_start",
     "promoted_listings", "seller_needs_onboarding", "statement_detail_for_seller", "statement_entries",
     "statement_lines_for_seller", "top_level",
 ]

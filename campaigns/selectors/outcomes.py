@@ -41,18 +41,20 @@ class WeekOutcome:
 
 
 def campaign_week_outcomes(*, weeks: int = 26, limit: int = 20_000,
-                           at: dt.datetime | None = None) -> list[WeekOutcome]:
+                           at: dt.datetime | None = None, campaign_id: int | None = None) -> list[WeekOutcome]:
     """Finished budget weeks (ended before ``at``, default now) of the last ``weeks``
-    weeks, newest first, at most ``limit`` rows, in one query.
+    weeks, newest first, at most ``limit`` rows, in one query (of one campaign if given).
 
     Spend and charged clicks (charges minus refunded charges) come from the ledger.
     Weeks that opened with nothing to promote are left out: they say nothing about demand.
     """
     at = at or clock.now()
     since = at - dt.timedelta(weeks=weeks)
+    periods = BudgetPeriod.objects.filter(week_end__lte=at, week_start__gte=since, promoted_listings__gt=0)
+    if campaign_id is not None:
+        periods = periods.filter(campaign_id=campaign_id)
     rows = (
-        BudgetPeriod.objects.filter(week_end__lte=at, week_start__gte=since, promoted_listings__gt=0)
-        .order_by("-week_start", "-id")
+        periods.order_by("-week_start", "-id")
         .annotate(
             charges=Count("entries", filter=Q(entries__kind=LedgerEntry.Kind.CHARGE)),
             refunds=Count("entries", filter=Q(entries__kind=LedgerEntry.Kind.REFUND)),
@@ -97,8 +99,10 @@ class ForecastCheck:
 def forecast_checks(outcomes: list[WeekOutcome] | None = None) -> list[ForecastCheck]:
     """Finished full weeks (not a launch week) with the forecast shown before they ended.
 
-    The forecast in force for a week is the latest one recorded before the week ended,
-    for the budget the week ran with. Reads ``campaign_week_outcomes()`` unless given
+    The forecast in force for a week is the latest one recorded for the budget the week
+    ran with before the week's first day was over (the forecasts job records one as each
+    week opens): what the seller saw going into the week, not one made knowing most of it.
+    Reads ``campaign_week_outcomes()`` unless given
     outcomes (so impressions and sales from the rollups flow through), plus one query.
     """
     outcomes = campaign_week_outcomes() if outcomes is None else outcomes
@@ -108,12 +112,18 @@ def forecast_checks(outcomes: list[WeekOutcome] | None = None) -> list[ForecastC
         by_campaign.setdefault(forecast.campaign_id, []).append(forecast)
     checks = []
     for outcome in full:
-        week_end = outcome.week_start + dt.timedelta(days=7)
+        first_day_end = outcome.week_start + dt.timedelta(days=1)
         shown = [f for f in by_campaign.get(outcome.campaign_id, [])
-                 if f.created_at < week_end and f.weekly_budget_micros == outcome.budget_micros]
+                 if f.created_at < first_day_end and f.weekly_budget_micros == outcome.budget_micros]
         if shown:
             f = shown[-1]
             checks.append(ForecastCheck(outcome.period_id, outcome.campaign_id, outcome.week_start, f.method,
                                         f.clicks_low, f.clicks_high, outcome.charged_clicks, f.sales_low,
                                         f.sales_high, outcome.sales))
     return checks
+
+
+def forecast_check_latest(campaign_id: int) -> ForecastCheck | None:
+    """The campaign's latest finished full week set against its forecast (the campaign page)."""
+    checks = forecast_checks(campaign_week_outcomes(weeks=2, limit=2, campaign_id=campaign_id))
+    return max(checks, key=lambda c: c.week_start, default=None)

@@ -37,3 +37,26 @@ def test_a_launch_week_or_a_week_without_a_forecast_is_not_checked(seller):
     click_charge(campaign.pk, 500_000, click_id=1)
     clock.set_now(MONDAY + dt.timedelta(days=8))
     assert forecast_checks() == []
+
+
+def test_each_week_opens_with_its_forecast_recorded_from_the_campaigns_own_last_week(seller):
+    from campaigns.services import forecasts_record_week
+    from closetads import periodic
+
+    clock.set_now(MONDAY)
+    campaign = CampaignFactory(seller=seller, weekly_budget_micros=20_000_000)
+    campaign_launch(campaign)
+    assert forecasts_record_week() == {"recorded": 1}  # launched without one: recorded now
+    assert forecasts_record_week() == {"recorded": 0}  # once a week
+    for i in range(8):  # a week that left most of its budget: demand-limited at 8 clicks
+        click_charge(campaign.pk, 250_000, click_id=i)
+    clock.set_now(MONDAY + dt.timedelta(days=7, minutes=5))
+    assert periodic.run(["pacing", "forecasts"])["forecasts"] == {"recorded": 1}
+    week_two = BudgetForecast.objects.order_by("-created_at").first()
+    assert week_two.method == "history" and week_two.clicks_low <= 8 <= week_two.clicks_high
+    for i in range(7):
+        click_charge(campaign.pk, 250_000, click_id=100 + i)
+    clock.set_now(MONDAY + dt.timedelta(days=14, hours=1))
+    checks = sorted(forecast_checks(), key=lambda c: c.week_start)
+    assert [(c.method, c.clicks) for c in checks] == [("rules", 8), ("history", 7)]
+    assert checks[1].clicks_inside

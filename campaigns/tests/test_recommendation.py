@@ -1,9 +1,12 @@
 """Recommended weekly budgets: the rules while history is short, the learned model after."""
 
+import dataclasses
 import datetime as dt
+import re
 
 import numpy as np
 import pytest
+from django.core.cache import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +20,7 @@ from campaigns.recommendation import (
     _ordered,
     _rules_levels,
     budget_forecast,
+    budget_model_current,
     budget_recommend,
     expected_cpc_micros,
     rules_forecast,
@@ -189,10 +193,24 @@ def test_impressions_and_sales_are_learned_when_the_rows_carry_them():
     assert model.predict("impressions", x)[1][0] > 10 * model.predict("clicks", x)[1][0]
 
 
-def test_with_enough_history_the_recommendation_comes_from_the_model(seller):
+def test_with_enough_history_the_model_is_used_only_where_it_beats_the_markets_evidence(seller, monkeypatch):
     campaign_history(campaigns=MIN_CAMPAIGNS + 10, weeks=8, end=MONDAY_NOON)
     ListingFactory.create_batch(100, seller=seller)
     assert len(campaign_week_outcomes()) == (MIN_CAMPAIGNS + 10) * 8 >= MIN_WEEKS
+    state = budget_model_current()
+    clicks = state.model.fits["clicks"]
+    # On this history the market's clicks per listing and CPC forecast held-out weeks better.
+    assert clicks.evidence_mae is not None and clicks.evidence_mae < clicks.holdout_mae
+    recommendation = budget_recommend(seller)
+    assert recommendation.method == "market"
+    _assert_well_formed(recommendation)
+    assert any(re.match(r"Lately, campaigns like yours \(\d+ finished weeks\)", r.text) for r in recommendation.reasons)
+    assert not any("2 ad clicks a week" in r.text for r in recommendation.reasons)  # the rules' prior is not shown
+    # The same trained model, had the evidence done worse on its held-out weeks, is used.
+    worse = dataclasses.replace(clicks, evidence_mae=clicks.holdout_mae + 1)
+    model = dataclasses.replace(state.model, fits={**state.model.fits, "clicks": worse})
+    monkeypatch.setattr("campaigns.recommendation.budget_model_current",
+                        lambda: dataclasses.replace(state, model=model))
     recommendation = budget_recommend(seller)
     assert recommendation.method == "model"
     _assert_well_formed(recommendation)
@@ -204,13 +222,15 @@ def test_with_enough_history_the_recommendation_comes_from_the_model(seller):
     assert low.high <= recommended.high <= high.high  # more budget, never fewer clicks
 
 
-def test_just_below_the_minimum_history_the_recommendation_falls_back_to_rules(seller):
+def test_below_the_models_history_the_markets_recent_weeks_forecast_and_without_them_the_rules(seller):
     weeks = MIN_WEEKS // MIN_CAMPAIGNS - 1  # (MIN_WEEKS / MIN_CAMPAIGNS - 1) weeks of MIN_CAMPAIGNS campaigns
+    assert budget_recommend(seller).method == "rules"  # no campaign week anywhere yet
+    cache.clear()  # the market's figures are cached for the week: they change when a week closes
     campaign_history(campaigns=MIN_CAMPAIGNS, weeks=weeks, end=MONDAY_NOON)
     assert len(campaign_week_outcomes()) < MIN_WEEKS
     recommendation = budget_recommend(seller)
-    assert recommendation.method == "rules"
-    assert any(f"({MIN_CAMPAIGNS * weeks} finished weeks" in r.text for r in recommendation.reasons)
+    assert recommendation.method == "market"
+    assert all(o.forecast.method == "market" for o in recommendation.options)
 
 
 def test_the_trained_model_is_cached_for_the_budget_week(seller, django_assert_max_num_queries, monkeypatch):

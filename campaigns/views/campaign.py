@@ -45,6 +45,7 @@ def _detail_context(request: HttpRequest, campaign: Campaign, **extra) -> dict:
     overview = selectors.campaign_overview(campaign)
     context.update({
         "overview": overview, "campaign": campaign, "forecast": selectors.forecast_latest(campaign),
+        "forecast_check": selectors.forecast_check_latest(campaign.pk),
         "budget_form": extra.pop("budget_form", None) or BudgetChangeForm(),
         "next_monday": _local(overview.week_end), "nav": "campaign",
     })

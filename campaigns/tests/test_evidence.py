@@ -1,0 +1,73 @@
+"""Forecasts from evidence: own weeks, the market's, monotone in the budget, ranges within reach."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from campaigns.evidence import (
+    MIN_MARKET_WEEKS,
+    ClickEvidence,
+    clicks_range,
+    expected_clicks,
+    market_evidence,
+    market_rates,
+    own_evidence,
+)
+from campaigns.selectors import WeekOutcome
+
+WEEK = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+RESERVE = 100_000
+
+
+def week(clicks: int, spent: int, budget: int = 25_000_000, *, share: float = 1.0, exhausted: bool = False,
+         listings: int = 50, category: str = "Women/Dresses", campaign: int = 1, ago: int = 1) -> WeekOutcome:
+    return WeekOutcome(
+        period_id=ago, campaign_id=campaign, seller_id=campaign, week_start=WEEK - dt.timedelta(weeks=ago),
+        budget_micros=budget, week_share=share, spent_micros=spent, charged_clicks=clicks, exhausted=exhausted,
+        bidding="auto", promoted_listings=listings, average_price_micros=40_000_000, main_category=category)
+
+
+def test_a_week_that_left_budget_unspent_caps_clicks_at_its_demand():
+    evidence = own_evidence([week(12, 3_000_000), week(8, 2_000_000, ago=2)], RESERVE)
+    assert evidence == ClickEvidence(demand_clicks=10.0, cpc_micros=250_000, source="history", weeks=2)
+    assert expected_clicks(evidence, 25_000_000) == 10.0  # more budget than demand: demand
+    assert expected_clicks(evidence, 1_000_000) == 4.0  # less: budget / CPC
+
+
+def test_a_campaign_that_ran_out_of_money_grows_with_its_budget():
+    evidence = own_evidence([week(40, 10_000_000, budget=10_000_000, exhausted=True)], RESERVE)
+    assert evidence.demand_clicks is None and evidence.cpc_micros == 250_000
+    assert expected_clicks(evidence, 20_000_000) == 80.0
+
+
+def test_a_short_launch_week_is_scaled_to_a_full_week_and_a_tiny_one_ignored():
+    assert own_evidence([week(5, 1_000_000, share=0.5)], RESERVE).demand_clicks == 10.0
+    assert own_evidence([week(5, 1_000_000, share=0.2)], RESERVE) is None
+
+
+def test_the_market_rate_is_per_listing_in_the_closets_category_when_it_has_enough_weeks():
+    rows = [week(20, 4_000_000, campaign=c, category="Men/Shirts") for c in range(MIN_MARKET_WEEKS)]
+    rows += [week(5, 1_000_000, campaign=100 + c, category="Women/Dresses") for c in range(10)]
+    rates = market_rates(rows, RESERVE)
+    women = market_evidence(rates, listings=100, category="Women/Coats")  # top level: Women
+    assert women.demand_clicks == 10.0 and women.source == "market" and women.cpc_micros == 200_000
+    kids = market_evidence(rates, listings=100, category="Kids")  # too few weeks of its own: the market's rate
+    assert round(kids.demand_clicks, 6) == round(100 * (20 * 20 + 5 * 10) / (50 * 30), 6)
+    assert market_evidence(market_rates(rows[:MIN_MARKET_WEEKS - 1], RESERVE), listings=1, category="x") is None
+
+
+@given(demand=st.one_of(st.none(), st.floats(0, 500)), cpc=st.integers(RESERVE, 3_000_000),
+       budgets=st.lists(st.integers(1_000_000, 1_000_000_000), min_size=2, max_size=6))
+def test_more_budget_never_forecasts_fewer_clicks_and_the_range_is_within_budget_over_reserve(demand, cpc, budgets):
+    evidence = ClickEvidence(demand, cpc, "market", 30)
+    last = (-1.0, -1, -1)
+    for budget in sorted(budgets):
+        expected = expected_clicks(evidence, budget)
+        low, high = clicks_range(expected, budget, RESERVE)
+        assert all(a >= b for a, b in zip((expected, low, high), last, strict=True))
+        assert low <= high <= budget // RESERVE
+        assert expected <= budget / cpc + 1e-9
+        last = (expected, low, high)
