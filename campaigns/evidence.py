@@ -31,7 +31,9 @@ MIN_MARKET_WEEKS = 20  # finished weeks of other campaigns before the market rep
 MIN_CATEGORY_WEEKS = 10  # weeks of a top-level category before it gets its own rate
 USED_BUDGET = 0.9  # a week that spent this share of its budget (or ran out) was limited by money
 Z80 = 1.2816  # the range is an ~80% interval
-DISPERSION = 2.0  # week-to-week variance of clicks against a Poisson count's (measured: docs/architecture/campaigns.md)
+# Week-to-week variance of a campaign's clicks against a Poisson count's (models retrain,
+# closets change, the gate learns shoppers): docs/architecture/campaigns.md.
+DISPERSION = 2.0
 
 
 @dataclass(frozen=True)
@@ -110,10 +112,13 @@ def expected_clicks(evidence: ClickEvidence, budget_micros: int) -> float:
     return affordable if evidence.demand_clicks is None else min(evidence.demand_clicks, affordable)
 
 
-def clicks_range(expected: float, budget_micros: int, reserve_micros: int) -> tuple[int, int]:
-    """An ~80% range around ``expected``: Poisson widened by ``DISPERSION``, never above
-    what the budget buys at the reserve price."""
-    spread = Z80 * math.sqrt(DISPERSION * max(expected, 1.0))
+def clicks_range(expected: float, budget_micros: int, reserve_micros: int,
+                 dispersion: float = DISPERSION) -> tuple[int, int]:
+    """An ~80% range around ``expected``: Poisson widened by ``dispersion``, never above
+    what the budget buys at the reserve price (nothing to promote: nothing)."""
+    if expected <= 0:
+        return 0, 0
+    spread = Z80 * math.sqrt(dispersion * max(expected, 1.0))
     most = budget_micros // reserve_micros
     low = max(0, math.floor(expected - spread))
     high = min(most, math.ceil(expected + spread))

@@ -145,8 +145,9 @@ def lift_groups(end: dt.datetime, *, lookback_days: int = LOOKBACK_DAYS) -> tupl
         if group_of.get(user) is not None:
             bought[user].append(_Bought(at, order, seller_id, category or "", price * quantity))
             orders.add(order)
-    cancelled = set(Cancellation.objects.filter(purchase_order_id__in=orders)
-                    .values_list("purchase_order_id", flat=True)) if orders else set()
+    # Cancellations come after their purchase: those of the window's orders are in it.
+    cancelled = set(Cancellation.objects.filter(occurred_at__gte=start).values_list("purchase_order_id", flat=True)
+                    .iterator(chunk_size=5000)) & orders
     groups: dict[str, _Groups] = defaultdict(_Groups)
     per_group = [0, 0]  # shoppers exposed, held out
     for user, held_out in group_of.items():

@@ -67,9 +67,10 @@ def test_with_no_history_the_rules_recommend_and_say_why(seller):
 def test_bigger_closets_and_pricier_items_get_bigger_rule_budgets(db):
     clock.set_now(MONDAY_NOON)
     small, big, pricey = SellerFactory(), SellerFactory(), SellerFactory()
-    ListingFactory.create_batch(40, seller=small, price_micros=30_000_000)
-    ListingFactory.create_batch(400, seller=big, price_micros=30_000_000)
-    ListingFactory.create_batch(40, seller=pricey, price_micros=120_000_000)
+    # Closets big enough that every budget is above the $5 minimum.
+    ListingFactory.create_batch(200, seller=small, price_micros=30_000_000)
+    ListingFactory.create_batch(800, seller=big, price_micros=30_000_000)
+    ListingFactory.create_batch(200, seller=pricey, price_micros=120_000_000)
     rec = {name: budget_recommend(s).recommended.weekly_budget_micros
            for name, s in (("small", small), ("big", big), ("pricey", pricey))}
     assert rec["big"] > rec["small"] and rec["pricey"] > rec["small"]
