@@ -245,3 +245,17 @@ def test_the_trained_model_is_cached_for_the_budget_week(seller, django_assert_m
     clock.set_now(MONDAY_NOON + dt.timedelta(days=7))
     budget_recommend(seller)
     assert len(calls) == 1
+
+
+def test_no_rule_budget_is_too_small_for_its_bids_to_reach_the_clicks_it_forecasts(db):
+    from auction.ranking import MIN_CLICKS_PER_BUDGET
+    from campaigns.recommendation import expected_cpc_micros
+
+    clock.set_now(MONDAY_NOON)
+    small = SellerFactory()
+    ListingFactory.create_batch(3, seller=small, price_micros=80_000_000)  # few clicks to buy, dear ones
+    recommendation = budget_recommend(small)
+    cpc = expected_cpc_micros(80_000_000)
+    assert all(o.weekly_budget_micros >= MIN_CLICKS_PER_BUDGET * cpc for o in recommendation.options)
+    clicks = recommendation.recommended.forecast.clicks
+    assert clicks.high < MIN_CLICKS_PER_BUDGET  # the budget is for bidding, the forecast is what 3 listings draw
