@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,9 +22,14 @@ def error_body(field: str, message: str) -> dict[str, Any]:
 def read_json_body(request) -> Any:
     """The request body parsed as JSON; FieldError("body") when it is not JSON.
 
-    Reads ``request.body`` directly (not DRF's parsers) so every error has our shape.
+    Reads ``request.body`` directly (not DRF's parsers) so every error has our shape, a body
+    over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` included.
     """
-    return parse_json_body(request.body)
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raise FieldError("body", f"is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes") from None
+    return parse_json_body(raw)
 
 
 def parse_json_body(raw: bytes) -> Any:
@@ -33,6 +40,8 @@ def parse_json_body(raw: bytes) -> Any:
         return json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
         raise FieldError("body", f"is not valid JSON ({exc})") from None
+    except RecursionError:  # arrays or objects nested hundreds deep: no request needs that
+        raise FieldError("body", "is nested too deeply") from None
 
 
 def exception_handler(exc, context):

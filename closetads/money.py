@@ -7,6 +7,7 @@ formatting for display. Charges are rounded to whole cents.
 from __future__ import annotations
 
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 MICROS_PER_UNIT = 1_000_000
@@ -19,6 +20,9 @@ class MoneyError(ValueError):
     """A value that is not an amount of money; the message says why."""
 
 
+_DECIMAL = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?|[+-]?\.[0-9]+", re.ASCII)
+
+
 def to_micros(amount: Decimal | str | int | float) -> int:
     """Parse an amount in currency units ("45.00", 45, Decimal("45")) into micros.
 
@@ -29,10 +33,14 @@ def to_micros(amount: Decimal | str | int | float) -> int:
     """
     if isinstance(amount, bool):
         raise MoneyError("must be a number, not a boolean")
-    if isinstance(amount, float):
-        amount = repr(amount)
     if isinstance(amount, str):
         amount = amount.strip()
+        # ASCII digits only: Decimal() also reads other scripts' digits ("5\u0660" is 50),
+        # exponents, underscores, "Infinity" and "NaN", none of which is a price.
+        if not _DECIMAL.fullmatch(amount):
+            raise MoneyError("must be a decimal number such as 45.00")
+    if isinstance(amount, float):
+        amount = repr(amount)
     try:
         value = Decimal(amount)
     except (InvalidOperation, TypeError, ValueError):

@@ -9,6 +9,7 @@ into one rejected item, keeping the rest of the batch.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,35 @@ from closetads import clock
 from closetads.money import MoneyError, to_micros
 
 _MISSING = object()
+# Control characters (tab, newline and carriage return aside) and lone UTF-16 surrogates:
+# PostgreSQL refuses NUL in text, no database stores a lone surrogate, and none belongs
+# in a title, an id or a user id. Checked where each string is read, so that the item is
+# rejected with its field and the rest of its batch lands.
+_BAD_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def echo_id(value: Any) -> str | None:
+    """An item's id as a rejection may echo it: None unless a clean string or number (a
+    lone surrogate cannot even be written out as JSON)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    text = str(value)
+    return None if _BAD_CHARACTERS.search(text) else text[:256]
+
+
+def search_text(value: str) -> str:
+    """A search box's text with control characters and lone surrogates blanked out (a
+    search is forgiving: ``?q=%00`` finds what a blank would, and never reaches the database)."""
+    return _BAD_CHARACTERS.sub(" ", value)
+
+
+def check_text(value: str, field: str) -> str:
+    """``value`` unless it holds a control character or a lone surrogate (FieldError)."""
+    bad = _BAD_CHARACTERS.search(value)
+    if bad is not None:
+        raise FieldError(field, f"must not contain control characters or invalid Unicode "
+                                f"(U+{ord(bad.group()):04X} at position {bad.start()})")
+    return value
 
 
 class FieldError(ValueError):
@@ -77,7 +107,7 @@ def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Fa
         return default
     if not isinstance(value, str):
         raise FieldError(field, f"must be a string, not {_type_name(value)}")
-    value = value.strip()
+    value = check_text(value, field).strip()
     if not value and not allow_blank:
         if required:
             raise FieldError(field, "must not be blank")

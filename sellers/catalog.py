@@ -16,6 +16,7 @@ from django.db import transaction
 from closetads import changes, clock
 from closetads.validation import (
     FieldError,
+    echo_id,
     join,
     read_datetime,
     read_id,
@@ -42,7 +43,7 @@ class UpsertResult:
 
     def reject(self, kind: str, index: int, item_id: Any, error: FieldError) -> None:
         self.rejected.append({
-            "kind": kind, "index": index, "id": item_id if isinstance(item_id, str) else None,
+            "kind": kind, "index": index, "id": echo_id(item_id) if isinstance(item_id, str) else None,
             "field": error.field, "message": error.message,
         })
 

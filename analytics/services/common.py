@@ -9,7 +9,7 @@ from typing import Any
 
 from analytics import parsing
 from auction import tokens
-from closetads.validation import FieldError
+from closetads.validation import FieldError, echo_id
 from sellers.models import Listing
 
 # verify() at this instant checks the signature only: nothing expires before it.
@@ -27,7 +27,7 @@ class IngestResult:
     def reject(self, kind: str, index: int, event_id: Any, error: FieldError) -> None:
         if isinstance(event_id, bool) or not isinstance(event_id, (str, int)):
             event_id = None
-        self.rejected.append({"kind": kind, "index": index, "id": None if event_id is None else str(event_id),
+        self.rejected.append({"kind": kind, "index": index, "id": echo_id(event_id),
                               "field": error.field, "message": error.message})
 
     def stored(self, inserted: int, sent: int) -> None:

@@ -193,3 +193,9 @@ def test_an_ended_campaign_shows_its_end_and_no_forms(seller_client, campaign):
     response = seller_client.post(f"/campaigns/{campaign.pk}/budget/", {"weekly_budget": "50"})
     assert response.status_code == 400
     assert Campaign.objects.get(pk=campaign.pk).weekly_budget_micros == 28_000_000
+
+
+@pytest.mark.parametrize("query", ["%00", "wool%00", "%ED%A0%80", "%07"])
+def test_a_search_with_control_characters_is_a_search_not_an_error(seller_client, campaign, query):
+    response = seller_client.get(f"/campaigns/{campaign.pk}/?q={query}")
+    assert response.status_code == 200

@@ -13,6 +13,7 @@ from django_htmx.http import push_url
 from campaigns import selectors
 from campaigns.forms import SelectionForm
 from campaigns.models import Campaign
+from closetads.validation import search_text
 from sellers.selectors import seller_for_user
 
 
@@ -76,8 +77,9 @@ def picker_params(params) -> dict:
         page = int(params.get("page") or 1)
     except (TypeError, ValueError):
         page = 1
-    return {"query": (params.get("q") or "").strip()[:100], "status": params.get("status") or "available",
-            "chosen_filter": params.get("chosen_filter") or "any", "page": page}
+    return {"query": search_text(params.get("q") or "").strip()[:100],
+            "status": params.get("status") or "available", "chosen_filter": params.get("chosen_filter") or "any",
+            "page": page}
 
 
 def picker_context(request: HttpRequest, campaign: Campaign, base_url: str, *, params=None,

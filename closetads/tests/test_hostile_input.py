@@ -1,0 +1,92 @@
+"""Hostile or careless input is the client's error, named by field, and never costs the good items.
+
+Runs on SQLite and on PostgreSQL (which refuses NUL in text outright).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from analytics.models import Impression
+from analytics.tests.factories import bid_token, promoted_listing, sponsored
+from closetads import clock
+from closetads.money import MoneyError, to_micros
+from sellers.models import Listing, Seller
+from sellers.tests.factories import SellerFactory
+
+SELLERS = "/api/v1/catalog/sellers"
+LISTINGS = "/api/v1/catalog/listings"
+EVENTS = "/api/v1/events"
+AUCTIONS = "/api/v1/auctions"
+BAD_TEXT = ["nul\u0000here", "lone \ud800 surrogate", "bell\u0007", "del\u007f"]
+
+
+def listing(i: int, **overrides) -> dict:
+    item = {"id": f"L{i}", "sellerId": "S7", "title": f"Denim jacket {i}", "brand": "Levi's",
+            "category": "Women/Coats", "size": "M", "condition": "good", "price": "45.00", "status": "available",
+            "createdAt": "2026-11-01T12:00:00Z"}
+    return {**item, **overrides}
+
+
+@pytest.mark.parametrize("text", BAD_TEXT)
+def test_a_bad_string_rejects_its_listing_and_the_rest_of_the_batch_lands(api, db, text):
+    SellerFactory(marketplace_id="S7")
+    response = api.post(LISTINGS, {"listings": [listing(1), listing(2, title=text), listing(3)]})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["created"] == 2
+    assert [(r["index"], r["field"]) for r in body["rejected"]] == [(1, "listings[1].title")]
+    assert "control characters or invalid Unicode" in body["rejected"][0]["message"]
+    assert set(Listing.objects.values_list("marketplace_id", flat=True)) == {"L1", "L3"}
+
+
+@pytest.mark.parametrize("text", BAD_TEXT[:2])
+def test_a_bad_seller_name_or_id_is_rejected_alone(api, db, text):
+    good = {"id": "S1", "username": "vera", "email": "vera@example.com", "joinedAt": "2021-03-02T00:00:00Z"}
+    response = api.post(SELLERS, {"sellers": [{**good, "id": "S2", "username": text}, good,
+                                              {**good, "id": text}]})
+    assert response.status_code == 200 and response.json()["created"] == 1
+    assert list(Seller.objects.values_list("marketplace_id", flat=True)) == ["S1"]
+
+
+@pytest.mark.parametrize("text", BAD_TEXT[:2])
+def test_an_event_with_a_bad_string_is_rejected_and_the_others_are_stored(api, db, text):
+    clock.set_now(clock.now())
+    campaign, item = promoted_listing()
+    good = sponsored(bid_token(campaign, item), user="u-1")
+    bad = sponsored(bid_token(campaign, item), user=text)
+    later = sponsored(bid_token(campaign, item), user="u-2")
+    response = api.post(EVENTS, {"impressions": [good, bad, later]})
+    assert response.status_code == 200
+    body = response.json()
+    assert [(r["index"], r["field"]) for r in body["rejected"]] == [(1, "impressions[1].opaqueUserId")]
+    assert Impression.objects.count() == 2
+
+
+@pytest.mark.parametrize("path", [LISTINGS, SELLERS, EVENTS, AUCTIONS])
+def test_deeply_nested_json_is_a_400_in_the_error_shape(api, db, path):
+    response = api.post(path, raw="[" * 100_000 + "]" * 100_000)
+    assert response.status_code == 400
+    assert response.json() == {"errors": [{"field": "body", "message": "is nested too deeply"}]}
+
+
+@pytest.mark.parametrize("path", [LISTINGS, AUCTIONS])
+def test_a_body_over_the_upload_limit_is_a_400_in_the_error_shape(api, db, path, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api.post(path, raw='{"x": "' + "a" * 2000 + '"}')
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "body"
+    assert "larger than 1000 bytes" in response.json()["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("text", ["5\u0660", "\u0664\u0665.00", "1e3", "1_000", "NaN", "Infinity", "0x10", "4 5"])
+def test_money_takes_ascii_digits_only(text):
+    with pytest.raises(MoneyError):
+        to_micros(text)
+    assert to_micros(" 45.50 ") == 45_500_000 and to_micros(".5") == 500_000 and to_micros(45.5) == 45_500_000
+
+
+def test_a_listing_priced_in_other_digits_is_rejected(api, db):
+    SellerFactory(marketplace_id="S7")
+    body = api.post(LISTINGS, {"listings": [listing(1, price="5\u0660")]}).json()
+    assert body["created"] == 0 and body["rejected"][0]["field"] == "listings[0].price"
