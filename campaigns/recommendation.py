@@ -333,7 +333,7 @@ def click_evidence(profile: ClosetProfile, campaign: Campaign | None,
 def evidence_forecast(evidence: ClickEvidence, weekly_budget_micros: int, settings: AuctionSettings) -> Forecast:
     """What a full week at ``weekly_budget_micros`` buys, by the evidence (monotone in the budget)."""
     expected = expected_clicks(evidence, weekly_budget_micros)
-    low, high = clicks_range(expected, weekly_budget_micros, settings.reserve_cpc_micros)
+    low, high = clicks_range(expected, weekly_budget_micros, settings.reserve_cpc_micros, evidence.dispersion)
     return _derived(Range(low, high), weekly_budget_micros, evidence.source)
 
 
