@@ -41,6 +41,10 @@ TARGETS: dict[str, tuple[str, float]] = {
     # Issue "What the ads added": ghost ads, 10% held out, seeds 1-3 (widths and errors in lift points as fractions).
     "lift.h10_width_max": ("<=", 0.2),
     "lift.h10_abs_error_mean": ("<=", 0.05),
+    # The same issue: forecasts, standard scenario over 14 days, seeds 1-3.
+    **{f"forecasts.seed_{seed}_{key}": target for seed in (1, 2, 3) for key, target in (
+        ("forecast_range_coverage", (">=", 0.8)), ("forecast_within_35pct_share", (">=", 0.6)),
+        ("forecast_week2_within_35pct_share", (">=", 0.8)))},
     "simulator.seconds": ("<=", 150.0),
     **{f"dashboard.{page}_p95_ms": ("<=", 150.0) for page in (
         "dashboard_30d", "dashboard_90d", "dashboard_365d", "listings_30d", "listings_90d_ctr_page10")},
