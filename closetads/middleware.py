@@ -73,3 +73,26 @@ class MessageMiddleware(BrowserOnly, _Messages):
 
 class HtmxMiddleware(BrowserOnly, _Htmx):
     """django-htmx's, skipped for ``SKIPPED_PATHS``."""
+
+
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+class PrivatePagesMiddleware(BrowserOnly):
+    """Browser pages: a Permissions-Policy turning off what no page uses, and
+    ``Cache-Control: private, no-store`` on whatever a signed-in person is served (the
+    dashboard, statements, receipts, CSV exports) unless the view chose a policy: a shared
+    proxy or the browser's disk must not keep a seller's figures."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info in SKIPPED_PATHS:
+            return self.get_response(request)
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "private, no-store"
+        return response

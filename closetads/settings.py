@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "closetads.middleware.AuthenticationMiddleware",
+    "closetads.middleware.PrivatePagesMiddleware",
     "closetads.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "closetads.middleware.HtmxMiddleware",

@@ -90,3 +90,22 @@ def test_a_listing_priced_in_other_digits_is_rejected(api, db):
     SellerFactory(marketplace_id="S7")
     body = api.post(LISTINGS, {"listings": [listing(1, price="5\u0660")]}).json()
     assert body["created"] == 0 and body["rejected"][0]["field"] == "listings[0].price"
+
+
+def test_signed_in_pages_and_exports_are_never_cached_and_carry_a_permissions_policy(client, django_user_model):
+    from analytics.tests.conftest import NOW
+    from campaigns.tests.factories import launched_campaign
+
+    clock.set_now(NOW)
+    user = django_user_model.objects.create_user("vera", password="a-long-password-1")
+    launched_campaign(SellerFactory(user=user))
+    assert "camera=()" in client.get("/login/").headers["Permissions-Policy"]
+    client.force_login(user)
+    from django.urls import reverse
+
+    for path in ("/analytics/", "/analytics/receipts/", "/analytics/export.csv?start=2026-12-01&end=2026-12-16",
+                 reverse("campaigns:statements"), reverse("campaigns:statements_csv")):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "private, no-store", path
+        assert "camera=()" in response.headers["Permissions-Policy"]
