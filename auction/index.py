@@ -221,6 +221,17 @@ class AuctionIndex:
             return IndexView(self._listings, self._campaigns, self._rules, self._shoppers, self._price_levels,
                              self._brand_names)
 
+    def warm_up(self) -> bool:
+        """Build now, before the process serves its first auction (closetads/wsgi.py): a
+        first build inside a request counts against its deadline and fails it open. False
+        (logged) when the database cannot be read yet: the first request builds instead."""
+        try:
+            self.refresh(clock.now())
+        except Exception:
+            logger.exception("could not build the auction index at start; the first auction will")
+            return False
+        return True
+
     def wait_for_background(self, timeout: float | None = None) -> None:
         """Wait for a periodic reload in progress, if any (tests, benchmarks)."""
         worker = self._worker

@@ -120,6 +120,8 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.p
 CHANGE_LISTENER = USING_POSTGRES and env.bool("CLOSETADS_CHANGE_LISTENER", default=True)
 # Even without a signal, counters older than this (seconds) are read again.
 CHANGE_LISTENER_MAX_AGE = 1.0
+# Each web worker builds its auction index before its first request (closetads/wsgi.py).
+WARM_INDEX_AT_START = env.bool("CLOSETADS_WARM_INDEX", default=True)
 
 # --- Cache and broker -----------------------------------------------------------------
 REDIS_URL = env.redis_url("REDIS_URL")
