@@ -6,6 +6,7 @@ filesystem broker. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and R
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -52,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "closetads",
     "sellers",
     "campaigns",
@@ -75,6 +77,8 @@ MIDDLEWARE = [
     "closetads.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "closetads.middleware.HtmxMiddleware",
+    # Last: answers a locked-out sign-in (django-axes; on the auction path one getattr).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "closetads.urls"
@@ -160,6 +164,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
+# account (from anywhere) or from one client address (on any account), that account or
+# address waits AXES_COOLOFF_TIME; a right password resets its count. SSO links do not
+# authenticate with a password and keep working. Behind a reverse proxy, set
+# CLOSETADS_TRUSTED_PROXIES to the number of proxies in front, or every client would share
+# the proxy's address. Lockouts are listed in admin ("Access attempts").
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = 10
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = dt.timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_IPWARE_PROXY_COUNT = env.int("CLOSETADS_TRUSTED_PROXIES", default=0, minimum=0) or None
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 SSO_LINK_MAX_AGE = env.int("CLOSETADS_SSO_LINK_MAX_AGE", default=600, minimum=30, maximum=86400)

@@ -18,7 +18,8 @@ def test_load_demo_plays_recent_history_and_prints_a_working_login(client):
     assert Listing.objects.filter(seller=demo).count() >= 100
     assert Campaign.objects.get(seller=demo).status == Campaign.Status.ACTIVE
     assert sum(p.spent_micros for p in demo.campaigns.get().periods.all()) > 0
-    assert client.login(username="demo", password="promote-my-closet")
+    signed_in = client.post("/login/", {"username": "demo", "password": "promote-my-closet"})
+    assert signed_in.status_code == 302
     assert client.get("/", follow=True).status_code == 200
     again = io.StringIO()
     call_command("load_demo", "--days", "2", "--sellers", "6", "--buyers", "300", stdout=again)
