@@ -226,10 +226,12 @@ def rules_forecast(profile: ClosetProfile, weekly_budget_micros: int, settings: 
 
 
 def _competitive(levels: dict[str, int], cpc_micros: int, bounds: CampaignSettings) -> dict[str, int]:
-    """No level below ``MIN_CLICKS_PER_BUDGET`` clicks at ``cpc_micros``: the auction caps an
-    automatic bid at the budget over that many clicks, and a smaller budget would bid below
-    what clicks cost and lose the auctions its forecast counts on."""
-    floor = _whole_dollars(math.ceil(MIN_CLICKS_PER_BUDGET * cpc_micros / MICROS_PER_UNIT) * MICROS_PER_UNIT, bounds)
+    """No level below ``MIN_CLICKS_PER_BUDGET`` automatic bids: the auction caps an automatic
+    bid at the budget over that many clicks, and a smaller budget would bid below what the
+    closet's clicks are worth and lose the auctions its forecast counts on. The bid behind a
+    click paid ``cpc_micros`` is about ``cpc / SECOND_PRICE_DISCOUNT`` (second price)."""
+    bid = cpc_micros / SECOND_PRICE_DISCOUNT
+    floor = _whole_dollars(math.ceil(MIN_CLICKS_PER_BUDGET * bid / MICROS_PER_UNIT) * MICROS_PER_UNIT, bounds)
     return {level: max(amount, floor) for level, amount in levels.items()}
 
 

@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime as dt
+import math
 import re
 
 import numpy as np
@@ -58,8 +59,12 @@ def test_with_no_history_the_rules_recommend_and_say_why(seller):
     recommendation = budget_recommend(seller)
     assert recommendation.method == "rules"
     _assert_well_formed(recommendation)
-    # 12 listings at $45: about 4.8 clicks a week at ~$0.75 -> $4 at capacity, so the $5 minimum.
-    assert recommendation.recommended.weekly_budget_micros == 5_000_000
+    # 12 listings at $45 draw about 2.4 clicks a week: under a dollar at capacity, so the least
+    # budget whose automatic bids are not capped below their value (20 bids).
+    from campaigns.recommendation import SECOND_PRICE_DISCOUNT, expected_cpc_micros
+
+    bids = 20 * expected_cpc_micros(45_000_000) / SECOND_PRICE_DISCOUNT
+    assert recommendation.recommended.weekly_budget_micros == max(5, math.ceil(bids / 1e6)) * 1_000_000
     assert any("Too little campaign history" in r.text for r in recommendation.reasons)
     assert any("12 available listings" in r.text for r in recommendation.reasons)
 
@@ -249,13 +254,14 @@ def test_the_trained_model_is_cached_for_the_budget_week(seller, django_assert_m
 
 def test_no_rule_budget_is_too_small_for_its_bids_to_reach_the_clicks_it_forecasts(db):
     from auction.ranking import MIN_CLICKS_PER_BUDGET
-    from campaigns.recommendation import expected_cpc_micros
+    from campaigns.recommendation import SECOND_PRICE_DISCOUNT, expected_cpc_micros
 
     clock.set_now(MONDAY_NOON)
     small = SellerFactory()
     ListingFactory.create_batch(3, seller=small, price_micros=80_000_000)  # few clicks to buy, dear ones
     recommendation = budget_recommend(small)
     cpc = expected_cpc_micros(80_000_000)
-    assert all(o.weekly_budget_micros >= MIN_CLICKS_PER_BUDGET * cpc for o in recommendation.options)
+    bid = cpc / SECOND_PRICE_DISCOUNT
+    assert all(o.weekly_budget_micros >= MIN_CLICKS_PER_BUDGET * bid for o in recommendation.options)
     clicks = recommendation.recommended.forecast.clicks
     assert clicks.high < MIN_CLICKS_PER_BUDGET  # the budget is for bidding, the forecast is what 3 listings draw
