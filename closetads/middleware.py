@@ -18,6 +18,7 @@ auction endpoint too: the same SSL redirect and response headers as every page.
 
 from __future__ import annotations
 
+from csp.middleware import CSPMiddleware as _CSP
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Authentication
 from django.contrib.messages.middleware import MessageMiddleware as _Messages
 from django_htmx.middleware import HtmxMiddleware as _Htmx
@@ -96,3 +97,8 @@ class PrivatePagesMiddleware(BrowserOnly):
         if user is not None and user.is_authenticated and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+class CSPMiddleware(BrowserOnly, _CSP):
+    """django-csp's Content-Security-Policy header (settings.CONTENT_SECURITY_POLICY), for
+    browser pages only: the auction endpoint's JSON goes to the storefront's servers."""

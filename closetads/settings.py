@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "csp",
     "closetads",
     "sellers",
     "campaigns",
@@ -77,6 +78,7 @@ MIDDLEWARE = [
     "closetads.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "closetads.middleware.HtmxMiddleware",
+    "closetads.middleware.CSPMiddleware",
     # Last: answers a locked-out sign-in (django-axes; on the auction path one getattr).
     "axes.middleware.AxesMiddleware",
 ]
@@ -164,6 +166,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Content-Security-Policy (django-csp): scripts only from this site's own files (no inline
+# script anywhere: htmx, plotly and the dashboard are static files; chart data goes in
+# json_script blocks, which are not executed); styles also inline (htmx's indicator and
+# plotly's charts set them); no framing, no plugins, forms post only here.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 # Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one
 # account (from anywhere) or from one client address (on any account), that account or
 # address waits AXES_COOLOFF_TIME; a right password resets its count. SSO links do not

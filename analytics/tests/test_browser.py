@@ -104,6 +104,9 @@ def shop_with_results(transactional_db):
 
 
 def test_dashboard_charts_range_switch_csv_receipt_and_why(page, live_server, shop_with_results, tmp_path):
+    blocked = []  # the Content-Security-Policy must block nothing these pages need
+    page.on("console", lambda message: blocked.append(message.text)
+            if "Content Security Policy" in message.text else None)
     _sign_in(page, live_server, shop_with_results["seller"])
     page.goto(f"{live_server.url}{reverse('analytics:dashboard')}?range=30")
     page.wait_for_selector("[data-chart='money'] svg.main-svg")
@@ -140,6 +143,7 @@ def test_dashboard_charts_range_switch_csv_receipt_and_why(page, live_server, sh
     page.wait_for_selector("#why-reasons")
     assert page.inner_text("#why-candidate") == "12"
     assert "spread your budget evenly" in page.inner_text("#why-reasons")
+    assert blocked == []
 
 
 def test_lift_card_forecast_against_outcome_and_a_higher_budget_never_forecasts_less(page, live_server,

@@ -109,3 +109,14 @@ def test_signed_in_pages_and_exports_are_never_cached_and_carry_a_permissions_po
         assert response.status_code == 200, path
         assert response.headers["Cache-Control"] == "private, no-store", path
         assert "camera=()" in response.headers["Permissions-Policy"]
+
+
+def test_browser_pages_carry_a_content_security_policy_without_inline_scripts_and_the_auction_does_not(
+        client, api, db):
+    page = client.get("/login/")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 200 and "<script>" not in docs.content.decode()  # its script is a file
+    assert "Content-Security-Policy" not in api.post(AUCTIONS, {"auctions": []}).headers
