@@ -36,6 +36,7 @@ def read_events_body(request) -> Any:
 
 class EventsView(APIView):
     required_scope = "events"
+    throttle_scope = "events"
 
     @extend_schema(
         summary="Report impressions, clicks, purchases and cancellations",

@@ -26,6 +26,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
+from rest_framework.throttling import ScopedRateThrottle
 
 from closetads import changes, clock
 from closetads.models import ApiKey, hash_key
@@ -201,6 +202,19 @@ class HasApiScope(BasePermission):
         except ApiAuthError as exc:
             raise exceptions.PermissionDenied(exc.message) from None
         return True
+
+
+class ApiKeyThrottle(ScopedRateThrottle):
+    """Calls per API key and scope (``throttle_scope`` on the view, rates in
+    ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``): a runaway client gets 429 with
+    ``Retry-After`` instead of slowing every other storefront. Counted in the cache (Redis:
+    shared by every web process; the embedded default counts per process)."""
+
+    def get_cache_key(self, request, view) -> str | None:
+        client = request.auth
+        if not isinstance(client, ApiClient):
+            return None  # refused by the permission check anyway
+        return self.cache_format % {"scope": self.scope, "ident": client.key_id}
 
 
 class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):

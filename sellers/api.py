@@ -21,6 +21,7 @@ _ERRORS = {400: ErrorsSerializer, 401: ErrorsSerializer, 403: ErrorsSerializer}
 
 class _CatalogUpsertView(APIView):
     required_scope = "catalog"
+    throttle_scope = "catalog"
     kind = ""
     upsert = None
 

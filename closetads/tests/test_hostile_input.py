@@ -120,3 +120,19 @@ def test_browser_pages_carry_a_content_security_policy_without_inline_scripts_an
     docs = client.get("/api/docs/")
     assert docs.status_code == 200 and "<script>" not in docs.content.decode()  # its script is a file
     assert "Content-Security-Policy" not in api.post(AUCTIONS, {"auctions": []}).headers
+
+
+def test_a_runaway_key_is_answered_429_and_other_keys_are_not(api, db, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    from closetads.services import api_key_create
+
+    # The rates are read once, when DRF's throttle class is defined: set them on it.
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"events": "3/min", "catalog": "3/min"})
+    for _ in range(3):
+        assert api.post(EVENTS, {"impressions": []}).status_code == 200
+    refused = api.post(EVENTS, {"impressions": []})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.json()["errors"][0]["field"] == "request"
+    _, other = api_key_create("another storefront", ["events"])
+    assert api.post(EVENTS, {"impressions": []}, key=other).status_code == 200
