@@ -234,7 +234,8 @@ def _interval_text(obj: LiftEstimate) -> str:
 def _lift_text(obj: LiftEstimate) -> str:
     if obj.lift is None:
         return "\u2013"
-    return f"{obj.lift:+.0%} ({obj.lift_low:+.0%} to {obj.lift_high:+.0%})"
+    high = "no upper bound" if obj.lift_high is None else f"{obj.lift_high:+.0%}"
+    return f"{obj.lift:+.0%} ({obj.lift_low:+.0%} to {high})"
 
 
 def _lift_line(obj: LiftEstimate) -> dict:

@@ -48,8 +48,9 @@ def figures_from(reports: list[tuple[str, int, dict]]) -> dict:
             "measured_lift_95ci")
         if measured is not None and truth is not None and ci:
             figures[f"{prefix}_error"] = round(measured - truth, 4)
-            figures[f"{prefix}_width"] = round(ci[1] - ci[0], 4)
-            figures[f"{prefix}_covers"] = ci[0] <= truth <= ci[1]
+            # No upper bound (None) when some resamples' held-out shoppers bought nothing.
+            figures[f"{prefix}_width"] = "unbounded" if ci[1] is None else round(ci[1] - ci[0], 4)
+            figures[f"{prefix}_covers"] = ci[0] <= truth and (ci[1] is None or truth <= ci[1])
     for name in sorted({n for n, _, _ in reports}):
         seeds = sorted(s for n, s, _ in reports if n == name)
         errors = [figures.get(f"{name}_seed_{s}_error") for s in seeds]
@@ -58,7 +59,8 @@ def figures_from(reports: list[tuple[str, int, dict]]) -> dict:
         if None not in errors:
             figures[f"{name}_abs_error_mean"] = round(sum(abs(e) for e in errors) / len(errors), 4)
             figures[f"{name}_error_mean"] = round(sum(errors) / len(errors), 4)
-            figures[f"{name}_width_max"] = max(widths)
+            bounded = [w for w in widths if w != "unbounded"]
+            figures[f"{name}_width_max"] = "unbounded" if len(bounded) < len(widths) else max(bounded)
             figures[f"{name}_covers_all"] = all(covers)
     return figures
 

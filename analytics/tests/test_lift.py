@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from analytics.models import LiftEstimate
-from analytics.services.lift import Moments, difference_estimate, lift_estimates_store
+from analytics.services.lift import Moments, difference_estimate, lift_estimates_store, normal_difference
 from analytics.tests.conftest import NOW
 from auction.models import AuctionSettings
 
@@ -27,9 +27,9 @@ def moments(values) -> Moments:
     return m
 
 
-def test_the_difference_and_its_interval_by_hand():
+def test_the_difference_and_its_normal_interval_by_hand():
     exposed, held = moments([0, 0, 10, 30]), moments([0, 0, 0, 20])
-    est = difference_estimate(exposed, held, z=2.0)
+    est = normal_difference(exposed, held, z=2.0)
     # Means 10 and 5; variances 200 and 100 (pooled 150 is above the held-out one: it is used).
     se = math.sqrt(200 / 4 + 150 / 4)
     assert est.incremental == pytest.approx(4 * 5)
@@ -37,6 +37,16 @@ def test_the_difference_and_its_interval_by_hand():
     assert est.lift == pytest.approx(1.0)
     se_log = math.sqrt(200 / (4 * 100) + 150 / (4 * 25))
     assert est.lift_low == pytest.approx(2 * math.exp(-2 * se_log) - 1)
+
+
+def test_with_few_held_out_purchases_the_bootstrap_widens_the_interval_and_the_lift_has_no_upper_bound():
+    exposed = moments([0] * 950 + [50] * 40 + [400] * 10)
+    held = moments([0] * 97 + [50] * 2 + [400])
+    normal, est = normal_difference(exposed, held), difference_estimate(exposed, held)
+    assert est.incremental == normal.incremental and est.lift == normal.lift
+    assert est.low <= normal.low and est.high >= normal.high and (est.low, est.high) != (normal.low, normal.high)
+    assert est.lift_high is None  # some resamples of 100 held-out shoppers bought nothing: no ratio bound
+    assert difference_estimate(exposed, held) == est  # seeded: the stored estimate does not move
 
 
 def test_a_small_held_out_group_that_bought_nothing_does_not_look_certain():
