@@ -11,7 +11,7 @@ from auction.parsing import MAX_AUCTIONS, MAX_IDS, MAX_ORGANIC_TOP_K, MAX_SLOT_P
 
 class ProductsSerializer(serializers.Serializer):
     ids = serializers.ListField(
-        child=serializers.CharField(max_length=64), min_length=1, max_length=MAX_IDS,
+        child=serializers.CharField(min_length=1, max_length=64), min_length=1, max_length=MAX_IDS,
         help_text=f"1 to {MAX_IDS} distinct listing ids in the storefront's organic order. Unknown ids are ignored.")
     qualityScores = serializers.ListField(
         child=serializers.FloatField(min_value=0, max_value=1), required=False,
@@ -19,7 +19,7 @@ class ProductsSerializer(serializers.Serializer):
 
 
 class AuctionItemSerializer(serializers.Serializer):
-    type = serializers.CharField(help_text='Always "listings".')
+    type = serializers.ChoiceField(choices=["listings"], help_text='Always "listings".')
     slots = serializers.IntegerField(min_value=1, max_value=MAX_SLOTS)
     products = ProductsSerializer()
     placementId = serializers.ChoiceField(choices=sorted(PLACEMENT_IDS), required=False, default="search")

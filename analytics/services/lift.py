@@ -148,7 +148,9 @@ def _bootstrap(a: Moments, b: Moments, z: float) -> _Percentiles:
     low, high = np.percentile(mean_a - mean_b, [tail, 100 - tail])
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = np.where(mean_b > 0, mean_a / np.where(mean_b > 0, mean_b, 1.0), np.inf)
-    lift_low, lift_high = np.percentile(ratios, [tail, 100 - tail])
+    # Nearest ranks, outward (no interpolation between a finite ratio and an infinite one).
+    lift_low = np.percentile(ratios, tail, method="lower")
+    lift_high = np.percentile(ratios, 100 - tail, method="higher")
     return _Percentiles(float(low), float(high), float(lift_low) - 1,
                         None if not np.isfinite(lift_high) else float(lift_high) - 1)
 
