@@ -26,7 +26,6 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-import threading
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from django.db.models import Max
 
 from auction.models import ShopperPrice, ShopperTaste
+from auction.pending import PendingWrites
 from closetads import changes, clock
 from closetads.money import log_dollars
 
@@ -167,36 +167,20 @@ def _prices_add(prices: Mapping[str, list[float]]) -> None:
     changes.bump(changes.SHOPPERS)
 
 
-class QueryTastes:
-    """Brands named in shoppers' searches, held in memory until written (one per process)."""
+class QueryTastes(PendingWrites):
+    """Brands named in shoppers' searches, held in memory until written (one per process),
+    every ``QUERY_FLUSH_SECONDS`` of marketplace time."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pending: dict = {}
-        self._last_flush: dt.datetime | None = None
+        super().__init__(QUERY_FLUSH_SECONDS)
 
     def note(self, user: str, brands: Iterable[str], at: dt.datetime) -> None:
         with self._lock:
             for brand in brands:
                 _merge(self._pending, user, brand_taste(brand), at)
 
-    def flush_if_due(self, now: dt.datetime) -> int:
-        """Write what is pending when ``QUERY_FLUSH_SECONDS`` of marketplace time have passed
-        since the last write (marketplace time: the simulator's runs stay repeatable)."""
-        if self._last_flush is not None and (now - self._last_flush).total_seconds() < QUERY_FLUSH_SECONDS \
-                and now >= self._last_flush:
-            return 0
-        return self.flush(now)
-
-    def flush(self, now: dt.datetime | None = None) -> int:
-        with self._lock:
-            pending, self._pending = self._pending, {}
-            self._last_flush = now or clock.now()
+    def _write(self, pending: dict) -> int:
         return _tastes_upsert(pending)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pending, self._last_flush = {}, None
 
 
 query_tastes = QueryTastes()

@@ -8,8 +8,8 @@ who had a ghost win for a seller are a fair control for those who had a real win
 (Johnson, Lewis & Nubbemeyer 2017, "Ghost Ads"); ``analytics.lift`` compares what they bought.
 
 Each process keeps the first win per (seller, shopper, group) in memory and inserts them
-in one statement when ``FLUSH_SECONDS`` of marketplace time have passed (the simulator's
-runs stay repeatable), and with the decision counts' background flush. A row is written
+in one statement when ``FLUSH_SECONDS`` of marketplace time have passed, and with the
+decision counts' background flush (``auction.pending``). A row is written
 once and never updated (``ON CONFLICT DO NOTHING``): the earliest win stays.
 """
 
@@ -18,9 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-import threading
 
 from auction.models import AdExposure
+from auction.pending import PendingWrites
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +42,11 @@ def is_held_out(opaque_user_id: str | None, share: float) -> bool:
     return bool(opaque_user_id) and share > 0 and holdout_bucket(opaque_user_id) < share
 
 
-class Exposures:
+class Exposures(PendingWrites):
     """Real and ghost wins by (seller, shopper, group), in memory until written (one per process)."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pending: dict[tuple[int, str, bool], dt.datetime] = {}
-        self._last_flush: dt.datetime | None = None
+        super().__init__(FLUSH_SECONDS)
 
     def note(self, user: str, seller_ids: list[int], held_out: bool, at: dt.datetime) -> None:
         with self._lock:
@@ -57,24 +55,8 @@ class Exposures:
                 if key not in self._pending or at < self._pending[key]:
                     self._pending[key] = at
 
-    def pending(self) -> int:
-        return len(self._pending)
-
-    def flush_if_due(self, now: dt.datetime) -> int:
-        """Write what is pending once ``FLUSH_SECONDS`` of marketplace time have passed."""
-        if self._last_flush is not None and 0 <= (now - self._last_flush).total_seconds() < FLUSH_SECONDS:
-            return 0
-        return self.flush(now)
-
-    def flush(self, now: dt.datetime | None = None) -> int:
+    def _write(self, pending: dict[tuple[int, str, bool], dt.datetime]) -> int:
         """Insert the pending first wins (those already stored are left as they are)."""
-        from closetads import clock
-
-        with self._lock:
-            pending, self._pending = self._pending, {}
-            self._last_flush = now or clock.now()
-        if not pending:
-            return 0
         rows = [AdExposure(seller_id=seller_id, opaque_user_id=user, held_out=held_out, first_at=at)
                 for (seller_id, user, held_out), at in sorted(pending.items())]
         try:
@@ -83,10 +65,6 @@ class Exposures:
             logger.exception("could not write %d ad exposures; dropped", len(rows))
             return 0
         return len(rows)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._pending, self._last_flush = {}, None
 
 
 exposures = Exposures()

@@ -119,8 +119,7 @@ class DecisionRecorder:
     def _flush_in_background(self) -> None:
         try:
             self.flush(pause=CHUNK_PAUSE_SECONDS)
-            _flush_query_tastes()
-            _flush_exposures()
+            _flush_pending()
         finally:
             self._flusher = None
             connection.close()  # this thread's own connection
@@ -215,18 +214,13 @@ def _array_literal(values: Sequence[object]) -> str:
 recorder = DecisionRecorder()
 
 
-def _flush_query_tastes() -> None:
-    """Shoppers' searched brands go out with the decision counts (beside the requests)."""
+def _flush_pending() -> None:
+    """Shoppers' searched brands and real and ghost wins go out with the decision counts."""
     from auction.affinity import query_tastes
+    from auction.holdout import exposures
 
     try:
         query_tastes.flush()
     except Exception:  # a taste is a hint, not money: keep serving
         logger.exception("could not write shoppers' searched brands")
-
-
-def _flush_exposures() -> None:
-    """Real and ghost wins go out with the decision counts (``auction.holdout``)."""
-    from auction.holdout import exposures
-
-    exposures.flush()
+    exposures.flush()  # logs and drops its own failures

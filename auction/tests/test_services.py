@@ -120,13 +120,22 @@ def test_a_held_out_shopper_sees_no_winners_and_the_would_be_winners_are_recorde
     assert (stats["candidate"], stats["eligible"], stats["won"], stats["reasons"]["held_out"]) == (3, 3, 2, 1)
 
 
-def test_the_first_win_stays_and_a_share_of_zero_holds_nobody_out():
+def test_the_first_win_stays_and_a_share_of_zero_holds_nobody_out(django_capture_on_commit_callbacks):
     listings = closets(1)
     ids = [x.marketplace_id for x in listings]
     (user,) = shoppers(0.5, True)
-    auctions_run(page_body(ids, opaqueUserId=user))  # the default share is 0: shown
+    # The default share is 0: shown, and nothing recorded (no held-out group to compare with).
+    assert won(auctions_run(page_body(ids, opaqueUserId=user))) == ids
+    exposures.flush()
+    assert not AdExposure.objects.exists()
+    rules = AuctionSettings.load()
+    rules.holdout_share = 0.5
+    with django_capture_on_commit_callbacks(execute=True):  # the settings change reaches the index
+        rules.save()
+    (shown,) = shoppers(0.5, False)
+    auctions_run(page_body(ids, opaqueUserId=shown))
     later = MONDAY + dt.timedelta(hours=3)
-    assert won(auctions_run(page_body(ids, opaqueUserId=user), now=later)) == ids
+    assert won(auctions_run(page_body(ids, opaqueUserId=shown), now=later)) == ids
     exposures.flush()
     assert list(AdExposure.objects.values_list("held_out", "first_at")) == [(False, MONDAY)]
 
