@@ -12,7 +12,7 @@ campaigns actually got. Plain functions over ``WeekOutcome`` rows, no database.
   market paid (pacing, the gate and the reserve included, as they are).
 
 Expected clicks are ``min(demand, budget ÷ CPC)``: never fewer for a larger budget. The
-range is a Poisson interval widened for the week-to-week spread (``DISPERSION``), bounded
+range is a Poisson interval widened by the noise it carries (``ClickEvidence.dispersion``), bounded
 by what the budget can buy at the reserve price.
 """
 
@@ -35,9 +35,9 @@ Z80 = 1.2816  # the range is an ~80% interval
 # closets change, the gate learns shoppers): 1.25 measured on the calibrated simulator
 # (seed 4, 14 days: var(week 2 - week 1) / (week 1 + week 2) over 71 campaigns).
 WEEK_TO_WEEK_DISPERSION = 1.25
-# A closet forecast from other closets' rate per listing: closets differ about 2x in it.
-MARKET_DISPERSION = 4.0
-DISPERSION = 2.0  # the default of ``clicks_range``
+# A closet forecast from other closets' rate per listing (the market's, or the rules' prior):
+# closets differ about 2x in it.
+CLOSET_SPREAD_DISPERSION = 4.0
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class ClickEvidence:
         ``weeks`` weeks (own history), or closets' spread around the market's rate."""
         if self.source == "history":
             return WEEK_TO_WEEK_DISPERSION * (1 + 1 / max(self.weeks, 1))
-        return MARKET_DISPERSION
+        return CLOSET_SPREAD_DISPERSION
 
 
 def _usable(rows: Sequence[WeekOutcome]) -> list[WeekOutcome]:
@@ -125,7 +125,7 @@ def expected_clicks(evidence: ClickEvidence, budget_micros: int) -> float:
 
 
 def clicks_range(expected: float, budget_micros: int, reserve_micros: int,
-                 dispersion: float = DISPERSION) -> tuple[int, int]:
+                 dispersion: float) -> tuple[int, int]:
     """An ~80% range around ``expected``: Poisson widened by ``dispersion``, never above
     what the budget buys at the reserve price (nothing to promote: nothing)."""
     if expected <= 0:

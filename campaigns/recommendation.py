@@ -31,6 +31,7 @@ from auction.ranking import MIN_CLICKS_PER_BUDGET
 from campaigns import budget
 from campaigns.budget_model import MIN_CAMPAIGNS, MIN_WEEKS, BudgetModel, budget_model_train
 from campaigns.evidence import (
+    CLOSET_SPREAD_DISPERSION,
     MARKET_WEEKS,
     ClickEvidence,
     MarketRates,
@@ -53,9 +54,6 @@ from sellers.models import Listing, Seller
 # judged on), drew 0.26 and 0.11 charged clicks per promoted listing in the first week: the
 # incrementality gate shows an ad only where it adds sales. The old world's 2.0 was 10x that.
 CLICKS_PER_LISTING_WEEK = 0.2
-# Closets differ about 2x in that rate (the two seeds above): the rules' range is a Poisson
-# interval widened by this much, around the expected clicks.
-RULES_DISPERSION = 4.0
 CVR_PRIOR = 0.03  # purchases of the clicked item per click (auction's category prior)
 SECOND_PRICE_DISCOUNT = 0.7  # second price pays less than the bid, ~30% on average
 CTR_RANGE = (0.012, 0.03)  # clicks per impression of a promoted listing
@@ -221,7 +219,8 @@ def rules_forecast(profile: ClosetProfile, weekly_budget_micros: int, settings: 
     """The rules' forecast for a full week at ``weekly_budget_micros``."""
     cpc = expected_cpc_micros(profile.average_price_micros, settings, weekly_budget_micros)
     expected = min(weekly_budget_micros / cpc, _clicks_capacity(profile))
-    clicks = Range(*clicks_range(expected, weekly_budget_micros, settings.reserve_cpc_micros, RULES_DISPERSION))
+    clicks = Range(*clicks_range(expected, weekly_budget_micros, settings.reserve_cpc_micros,
+                                 CLOSET_SPREAD_DISPERSION))
     return _derived(clicks, weekly_budget_micros, "rules")
 
 

@@ -152,22 +152,21 @@ def _measured_lift(sim: Simulation, end: dt.datetime) -> dict:
     t, world = sim.truth, sim.world
     exposures.flush()
     groups, _ = lift_groups(end, lookback_days=sim.o.days + 1)
-    figures: dict = {}
-    for name, key in (("measured_lift", "marketplace"), ("measured_net_ad_sales", "net")):
-        estimate = lift_estimate(groups[key], z=Z95) if key in groups else None
-        sales = estimate[0] if estimate else None
-        if name == "measured_lift":
-            figures[name] = _r(sales.lift) if sales and sales.lift is not None else None
-            figures[name + "_95ci"] = ([_r(sales.lift_low), _r(sales.lift_high)]
-                                       if sales and sales.lift is not None else None)
-            figures["measured_incremental_sales"] = round(sales.incremental / 1e6, 2) if sales else None
-            if key in groups:  # the sample behind it: shoppers and orders per group
-                orders = groups[key].orders
-                figures["measured_lift_shoppers"] = [orders[0].n, orders[1].n]
-                figures["measured_lift_orders"] = [round(orders[0].total), round(orders[1].total)]
-        else:
-            figures[name] = round(sales.incremental / 1e6, 2) if sales else None
-            figures[name + "_95ci"] = [round(sales.low / 1e6, 2), round(sales.high / 1e6, 2)] if sales else None
+    promoted = lift_estimate(groups["marketplace"], z=Z95) if "marketplace" in groups else None
+    net = lift_estimate(groups["net"], z=Z95) if "net" in groups else None
+    sales = promoted[0] if promoted else None
+    bounded = sales is not None and sales.lift is not None
+    figures: dict = {
+        "measured_lift": _r(sales.lift) if bounded else None,
+        "measured_lift_95ci": [_r(sales.lift_low), _r(sales.lift_high)] if bounded else None,
+        "measured_incremental_sales": round(sales.incremental / 1e6, 2) if sales else None,
+        "measured_net_ad_sales": round(net[0].incremental / 1e6, 2) if net else None,
+        "measured_net_ad_sales_95ci": [round(net[0].low / 1e6, 2), round(net[0].high / 1e6, 2)] if net else None,
+    }
+    if "marketplace" in groups:  # the sample behind it: shoppers and orders per group
+        orders = groups["marketplace"].orders
+        figures["measured_lift_shoppers"] = [orders[0].n, orders[1].n]
+        figures["measured_lift_orders"] = [round(orders[0].total), round(orders[1].total)]
     base = t.triggered_without_ads_cents
     # The same population: shoppers not held out, from their first win of a seller on.
     figures["true_lift_exposed"] = _r((t.triggered_with_ads_cents - base) / base) if base else None

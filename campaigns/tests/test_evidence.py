@@ -66,7 +66,7 @@ def test_more_budget_never_forecasts_fewer_clicks_and_the_range_is_within_budget
     last = (-1.0, -1, -1)
     for budget in sorted(budgets):
         expected = expected_clicks(evidence, budget)
-        low, high = clicks_range(expected, budget, RESERVE)
+        low, high = clicks_range(expected, budget, RESERVE, evidence.dispersion)
         assert all(a >= b for a, b in zip((expected, low, high), last, strict=True))
         assert low <= high <= budget // RESERVE
         assert expected <= budget / cpc + 1e-9

@@ -13,19 +13,13 @@ from closetads import clock
 from closetads.money import MoneyError, to_micros
 from sellers.models import Listing, Seller
 from sellers.tests.factories import SellerFactory
+from sellers.tests.test_catalog_api import listing
 
 SELLERS = "/api/v1/catalog/sellers"
 LISTINGS = "/api/v1/catalog/listings"
 EVENTS = "/api/v1/events"
 AUCTIONS = "/api/v1/auctions"
 BAD_TEXT = ["nul\u0000here", "lone \ud800 surrogate", "bell\u0007", "del\u007f"]
-
-
-def listing(i: int, **overrides) -> dict:
-    item = {"id": f"L{i}", "sellerId": "S7", "title": f"Denim jacket {i}", "brand": "Levi's",
-            "category": "Women/Coats", "size": "M", "condition": "good", "price": "45.00", "status": "available",
-            "createdAt": "2026-11-01T12:00:00Z"}
-    return {**item, **overrides}
 
 
 @pytest.mark.parametrize("text", BAD_TEXT)
