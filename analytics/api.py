@@ -8,9 +8,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from analytics.serializers import EventsRequestSerializer, EventsResponseSerializer
+from analytics.serializers import EventsResponseSerializer
 from analytics.services import events_ingest
 from closetads.api import parse_json_body
+from closetads.contract import request_body
 from closetads.validation import FieldError
 from sellers.serializers import ErrorsSerializer
 
@@ -47,7 +48,7 @@ class EventsView(APIView):
             "most once, at their resolved bid's price, when valid; an invalid one is stored free with "
             "its reason. A purchase marks its listings sold."
         ),
-        request=EventsRequestSerializer, responses={200: EventsResponseSerializer, **_ERRORS}, tags=["events"],
+        request=request_body("EventsRequest"), responses={200: EventsResponseSerializer, **_ERRORS}, tags=["events"],
     )
     def post(self, request):
         return Response(events_ingest(read_events_body(request)))

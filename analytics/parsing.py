@@ -25,6 +25,8 @@ from closetads.validation import (
 
 MAX_EVENTS_PER_LIST = 500
 MAX_ITEMS_PER_PURCHASE = 100
+MAX_QUANTITY = 1000
+MAX_POSITION = 10_000
 MAX_FUTURE = dt.timedelta(minutes=5)
 TOKEN_MAX = 512
 KINDS = ("impressions", "clicks", "purchases", "cancellations")
@@ -107,7 +109,7 @@ def parse_ad_event(item: Any, path: str, index: int) -> AdEventIn:
         placement_path = join(path, "placement")
         placement_obj = read_object(obj["placement"], placement_path)
         placement = read_str(placement_obj, "placementId", placement_path, default="", choices=PLACEMENTS)
-        position = read_int(placement_obj, "position", placement_path, minimum=1, maximum=10_000)
+        position = read_int(placement_obj, "position", placement_path, minimum=1, maximum=MAX_POSITION)
     return AdEventIn(index, event_id, occurred_at, user, None, entity_id, placement, position)
 
 
@@ -125,8 +127,8 @@ def parse_purchase(item: Any, path: str, index: int) -> PurchaseIn:
         if listing_id in seen:
             raise FieldError(join(item_path, "listingId"), f"repeats items[{seen[listing_id]}].listingId")
         seen[listing_id] = i
-        unit_price = read_money(item_obj, "unitPrice", item_path, required=True, positive=True)
-        quantity = read_int(item_obj, "quantity", item_path, minimum=1, maximum=1000, default=1)
+        unit_price = read_money(item_obj, "unitPrice", item_path, required=True)
+        quantity = read_int(item_obj, "quantity", item_path, minimum=1, maximum=MAX_QUANTITY, default=1)
         items.append(ItemIn(i, listing_id, unit_price, quantity))
     return PurchaseIn(index, order_id, occurred_at, user, tuple(items))
 

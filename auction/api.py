@@ -24,10 +24,11 @@ from rest_framework.views import APIView
 
 from auction import services
 from auction.parsing import parse_auctions
-from auction.serializers import AuctionsRequestSerializer, AuctionsResponseSerializer
+from auction.serializers import AuctionsResponseSerializer
 from closetads import changes
 from closetads.api import error_body, read_json_body
 from closetads.api_auth import ApiAuthError, authenticate_api_key
+from closetads.contract import request_body
 from closetads.validation import FieldError
 from sellers.serializers import ErrorsSerializer
 
@@ -98,7 +99,7 @@ class AuctionsApiDoc(APIView):
             "most one per seller by default, priced by generalized second price. Fails open: `error: true` and "
             "no winners for an auction past the deadline or on an internal fault, never a 5xx."
         ),
-        request=AuctionsRequestSerializer,
+        request=request_body("AuctionsRequest"),
         responses={201: AuctionsResponseSerializer, 400: ErrorsSerializer, 401: ErrorsSerializer,
                    403: ErrorsSerializer},
         tags=["auctions"],

@@ -72,9 +72,7 @@ def _read_ids(products: dict, path: str) -> list[str]:
     ids: list[str] = []
     for index, value in enumerate(values):
         if type(value) is not str:
-            if type(value) is not int:
-                raise FieldError(f"{field}[{index}]", "must be a string id")
-            value = str(value)
+            raise FieldError(f"{field}[{index}]", "must be a string id")
         if not value or len(value) > MAX_ID_LENGTH:
             raise FieldError(f"{field}[{index}]", f"must be 1 to {MAX_ID_LENGTH} characters")
         ids.append(value)

@@ -283,6 +283,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "CAMELIZE_NAMES": False,
+    # JSON Schema 2020-12 (null as a type, numeric exclusiveMinimum): what the request
+    # contract (closetads/contract.py) is written in.
+    "OAS_VERSION": "3.1.0",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "closetads.contract.postprocess_schema",
+    ],
 }
 
 # --- Logging --------------------------------------------------------------------------

@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from closetads import clock
+from closetads.contract import MONEY_PATTERN, SPACE
 from closetads.money import MoneyError, to_micros
 
 _MISSING = object()
+_MONEY = re.compile(MONEY_PATTERN)
 # Control characters (tab, newline and carriage return aside) and lone UTF-16 surrogates:
 # PostgreSQL refuses NUL in text, no database stores a lone surrogate, and none belongs
 # in a title, an id or a user id. Checked where each string is read, so that the item is
@@ -99,6 +101,9 @@ def read_list(obj: Mapping[str, Any], key: str, path: str, *, required: bool = F
 def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False,
              max_length: int = 256, default: str | None = None, allow_blank: bool = False,
              choices: set[str] | frozenset[str] | None = None) -> str | None:
+    """A string (closetads.contract.text): at most ``max_length`` characters as sent, no
+    control characters, trimmed of spaces; blank is ``default`` unless required. With
+    ``choices``, exactly one of them (no trimming: an enum is matched as sent)."""
     field = join(path, key)
     value = obj.get(key, _MISSING)
     if value is _MISSING or value is None:
@@ -107,25 +112,24 @@ def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Fa
         return default
     if not isinstance(value, str):
         raise FieldError(field, f"must be a string, not {_type_name(value)}")
-    value = check_text(value, field).strip()
+    if choices is not None:
+        if value not in choices:
+            raise FieldError(field, f"must be one of {', '.join(sorted(choices))}, not {value!r}")
+        return value
+    if len(value) > max_length:
+        raise FieldError(field, f"is longer than {max_length} characters")
+    value = check_text(value, field).strip(SPACE)
     if not value and not allow_blank:
         if required:
             raise FieldError(field, "must not be blank")
         return default
-    if len(value) > max_length:
-        raise FieldError(field, f"is longer than {max_length} characters")
-    if choices is not None and value not in choices:
-        raise FieldError(field, f"must be one of {', '.join(sorted(choices))}, not {value!r}")
     return value
 
 
 def read_id(obj: Mapping[str, Any], key: str, path: str, *, required: bool = True,
             max_length: int = 64) -> str | None:
-    """An external id: a non-blank string (numbers are accepted and turned into strings)."""
-    value = obj.get(key, _MISSING)
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = str(value)
-        obj = {key: value}
+    """An external id: a non-blank string (a number is refused: ids are strings in the
+    contract, and a JSON number past 2**53 would not survive a JavaScript storefront)."""
     return read_str(obj, key, path, required=required, max_length=max_length)
 
 
@@ -150,9 +154,9 @@ def read_int(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Fa
     return value
 
 
-def read_money(obj: Mapping[str, Any], key: str, path: str, *, required: bool = True,
-               positive: bool = True) -> int | None:
-    """An amount as a decimal string or number, returned in micros."""
+def read_money(obj: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> int | None:
+    """An amount > 0 (closetads.contract.money), returned in micros: a decimal string of ASCII
+    digits such as "45.00" or a JSON number, with at most six decimals, below a billion."""
     field = join(path, key)
     value = obj.get(key, _MISSING)
     if value is _MISSING or value is None:
@@ -161,14 +165,15 @@ def read_money(obj: Mapping[str, Any], key: str, path: str, *, required: bool = 
         return None
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise FieldError(field, f"must be a decimal string or number, not {_type_name(value)}")
+    if isinstance(value, str) and not _MONEY.fullmatch(value):
+        raise FieldError(field, "must be a decimal number greater than 0 such as 45.00 (ASCII digits, "
+                                "at most six decimals, below 1000000000)")
     try:
         micros = to_micros(value)
     except MoneyError as exc:
         raise FieldError(field, str(exc)) from None
-    if positive and micros <= 0:
+    if micros <= 0:
         raise FieldError(field, "must be greater than 0")
-    if not positive and micros < 0:
-        raise FieldError(field, "must not be negative")
     return micros
 
 

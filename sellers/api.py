@@ -7,14 +7,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from closetads.api import read_json_body
+from closetads.contract import request_body
 from closetads.validation import read_list, read_object
 from sellers import catalog
-from sellers.serializers import (
-    ErrorsSerializer,
-    ListingsRequestSerializer,
-    SellersRequestSerializer,
-    UpsertResponseSerializer,
-)
+from sellers.serializers import ErrorsSerializer, UpsertResponseSerializer
 
 _ERRORS = {400: ErrorsSerializer, 401: ErrorsSerializer, 403: ErrorsSerializer}
 
@@ -36,7 +32,7 @@ class SellersUpsertView(_CatalogUpsertView):
     upsert = staticmethod(catalog.sellers_upsert)
 
     @extend_schema(
-        summary="Create or update sellers", request=SellersRequestSerializer,
+        summary="Create or update sellers", request=request_body("SellersRequest"),
         responses={200: UpsertResponseSerializer, **_ERRORS}, tags=["catalog"],
     )
     def post(self, request):
@@ -50,7 +46,7 @@ class ListingsUpsertView(_CatalogUpsertView):
     @extend_schema(
         summary="Create or update listings",
         description="A listing with status sold or removed stops being promoted at once.",
-        request=ListingsRequestSerializer, responses={200: UpsertResponseSerializer, **_ERRORS},
+        request=request_body("ListingsRequest"), responses={200: UpsertResponseSerializer, **_ERRORS},
         tags=["catalog"],
     )
     def post(self, request):

@@ -7,6 +7,7 @@ rows (not a row-at-a-time loop), and rows that did not change are not written at
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from closetads import changes, clock
+from closetads.contract import EMAIL_PATTERN
 from closetads.validation import (
     FieldError,
     echo_id,
@@ -28,8 +30,17 @@ from sellers.models import Listing, Seller
 
 MAX_BATCH = 1000
 _WRITE_BATCH = 500
+ID_MAX = 64
+USERNAME_MAX = 150
+EMAIL_MAX = 254
+TIME_ZONE_MAX = 64
+TITLE_MAX = 300
+BRAND_MAX = 100
+CATEGORY_MAX = 200
+SIZE_MAX = 40
 
 SELLER_FIELDS = ("username", "email", "joined_at", "time_zone")
+EMAIL = re.compile(EMAIL_PATTERN)
 LISTING_FIELDS = ("seller_id", "title", "brand", "category", "size", "condition",
                   "price_micros", "status", "listed_at")
 
@@ -54,18 +65,18 @@ class UpsertResult:
 
 def _parse_seller(item: Any, path: str) -> dict[str, Any]:
     obj = read_object(item, path)
-    time_zone = read_str(obj, "timeZone", path, max_length=64, default="")
+    time_zone = read_str(obj, "timeZone", path, max_length=TIME_ZONE_MAX, default="")
     if time_zone:
         try:
             zoneinfo.ZoneInfo(time_zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise FieldError(join(path, "timeZone"), f"{time_zone!r} is not an IANA time zone") from None
-    email = read_str(obj, "email", path, max_length=254, default="")
-    if email and ("@" not in email or " " in email):
+    email = read_str(obj, "email", path, max_length=EMAIL_MAX, default="")
+    if email and not EMAIL.fullmatch(email):
         raise FieldError(join(path, "email"), "is not an email address")
     return {
-        "marketplace_id": read_id(obj, "id", path),
-        "username": read_str(obj, "username", path, required=True, max_length=150),
+        "marketplace_id": read_id(obj, "id", path, max_length=ID_MAX),
+        "username": read_str(obj, "username", path, required=True, max_length=USERNAME_MAX),
         "email": email,
         "joined_at": read_datetime(obj, "joinedAt", path),
         "time_zone": time_zone,
@@ -75,15 +86,15 @@ def _parse_seller(item: Any, path: str) -> dict[str, Any]:
 def _parse_listing(item: Any, path: str) -> dict[str, Any]:
     obj = read_object(item, path)
     return {
-        "marketplace_id": read_id(obj, "id", path),
-        "seller_marketplace_id": read_id(obj, "sellerId", path),
-        "title": read_str(obj, "title", path, required=True, max_length=300),
-        "brand": read_str(obj, "brand", path, max_length=100, default=""),
-        "category": read_str(obj, "category", path, max_length=200, default=""),
-        "size": read_str(obj, "size", path, max_length=40, default=""),
+        "marketplace_id": read_id(obj, "id", path, max_length=ID_MAX),
+        "seller_marketplace_id": read_id(obj, "sellerId", path, max_length=ID_MAX),
+        "title": read_str(obj, "title", path, required=True, max_length=TITLE_MAX),
+        "brand": read_str(obj, "brand", path, max_length=BRAND_MAX, default=""),
+        "category": read_str(obj, "category", path, max_length=CATEGORY_MAX, default=""),
+        "size": read_str(obj, "size", path, max_length=SIZE_MAX, default=""),
         "condition": read_str(obj, "condition", path, required=True,
                               choices=frozenset(Listing.Condition.values)),
-        "price_micros": read_money(obj, "price", path, required=True, positive=True),
+        "price_micros": read_money(obj, "price", path, required=True),
         "status": read_str(obj, "status", path, default=Listing.Status.AVAILABLE,
                            choices=frozenset(Listing.Status.values)),
         "listed_at": read_datetime(obj, "createdAt", path),

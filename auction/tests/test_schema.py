@@ -17,7 +17,7 @@ def test_the_schema_documents_post_auctions(client):
     item = schema["components"]["schemas"]["AuctionItem"]
     assert item["properties"]["slots"]["maximum"] == 40
     slot_positions = item["properties"]["slotPositions"]
-    assert slot_positions["type"] == "array" and slot_positions["maxItems"] == 40
+    assert slot_positions["type"] == ["array", "null"] and slot_positions["maxItems"] == 40
     assert (slot_positions["items"]["minimum"], slot_positions["items"]["maximum"]) == (1, 1000)
     assert "slotPositions" not in item.get("required", []) and slot_positions["description"]
     winner = schema["components"]["schemas"]["Winner"]
