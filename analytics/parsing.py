@@ -95,6 +95,13 @@ def parse_ad_event(item: Any, path: str, index: int) -> AdEventIn:
     entity = obj.get("entity")
     if token is not None and entity is not None:
         raise FieldError(join(path, "entity"), "give resolvedBidId (sponsored) or entity (organic), not both")
+    # Read whenever sent (the contract holds for every event), though only organic ones keep it.
+    placement, position = "", None
+    if obj.get("placement") is not None:
+        placement_path = join(path, "placement")
+        placement_obj = read_object(obj["placement"], placement_path)
+        placement = read_str(placement_obj, "placementId", placement_path, default="", choices=PLACEMENTS)
+        position = read_int(placement_obj, "position", placement_path, minimum=1, maximum=MAX_POSITION)
     if token is not None:
         return AdEventIn(index, event_id, occurred_at, user, token, None, "", None)
     if entity is None:
@@ -104,12 +111,6 @@ def parse_ad_event(item: Any, path: str, index: int) -> AdEventIn:
     entity_obj = read_object(entity, entity_path)
     read_str(entity_obj, "type", entity_path, required=True, choices=frozenset({"listing"}))
     entity_id = read_id(entity_obj, "id", entity_path)
-    placement, position = "", None
-    if obj.get("placement") is not None:
-        placement_path = join(path, "placement")
-        placement_obj = read_object(obj["placement"], placement_path)
-        placement = read_str(placement_obj, "placementId", placement_path, default="", choices=PLACEMENTS)
-        position = read_int(placement_obj, "position", placement_path, minimum=1, maximum=MAX_POSITION)
     return AdEventIn(index, event_id, occurred_at, user, None, entity_id, placement, position)
 
 

@@ -9,6 +9,7 @@ refused for the same reason (a misspelt knob silently ignored is the worst kind 
 from __future__ import annotations
 
 import os
+import re
 import zoneinfo
 from collections.abc import Mapping
 from urllib.parse import urlparse
@@ -32,6 +33,8 @@ KNOWN_CLOSETADS_VARS = {
     "CLOSETADS_SIMULATED_CLOCK",
     "CLOSETADS_WARM_INDEX",
     "CLOSETADS_TRUSTED_PROXIES",
+    "CLOSETADS_THROTTLE_EVENTS",
+    "CLOSETADS_THROTTLE_CATALOG",
 }
 
 
@@ -117,6 +120,13 @@ class Env:
         if not config.get("NAME"):
             raise ImproperlyConfigured(f"{name} names no database.")
         return config
+
+    def rate(self, name: str, default: str) -> str:
+        """A request rate as DRF's throttles read it: ``12000/min`` (per s, min, hour or day)."""
+        value = self.str(name, default=default)
+        if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
+            raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 12000/min.")
+        return value
 
     def redis_url(self, name: str) -> str | None:
         value = self._raw(name)

@@ -269,7 +269,9 @@ REST_FRAMEWORK = {
     # Per API key (closetads.api_auth.ApiKeyThrottle); 429 with Retry-After beyond. Far above
     # what one storefront sends (the events benchmark peaks near 70 calls a second).
     "DEFAULT_THROTTLE_CLASSES": ["closetads.api_auth.ApiKeyThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"events": "12000/min", "catalog": "1200/min"},
+    # Per API key (docs/security.md); raise them for a bulk backfill.
+    "DEFAULT_THROTTLE_RATES": {"events": env.rate("CLOSETADS_THROTTLE_EVENTS", "12000/min"),
+                               "catalog": env.rate("CLOSETADS_THROTTLE_CATALOG", "1200/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
