@@ -4,9 +4,10 @@
 simulator runs, two at a time, about 45 minutes on 2 cores). Every run is the issue's
 standard scenario in the calibrated world (7 days, 200 sellers, 20,000 buyers) on a fresh
 SQLite database, pacing on (fixed-CPC campaigns are paced by the throttle). The sales are
-the simulator's ground truth: ``true_ad_caused_sales`` (purchases through an ad that would
-not have happened on the same page without ads), ``true_ad_displaced_sales`` (organic
-purchases the ads took away) and ``net_ad_sales`` = caused - displaced.
+the simulator's ground truth: ``true_ad_caused_sponsored_sales`` (purchases through an ad
+that would not have happened on the same page without ads), ``true_ad_displaced_sales``
+(purchases the ads took away) and ``net_ad_sales``, the change in the marketplace's sales
+(every purchase the ads caused, organic ones too, minus the displaced).
 
 Each of the seeds 1-5 is its own comparison (nothing chosen on one seed is reused on
 another):
@@ -74,7 +75,7 @@ SPEND_TOLERANCE = 0.05  # the nearer of the two runs around the target within 5%
 AIM_MARGIN = 0.03  # an aimed run aims 3% beyond the target, on the side where no run lies yet
 PARALLEL = 2  # simulator runs at once (one per core)
 SCALE_BOUNDS = (0.01, 100.0)  # what `simulate --budget-scale` accepts
-KEYS = ("spend", "net_ad_sales", "true_ad_caused_sales")
+KEYS = ("spend", "net_ad_sales", "true_ad_caused_sponsored_sales")
 
 
 # -- Pure parts: plain dicts and numbers in, figures out (the unit tests call these). -----------------
@@ -191,7 +192,7 @@ def _name(cpc: str) -> str:
 def seed_figures(seed: int, fixed: dict[str, dict], auto: list[tuple[float, dict]]) -> dict:
     """One seed's figures from its runs: ``fixed`` maps each fixed CPC to its report, ``auto``
     lists (budget scale, report) in the order run. Reports need ``spend``, ``net_ad_sales``
-    and ``true_ad_caused_sales``."""
+    and ``true_ad_caused_sponsored_sales``."""
     prefix, figures = f"seed_{seed}_", {}
     for cpc, report in fixed.items():
         for key in KEYS:
@@ -200,7 +201,7 @@ def seed_figures(seed: int, fixed: dict[str, dict], auto: list[tuple[float, dict
         figures[f"{prefix}auto_{number}_budget_scale"] = scale
         for key in KEYS:
             figures[f"{prefix}auto_{number}_{key}"] = report[key]
-    best, by_caused = best_fixed_cpc(fixed), best_fixed_cpc(fixed, "true_ad_caused_sales")
+    best, by_caused = best_fixed_cpc(fixed), best_fixed_cpc(fixed, "true_ad_caused_sponsored_sales")
     figures[f"{prefix}best_fixed_cpc"] = float(best) if best else None
     figures[f"{prefix}best_fixed_cpc_by_caused"] = float(by_caused) if by_caused else None
     if best is None:
@@ -212,11 +213,12 @@ def seed_figures(seed: int, fixed: dict[str, dict], auto: list[tuple[float, dict
     figures[f"{prefix}auto_spend_below"], figures[f"{prefix}auto_spend_above"] = low, high
     figures[f"{prefix}bracketed"] = low is not None and high is not None
     net = value_at_spend([(r["spend"], r["net_ad_sales"]) for _, r in auto if r["spend"] > 0], target)
-    caused = value_at_spend([(r["spend"], r["true_ad_caused_sales"]) for _, r in auto if r["spend"] > 0], target)
+    caused = value_at_spend([(r["spend"], r["true_ad_caused_sponsored_sales"]) for _, r in auto if r["spend"] > 0],
+                            target)
     figures[f"{prefix}auto_net_ad_sales_at_equal_spend"] = None if net is None else round(net, 2)
-    figures[f"{prefix}auto_true_ad_caused_sales_at_equal_spend"] = None if caused is None else round(caused, 2)
+    figures[f"{prefix}auto_caused_sponsored_at_equal_spend"] = None if caused is None else round(caused, 2)
     figures[f"{prefix}auto_vs_best_fixed_net_at_equal_spend"] = net_difference(net, base["net_ad_sales"])
-    figures[f"{prefix}auto_vs_best_fixed_caused_at_equal_spend"] = _gain(caused, base["true_ad_caused_sales"])
+    figures[f"{prefix}auto_vs_best_fixed_caused_at_equal_spend"] = _gain(caused, base["true_ad_caused_sponsored_sales"])
     return figures
 
 
@@ -251,7 +253,7 @@ def _run(scenario: list[str], seed: int, extra: list[str]) -> dict:
 
 def _say(label: str, report: dict) -> None:
     print(f"{label}: spend ${report['spend']:.2f}, net ${report['net_ad_sales']:.2f}, "
-          f"ad-caused ${report['true_ad_caused_sales']:.2f}", flush=True)
+          f"ad-caused ${report['true_ad_caused_sponsored_sales']:.2f}", flush=True)
 
 
 def _auto(scale: float) -> list[str]:

@@ -103,6 +103,7 @@ def run_report(sim: Simulation) -> dict:
         "attributed_direct_sales": round((by_kind.get("direct") or 0) / 1e6, 2),
         "attributed_halo_sales": round((by_kind.get("halo") or 0) / 1e6, 2),
         "true_ad_caused_sales": round(t.ad_caused_cents / 100, 2),
+        "true_ad_caused_sponsored_sales": round(t.ad_caused_sponsored_cents / 100, 2),
         "true_ad_displaced_sales": round(t.ad_displaced_cents / 100, 2),
         "net_ad_sales": round((t.ad_caused_cents - t.ad_displaced_cents) / 100, 2),
         "ad_caused_to_displaced": _r(t.ad_caused_cents / t.ad_displaced_cents) if t.ad_displaced_cents else None,

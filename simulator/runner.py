@@ -60,7 +60,10 @@ class Truth:
 
     purchases: int = 0
     gmv_cents: int = 0
-    ad_caused_cents: int = 0  # bought with ads, not bought on the same page without them
+    # Bought with ads, not bought on the same page without them: through the ad (or its
+    # closet), or an organic result the shopper reached because the page changed.
+    ad_caused_cents: int = 0
+    ad_caused_sponsored_cents: int = 0  # of which through a sponsored click (the ad or its closet)
     ad_displaced_cents: int = 0  # bought without ads, not with them
     gmv_without_ads_cents: int = 0  # the same sessions' purchases on the pages without ads
     exposed_promoted_with_ads_cents: int = 0
@@ -360,8 +363,10 @@ class Simulation:
             t.sponsored_purchases += 1
             t.sponsored_purchases_instead += would is not None
         if got != would:
-            if got is not None and with_ads.purchase[1].startswith("sponsored"):
+            if got is not None:
                 t.ad_caused_cents += self.world.listings[got].price_cents
+                if with_ads.purchase[1].startswith("sponsored"):
+                    t.ad_caused_sponsored_cents += self.world.listings[got].price_cents
             if would is not None:
                 t.ad_displaced_cents += self.world.listings[would].price_cents
 

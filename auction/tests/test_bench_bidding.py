@@ -21,14 +21,14 @@ from bench.bidding import (
 
 
 def _report(spend: float, net: float, caused: float) -> dict:
-    return {"spend": spend, "net_ad_sales": net, "true_ad_caused_sales": caused}
+    return {"spend": spend, "net_ad_sales": net, "true_ad_caused_sponsored_sales": caused}
 
 
 def test_the_best_fixed_cpc_in_hindsight_is_the_one_with_the_most_net_sales():
     fixed = {"0.10": _report(400.0, 900.0, 5000.0), "0.20": _report(900.0, 1500.0, 9000.0),
              "0.35": _report(1500.0, -200.0, 12000.0)}
     assert best_fixed_cpc(fixed) == "0.20"  # by net, although 0.35 causes the most
-    assert best_fixed_cpc(fixed, "true_ad_caused_sales") == "0.35"
+    assert best_fixed_cpc(fixed, "true_ad_caused_sponsored_sales") == "0.35"
     # Net sales can all be negative: the least negative is the best.
     assert best_fixed_cpc({"0.10": _report(400.0, -50.0, 100.0), "0.20": _report(900.0, -300.0, 900.0)}) == "0.10"
     # Ties go to the lower CPC; a run that spent nothing is no candidate.
@@ -98,14 +98,14 @@ def test_a_seed_compares_auto_at_the_best_fixed_cpcs_spend_by_net_and_by_caused(
     figures = seed_figures(3, fixed, auto)
     assert figures["seed_3_best_fixed_cpc"] == 0.2 and figures["seed_3_best_fixed_cpc_by_caused"] == 0.35
     assert figures["seed_3_fixed_020_spend"] == 900.0 and figures["seed_3_fixed_035_net_ad_sales"] == -200.0
-    assert figures["seed_3_fixed_010_true_ad_caused_sales"] == 5000.0
+    assert figures["seed_3_fixed_010_true_ad_caused_sponsored_sales"] == 5000.0
     assert figures["seed_3_auto_2_budget_scale"] == 0.47 and figures["seed_3_auto_3_spend"] == 850.0
     assert figures["seed_3_auto_1_net_ad_sales"] == 100.0
     assert figures["seed_3_equal_spend_target"] == 900.0 and figures["seed_3_bracketed"] is True
     assert (figures["seed_3_auto_spend_below"], figures["seed_3_auto_spend_above"]) == (850.0, 950.0)
     # Halfway between 850 and 950: net 750, caused 9500.
     assert figures["seed_3_auto_net_ad_sales_at_equal_spend"] == 750.0
-    assert figures["seed_3_auto_true_ad_caused_sales_at_equal_spend"] == 9500.0
+    assert figures["seed_3_auto_caused_sponsored_at_equal_spend"] == 9500.0
     assert figures["seed_3_auto_vs_best_fixed_net_at_equal_spend"] == 150.0  # 750 - 600 dollars
     assert figures["seed_3_auto_vs_best_fixed_caused_at_equal_spend"] == pytest.approx(0.056)  # 9500 / 9000 - 1
 

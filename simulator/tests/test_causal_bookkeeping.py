@@ -62,7 +62,7 @@ def test_a_sale_that_happens_only_with_the_ad_is_ad_caused():
     sim = Simulation(Options(), platform=None)
     sim.world = world
     sim._truth(buyer, with_ads, without, NOW)
-    assert sim.truth.ad_caused_cents == 7000
+    assert sim.truth.ad_caused_cents == sim.truth.ad_caused_sponsored_cents == 7000
     assert sim.truth.ad_displaced_cents == 0
     assert sim.truth.exposed_promoted_with_ads_cents == 7000
     assert sim.truth.exposed_promoted_without_ads_cents == 0
@@ -98,6 +98,26 @@ def test_an_ad_that_pushes_down_an_organic_sale_is_counted_as_displacement():
     sim._truth(buyer, with_ads, without, NOW)
     assert sim.truth.ad_caused_cents == 0
     assert sim.truth.ad_displaced_cents == 2000
+
+
+def test_an_organic_sale_reached_only_because_the_ad_moved_the_page_is_caused_too():
+    world, buyer = tiny_world()
+    cands = candidates(world)
+    # Without ads A is clicked at position 1 (1.0 > 0.95) and bought. With D in slot 1 (not
+    # clicked: 0.95 > 0.9), A at position 2 is not clicked (0.874 < 0.95); B at position 3 is
+    # (0.5 < 0.807) and bought. The ads turned a $20 sale into a $30 one: caused $30 (none of
+    # it through the ad), displaced $20, net +$10 = gmv - gmv_without_ads.
+    d = draws(click=(0.95, 0.5, 0.99, 0.95), buy=(0.1, 0.1, 0.9, 0.9))
+    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    assert with_ads.purchase == ("B", "organic", 1) and without.purchase == ("A", "organic", 0)
+    sim = Simulation(Options(), platform=None)
+    sim.world = world
+    sim._truth(buyer, with_ads, without, NOW)
+    assert (sim.truth.ad_caused_cents, sim.truth.ad_caused_sponsored_cents) == (3000, 0)
+    assert sim.truth.ad_displaced_cents == 2000
+    t = sim.truth
+    assert t.ad_caused_cents - t.ad_displaced_cents == t.gmv_cents - t.gmv_without_ads_cents
 
 
 def test_a_halo_sale_after_a_sponsored_click_is_ad_caused_when_it_would_not_happen_otherwise():
@@ -167,6 +187,7 @@ def test_the_page_without_ads_is_counted_for_the_net_change():
     sim.world = world
     sim._truth(buyer, with_ads, without, NOW)
     assert (sim.truth.ad_caused_cents, sim.truth.ad_displaced_cents) == (7000, 2000)
+    assert sim.truth.ad_caused_sponsored_cents == 7000
     assert (sim.truth.gmv_cents, sim.truth.gmv_without_ads_cents) == (7000, 2000)
 
 
