@@ -1,3 +1,4 @@
+import json
 import os
 import subprocess
 import sys
@@ -73,3 +74,26 @@ def test_production_without_a_secret_key_refuses_to_start():
     result = _start({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/closetads"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_throttle_rate_must_read_as_one():
+    assert Env({"R": "600/min"}).rate("R", "1/s") == "600/min"
+    assert Env({}).rate("R", "12000/min") == "12000/min"
+    with pytest.raises(ImproperlyConfigured, match="R='fast' is not a rate"):
+        Env({"R": "fast"}).rate("R", "1/s")
+
+
+def test_the_embedded_broker_keeps_every_folder_under_the_data_directory(tmp_path):
+    """kombu's filesystem transport writes its exchange table to ./control by default:
+    wherever the worker started (it was once committed)."""
+    script = ("from django.conf import settings; import json; "
+              "print(json.dumps(settings.CELERY_BROKER_TRANSPORT_OPTIONS))")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    env.update(CLOSETADS_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="closetads.settings")
+    result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {script}"],  # noqa: S603
+                            cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    options = json.loads(result.stdout)
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+        assert Path(options[key]).is_relative_to(tmp_path), key
+    assert (tmp_path / "celery-broker" / "control").is_dir()
