@@ -21,8 +21,8 @@ from bench import results
 
 BENCHMARKS = ("auction", "events", "dashboard", "simulator", "models")
 # Run only when named with --only (long: the bidding comparison is 25-30 simulator runs, the
-# outcomes and lift ones six each, the forecasts one three of 14 days).
-OPTIONAL = ("bidding", "outcomes", "lift", "forecasts")
+# outcomes and lift ones six each, the forecasts one three of 14 days, the frontier twelve).
+OPTIONAL = ("bidding", "outcomes", "lift", "forecasts", "frontier")
 
 
 def main(argv: list[str] | None = None) -> int:

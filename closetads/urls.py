@@ -1,11 +1,24 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from analytics import api as events_api
 from auction import api as auction_api
 from closetads import health
 from sellers import api as catalog_api
+
+
+class FaviconView(RedirectView):
+    """/favicon.ico -> the site's icon (resolved per request: the static manifest may not
+    exist yet when the URLconf is imported)."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        return static("favicon.svg")
+
 
 api_v1 = [
     path("catalog/sellers", catalog_api.SellersUpsertView.as_view(), name="catalog-sellers"),
@@ -18,6 +31,8 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Browsers and crawlers that ask for /favicon.ico get the site's icon, not a 404.
+    path("favicon.ico", FaviconView.as_view()),
     path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

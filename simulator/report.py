@@ -117,6 +117,8 @@ def run_report(sim: Simulation) -> dict:
                                   / t.expected_promoted_without_ads_cents)
                                if t.expected_promoted_without_ads_cents else None),
         "slot_positions": list(o.slot_positions),
+        "gate_margin": AuctionSettings.load().incrementality_margin,
+        "gate_sigma": AuctionSettings.load().substitution_share,
         "sponsored_impressions": t.sponsored_impressions,
         "sponsored_ctr": _r(t.sponsored_clicks / t.sponsored_impressions) if t.sponsored_impressions else None,
         "organic_ctr_position_1": (_r(t.organic_clicks_position_1 / t.organic_impressions_position_1)

@@ -48,6 +48,9 @@ class Options:
     tick_minutes: int = 30  # periodic work (pacing, rollups, attribution) every so many simulated minutes
     prefix: str = ""  # before every marketplace and event id: runs sharing a database (--http) must not collide
     slot_positions: tuple[int, ...] = behaviour.DEFAULT_SLOT_POSITIONS  # --slot-positions: the page layout
+    # --margin / --sigma: the incrementality gate's admin settings for this run (None: as the admin set them).
+    margin: float | None = None
+    sigma: float | None = None
     # --organic-impression-share: the share of sessions whose organic impressions are reported
     # (chosen by a hash of the session; clicks and purchases are always reported). The models
     # need a sample, not every view; reporting them all was a third of a run's time.
@@ -176,8 +179,13 @@ class Simulation:
         throttle_random.seed(o.seed)
         auction_index().background_reloads = False
         rules = AuctionSettings.load()
-        if rules.holdout_share != o.holdout:  # the platform holds shoppers out (ghost ads)
-            rules.holdout_share = o.holdout
+        changed = {"holdout_share": o.holdout,  # the platform holds shoppers out (ghost ads)
+                   "incrementality_margin": o.margin, "substitution_share": o.sigma}
+        changed = {name: value for name, value in changed.items()
+                   if value is not None and getattr(rules, name) != value}
+        if changed:
+            for name, value in changed.items():
+                setattr(rules, name, value)
             rules.save()
         self.organic_top_k, self.relevance_floor = rules.organic_top_k, rules.relevance_floor
         self.horizon = dt.timedelta(days=rules.attribution_window_days)

@@ -198,3 +198,81 @@ def test_lift_card_forecast_against_outcome_and_a_higher_budget_never_forecasts_
         now = forecast_clicks()
         assert now[0] >= last[0] and now[1] >= last[1], (amount, last, now)
         last = now
+
+
+PHONE = {"width": 390, "height": 844}
+# The innermost elements that reach past the viewport's right edge (what to fix when a page is too wide).
+_OFFENDERS = """() => [...document.querySelectorAll('body *')].filter(e => {
+  const wide = x => x.getBoundingClientRect().right > 390.5;
+  return wide(e) && ![...e.children].some(wide);
+}).slice(0, 6).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className ? '.' + e.className : '')
+  + ' ' + Math.round(e.getBoundingClientRect().right))"""
+
+
+def _phone_pages(shop) -> list[str]:
+    from campaigns.models import BudgetPeriod
+
+    seller, listings, receipt = shop["seller"], shop["listings"], shop["receipt"]
+    campaign = Campaign.objects.get(seller=seller)
+    period = BudgetPeriod.objects.filter(campaign=campaign).first()
+    return [
+        reverse("home"),
+        reverse("campaigns:home"),
+        reverse("campaigns:detail", args=[campaign.pk]),
+        reverse("campaigns:statements"),
+        reverse("campaigns:statement", args=[period.pk]),
+        f"{reverse('analytics:dashboard')}?range=30",
+        f"{reverse('analytics:listings')}?range=30",
+        reverse("analytics:why", args=[listings[2].pk]),
+        f"{reverse('analytics:receipts')}?range=30",
+        reverse("analytics:receipt", args=[receipt.pk]),
+    ]
+
+
+def test_every_seller_page_fits_a_phone_with_no_console_error(browser, live_server, shop_with_results):
+    """At 390 px nothing scrolls sideways (a wide table scrolls inside its own box), and no
+    page logs a console error (a missing favicon included)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("console", lambda message: errors.append(f"{tab.url}: {message.text}")
+           if message.type == "error" else None)
+    tab.on("response", lambda response: errors.append(f"{response.url}: {response.status}")
+           if response.status >= 400 else None)
+    tab.goto(f"{live_server.url}{reverse('login')}")
+    too_wide = {}
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    if width > PHONE["width"]:
+        too_wide["login"] = width
+    _sign_in(tab, live_server, shop_with_results["seller"])
+    for path in _phone_pages(shop_with_results):
+        tab.goto(f"{live_server.url}{path}")
+        tab.wait_for_load_state("networkidle")
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[path] = (width, tab.evaluate(_OFFENDERS))
+    context.close()
+    assert too_wide == {}, "\n".join(f"{path}: {found}" for path, found in too_wide.items())
+    assert errors == []
+
+
+def test_the_campaign_wizard_fits_a_phone(browser, live_server, transactional_db):
+    seller = SellerFactory(username="nora_phone")
+    ListingFactory.create_batch(6, seller=seller)
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    _sign_in(tab, live_server, seller)
+    tab.wait_for_url(re.compile(r"/campaign/start/"))
+    too_wide = {}
+    for step, ready in (("start", "#wizard-next"), ("budget", "#budget-form"), ("listings", "#selection-form"),
+                        ("review", "#launch-form")):
+        tab.wait_for_selector(ready)
+        width = tab.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE["width"]:
+            too_wide[step] = (width, tab.evaluate(_OFFENDERS))
+        if step != "review":
+            tab.click("#wizard-next")
+    context.close()
+    assert too_wide == {}

@@ -40,3 +40,8 @@ def test_beat_schedule_runs_the_heartbeat_every_minute():
     entry = app.conf.beat_schedule["heartbeat"]
     assert entry["task"] == "closetads.tasks.heartbeat"
     assert entry["schedule"] == 60.0
+
+
+def test_favicon_ico_leads_to_the_sites_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")

@@ -61,6 +61,14 @@ def test_a_run_reports_the_contracted_figures_and_never_overspends():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_margin_and_sigma_set_the_gate_for_the_run_and_the_report_says_so():
+    report = simulate("--seed", "3", "--margin", "0.75", "--sigma", "0.2")
+    rules = AuctionSettings.load()
+    assert (rules.incrementality_margin, rules.substitution_share) == (0.75, 0.2)
+    assert (report["gate_margin"], report["gate_sigma"]) == (0.75, 0.2)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_budget_scale_multiplies_every_budget_within_the_admin_bounds():
     from campaigns.models import Campaign, CampaignSettings
 
@@ -85,6 +93,8 @@ def test_budget_scale_multiplies_every_budget_within_the_admin_bounds():
     (["--bidding", "cheap"], "--bidding"),
     (["--holdout", "0.9"], "--holdout"),
     (["--start", "next week"], "--start"),
+    (["--margin", "-1"], "--margin"),
+    (["--sigma", "0.99"], "--sigma"),
 ])
 def test_bad_options_are_clear_errors(db, args, message):
     with pytest.raises(CommandError, match=message):

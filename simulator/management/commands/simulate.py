@@ -57,6 +57,10 @@ class Command(BaseCommand):
                             help="Multiply every campaign's weekly budget by this (to compare bidding at equal spend).")
         parser.add_argument("--holdout", type=float, default=0.0,
                             help="Share of buyers (by hashed user id) who see no ads (0 to 0.5).")
+        parser.add_argument("--margin", type=float, default=None,
+                            help="The incrementality gate's margin m for this run (admin setting; default: as set).")
+        parser.add_argument("--sigma", type=float, default=None,
+                            help="The gate's substitution share sigma for this run (admin setting; default: as set).")
         parser.add_argument("--promote-share", type=float, default=0.35, help="Share of sellers who promote.")
         parser.add_argument("--slot-positions", default="1,5,9,13",
                             help="The storefront's page layout: page positions (1-based) of sponsored slots 1, 2, "
@@ -83,6 +87,10 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if not 0 <= o["holdout"] <= 0.5:
             raise CommandError("--holdout must be between 0 and 0.5")
+        if o["margin"] is not None and not 0 <= o["margin"] <= 10:
+            raise CommandError("--margin must be between 0 and 10")
+        if o["sigma"] is not None and not 0 <= o["sigma"] <= 0.95:
+            raise CommandError("--sigma must be between 0 and 0.95")
         if not 0.0 < o["organic_impression_share"] <= 1.0:
             raise CommandError("--organic-impression-share must be in (0, 1]")
         if not 0.01 <= o["budget_scale"] <= 100:
@@ -112,7 +120,7 @@ class Command(BaseCommand):
             budget_scale=o["budget_scale"],
             promote_share=o["promote_share"], organic_impressions=not o["no_organic_impressions"],
             tick_minutes=o["tick_minutes"], prefix=prefix, slot_positions=_slot_positions(o["slot_positions"]),
-            organic_impression_share=o["organic_impression_share"],
+            organic_impression_share=o["organic_impression_share"], margin=o["margin"], sigma=o["sigma"],
         )
         sim = Simulation(options, platform, periodic=_periodic(options), campaign_setup=campaigns_launch)
         try:
