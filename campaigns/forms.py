@@ -57,19 +57,9 @@ def _apply_service_check(form: forms.Form, field: str, micros: int | None) -> No
         form.add_error(field, exc.message)
 
 
-class BiddingMixin(forms.Form):
-    bidding = forms.ChoiceField(choices=Campaign.Bidding.choices, initial=Campaign.Bidding.AUTO,
-                                widget=forms.RadioSelect)
-    max_cpc = MoneyField(required=False, label="Maximum cost per click")
-
-    def clean_bidding_fields(self) -> None:
-        if self.cleaned_data.get("bidding") == Campaign.Bidding.MANUAL and self.cleaned_data.get("max_cpc") is None:
-            if "max_cpc" not in self.errors:
-                self.add_error("max_cpc", "Manual bidding needs a maximum cost per click.")
-
-
-class WizardBudgetForm(BiddingMixin):
-    """The wizard's budget step: one of the recommended levels, or the seller's own amount."""
+class WizardBudgetForm(forms.Form):
+    """The wizard's budget step: one of the recommended levels, or the seller's own amount.
+    Sellers never bid: ClosetAds bids for them (manual bidding is an admin tool)."""
 
     budget_choice = forms.ChoiceField(choices=BUDGET_CHOICES, initial="recommended", widget=forms.RadioSelect)
     weekly_budget = MoneyField(required=False, label="Your weekly budget")
@@ -89,7 +79,6 @@ class WizardBudgetForm(BiddingMixin):
         elif choice in self.levels:
             data["weekly_budget_micros"] = self.levels[choice]
             _apply_service_check(self, "budget_choice", data["weekly_budget_micros"])
-        self.clean_bidding_fields()
         return data
 
 

@@ -37,8 +37,28 @@ class Receipt:
         return (self.purchased_at - self.clicked_at) / dt.timedelta(days=1)
 
     @property
+    def time_before_purchase(self) -> str:
+        return wait_words(self.purchased_at - self.clicked_at)
+
+    @property
     def is_direct(self) -> bool:
         return self.kind == AttributionCredit.Kind.DIRECT
+
+
+def wait_words(wait: dt.timedelta) -> str:
+    """How long before the purchase the click came, as a seller reads it: "2 days",
+    "1.5 days", "5 hours", "12 minutes", "under a minute" (never "0.0 days")."""
+    minutes = wait / dt.timedelta(minutes=1)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{int(minutes)} minute{'s' if int(minutes) != 1 else ''}"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{int(hours)} hour{'s' if int(hours) != 1 else ''}"
+    days = round(hours / 24, 1)
+    text = f"{days:g}"
+    return f"{text} day{'s' if text != '1' else ''}"
 
 
 def _live_credits(seller: Seller):

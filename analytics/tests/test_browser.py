@@ -136,7 +136,7 @@ def test_dashboard_charts_range_switch_csv_receipt_and_why(page, live_server, sh
     page.click("a.receipt-link")
     page.wait_for_selector("#receipt")
     assert "Halo sale" in page.inner_text("#receipt")
-    assert "2.0 days" in page.inner_text("#days-before")
+    assert page.inner_text("#days-before") == "2 days"
 
     page.goto(f"{live_server.url}{reverse('analytics:listings')}?range=7")
     page.locator("tr[data-listing='V2'] a.why-link").click()

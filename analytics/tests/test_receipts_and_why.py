@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.urls import reverse
 
 from analytics.diagnosis import EXPLANATIONS, diagnose
@@ -41,7 +42,7 @@ def test_a_receipt_shows_the_order_the_item_and_the_click_that_earned_it(shop_cl
     assert "Halo sale" in html
     assert "Listing 1" in html and "V1" in html  # bought
     assert "on Listing 0" in html and "V0" in html  # clicked
-    assert '<span id="days-before">3.0 days</span>' in html
+    assert '<span id="days-before">3 days</span>' in html
 
 
 def test_a_reversed_credit_has_no_receipt(shop_client, shop):
@@ -104,3 +105,19 @@ def test_a_listing_the_incrementality_gate_refused_is_explained_in_sales_the_sel
     assert diagnosis.headline == ("Main reason it did not show: shown there, it would have taken more sales from "
                                   "the results it pushes down than it would add.")
     assert diagnosis.reasons[0].advice.startswith("It wins where it is a better fit for the shopper")
+
+
+@pytest.mark.parametrize("wait, words", [
+    (dt.timedelta(seconds=20), "under a minute"),
+    (dt.timedelta(minutes=1), "1 minute"),
+    (dt.timedelta(minutes=59, seconds=59), "59 minutes"),
+    (dt.timedelta(hours=1), "1 hour"),
+    (dt.timedelta(hours=23, minutes=50), "23 hours"),
+    (dt.timedelta(days=1), "1 day"),
+    (dt.timedelta(days=2), "2 days"),
+    (dt.timedelta(days=2, hours=12), "2.5 days"),
+])
+def test_the_wait_before_a_purchase_reads_in_plain_words(wait, words):
+    from analytics.selectors.receipts import wait_words
+
+    assert wait_words(wait) == words

@@ -116,11 +116,20 @@ def test_going_back_to_the_budget_step_changes_the_draft(seller_client, seller):
     seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "20", "bidding": "auto"})
     page = seller_client.get("/campaign/start/budget/").content.decode()
     assert 'value="20.00"' in page
-    seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "35",
+    seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "35"})
+    draft = Campaign.objects.get(seller=seller)
+    assert (draft.weekly_budget_micros, draft.bidding) == (35_000_000, "auto")
+    assert Campaign.objects.filter(seller=seller).count() == 1
+
+
+def test_sellers_never_bid_in_the_wizard(seller_client, seller):
+    """"You never bid": the wizard offers no manual bidding, and a forged field changes nothing."""
+    page = seller_client.get("/campaign/start/budget/").content.decode()
+    assert 'name="bidding"' not in page and 'name="max_cpc"' not in page
+    seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "20",
                                                    "bidding": "manual", "max_cpc": "0.40"})
     draft = Campaign.objects.get(seller=seller)
-    assert (draft.weekly_budget_micros, draft.bidding, draft.max_cpc_micros) == (35_000_000, "manual", 400_000)
-    assert Campaign.objects.filter(seller=seller).count() == 1
+    assert (draft.bidding, draft.max_cpc_micros) == ("auto", None)
 
 
 def test_users_without_a_closet_and_anonymous_visitors_cannot_use_the_wizard(client, django_user_model, db):

@@ -13,11 +13,8 @@ from campaigns.tests.conftest import htmx
     ({"budget_choice": "own", "weekly_budget": "12.345"}, "id_weekly_budget", "Use whole cents"),
     ({"budget_choice": "own", "weekly_budget": ""}, "id_weekly_budget", "Enter your weekly budget"),
     ({"budget_choice": "everything"}, "budget-choice", "Select a valid choice"),
-    ({"budget_choice": "low", "bidding": "manual"}, "id_max_cpc", "Manual bidding needs a maximum cost per click"),
-    ({"budget_choice": "low", "bidding": "manual", "max_cpc": "0.405"}, "id_max_cpc", "Use whole cents"),
 ])
 def test_a_bad_budget_step_is_a_form_error_that_creates_nothing(seller_client, data, field, message):
-    data = {"bidding": "auto", **data}
     response = seller_client.post("/campaign/start/budget/", data)
     assert response.status_code == 400
     body = response.content.decode()
@@ -31,8 +28,7 @@ def test_a_bad_budget_step_is_a_form_error_that_creates_nothing(seller_client, d
 
 def test_a_bad_budget_change_of_a_draft_changes_nothing(seller_client, seller):
     seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "20", "bidding": "auto"})
-    response = seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "2000",
-                                                              "bidding": "manual", "max_cpc": "1"})
+    response = seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "2000"})
     assert response.status_code == 400
     draft = Campaign.objects.get(seller=seller)
     assert (draft.weekly_budget_micros, draft.bidding) == (20_000_000, "auto")

@@ -45,9 +45,8 @@ def _levels(recommendation: Recommendation) -> dict[str, int]:
 
 def _budget_initial(draft: Campaign | None, levels: dict[str, int]) -> dict:
     if draft is None:
-        return {"budget_choice": "recommended", "bidding": Campaign.Bidding.AUTO}
-    initial = {"bidding": draft.bidding,
-               "max_cpc": f"{to_decimal(draft.max_cpc_micros):.2f}" if draft.max_cpc_micros else ""}
+        return {"budget_choice": "recommended"}
+    initial: dict = {}
     level = next((name for name, amount in levels.items() if amount == draft.weekly_budget_micros), None)
     if level:
         initial["budget_choice"] = level
@@ -137,17 +136,13 @@ def wizard_budget(request: HttpRequest) -> HttpResponse:
     form = WizardBudgetForm(request.POST, levels=levels)
     if form.is_valid():
         data = form.cleaned_data
-        max_cpc = data.get("max_cpc") if data["bidding"] == Campaign.Bidding.MANUAL else None
         try:
             with transaction.atomic():
                 draft = _draft(request.seller)
                 if draft is None:
-                    services.campaign_create(request.seller, weekly_budget_micros=data["weekly_budget_micros"],
-                                             bidding=data["bidding"], max_cpc_micros=max_cpc)
+                    services.campaign_create(request.seller, weekly_budget_micros=data["weekly_budget_micros"])
                 else:
                     services.campaign_budget_change(draft, data["weekly_budget_micros"])
-                    draft.refresh_from_db()
-                    services.campaign_bidding_set(draft, data["bidding"], max_cpc)
         except CampaignError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
