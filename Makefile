@@ -6,12 +6,15 @@ STAMP  := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
 # The development server follows the simulated clock of `simulate --http` (embedded mode only:
 # never with a DATABASE_URL; the settings refuse it in production anyway).
-DEV_ENV := DEBUG=1 $(if $(DATABASE_URL),,CLOSETADS_SIMULATED_CLOCK=1)
+# `make demo WEB_PORT=8123` serves on another port; the printed sign-in links follow it.
+WEB_PORT ?= 8000
+BASE_ENV := CLOSETADS_BASE_URL=http://127.0.0.1:$(WEB_PORT)
+DEV_ENV := DEBUG=1 WEB_PORT=$(WEB_PORT) $(BASE_ENV) $(if $(DATABASE_URL),,CLOSETADS_SIMULATED_CLOCK=1)
 
 .PHONY: help demo run test test-fast lint format migrations-check deploy-check bench screenshots clean
 
 help:
-	@echo "make demo    start web + worker + beat with a demo marketplace at http://127.0.0.1:8000"
+	@echo "make demo    start web + worker + beat with a demo marketplace at http://127.0.0.1:8000 (WEB_PORT=N for another port)"
 	@echo "make test    run the whole test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint    ruff check"
 	@echo "make screenshots  PNGs of the seller pages into docs/screenshots/"
@@ -26,7 +29,7 @@ venv: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
+	$(BASE_ENV) $(BIN)/python manage.py load_demo
 	@echo "Starting web, worker and beat (Ctrl-C stops all of them)..."
 	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 

@@ -39,4 +39,8 @@ def home(request):
 
     if seller_needs_onboarding(seller):  # first login: the Promoted Closet wizard
         return redirect("campaigns:wizard_start")
-    return render(request, "sellers/home.html", {"seller": seller, "summary": closet_summary(seller)})
+    from campaigns.models import Campaign
+
+    campaign = Campaign.objects.filter(seller=seller).exclude(status=Campaign.Status.DRAFT).order_by("-id").first()
+    return render(request, "sellers/home.html", {"seller": seller, "summary": closet_summary(seller),
+                                                 "campaign": campaign})

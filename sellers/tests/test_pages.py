@@ -12,11 +12,26 @@ def test_password_login_then_closet_summary_then_logout(client, django_user_mode
     response = client.post("/login/", {"username": "vera", "password": "a-long-password-1"})
     assert response.status_code == 302
     page = client.get("/", follow=True).content.decode()
-    assert "Hello, " + seller.username in page
+    assert "Hello, " + seller.username in page  # the first sign-in opens the Promoted Closet wizard
+    assert "Signed in as vera" in page
     assert "Women/Dresses/Midi" in page
     assert "$45.00" in page
     client.post("/logout/")
     assert client.get("/").status_code == 302
+
+
+def test_the_closet_page_leads_to_the_campaign_and_the_results(client, django_user_model, db):
+    from campaigns.tests.factories import launched_campaign
+
+    user = django_user_model.objects.create_user("vera", password="a-long-password-1")
+    seller = SellerFactory(user=user)
+    ListingFactory.create_batch(2, seller=seller)
+    campaign = launched_campaign(seller)
+    client.force_login(user)
+    page = client.get("/").content.decode()
+    assert f"{seller.username}\u2019s closet" in page
+    assert f'href="/campaigns/{campaign.pk}/" id="closet-to-campaign"' in page
+    assert 'id="closet-to-results"' in page and 'id="closet-to-start"' not in page
 
 
 def test_wrong_password_shows_an_error(client, django_user_model, db):

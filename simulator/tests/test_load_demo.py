@@ -8,12 +8,13 @@ from sellers.models import Listing, Seller
 
 
 @pytest.mark.django_db(transaction=True)
-def test_load_demo_plays_recent_history_and_prints_a_working_login(client):
+def test_load_demo_plays_recent_history_and_prints_a_working_login(client, settings):
+    settings.BASE_URL = "http://127.0.0.1:8123"  # make demo WEB_PORT=8123: the links follow the port
     out = io.StringIO()
     call_command("load_demo", "--days", "2", "--sellers", "6", "--buyers", "300", stdout=out)
     text = out.getvalue()
     assert "username demo  password promote-my-closet" in text
-    assert "/sso/" in text
+    assert "http://127.0.0.1:8123/login/" in text and "http://127.0.0.1:8123/sso/" in text
     demo = Seller.objects.get(user__username="demo")
     assert Listing.objects.filter(seller=demo).count() >= 100
     assert Campaign.objects.get(seller=demo).status == Campaign.Status.ACTIVE

@@ -1,7 +1,9 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from django.urls import reverse
 
 from auction.index import auction_index
 from closetads import clock, periodic
@@ -58,6 +60,6 @@ class Command(BaseCommand):
             seller.user = user
             seller.save(update_fields=["user"])
         link = sso_link_create(seller)
-        self.stdout.write(f"  Seller login:  http://127.0.0.1:8000/login/  "
+        self.stdout.write(f"  Seller login:  {settings.BASE_URL}{reverse('login')}  "
                           f"username {DEMO_USERNAME}  password {DEMO_PASSWORD}   ({seller.username})")
         self.stdout.write(f"  One-time SSO link (10 min): {link}")
