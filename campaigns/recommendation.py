@@ -29,7 +29,7 @@ from django.db.models import Avg, Count, Q
 from auction.models import AuctionSettings
 from auction.ranking import MIN_CLICKS_PER_BUDGET
 from campaigns import budget
-from campaigns.budget_model import MIN_CAMPAIGNS, MIN_WEEKS, BudgetModel, budget_model_train
+from campaigns.budget_model import BudgetModel, budget_model_train
 from campaigns.evidence import (
     CLOSET_SPREAD_DISPERSION,
     MARKET_WEEKS,
@@ -381,7 +381,7 @@ def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelSta
         pace = ("faster than" if profile.demand_index > 1.05
                 else "slower than" if profile.demand_index < 0.95 else "as fast as")
         reasons.append(Reason("demand", f"Listings in your categories sold {pace} the marketplace average in the last "
-                              f"{DEMAND_WINDOW_DAYS} days (demand index {profile.demand_index:.2f})."))
+                              f"{DEMAND_WINDOW_DAYS} days."))
     else:
         reasons.append(Reason("demand", "No recent sales on the marketplace yet to compare demand for your "
                               "categories with."))
@@ -403,9 +403,9 @@ def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelSta
         reasons.append(Reason("history", f"In {state.weeks:,} finished campaign weeks, closets like yours got no "
                               "more clicks from bigger budgets, so these figures come from simple rules."))
     else:
-        reasons.append(Reason("history", f"Too little campaign history yet ({state.weeks:,} finished weeks; "
-                              f"the learned model needs {MIN_WEEKS:,} from {MIN_CAMPAIGNS} campaigns): these figures "
-                              "come from simple rules."))
+        reasons.append(Reason("history", "The marketplace has too few finished campaign weeks yet to learn from, so "
+                              "these figures come from simple rules: about one click a week for every "
+                              f"{round(1 / CLICKS_PER_LISTING_WEEK):,} listings, at a typical price per click."))
     return reasons
 
 

@@ -134,6 +134,8 @@ def test_a_campaign_without_data_yet_says_so_and_draws_no_chart(shop_client, sho
     assert 'id="empty-no-data"' in html
     assert "numbers appear here a few minutes" in html
     assert "data-chart" not in html
+    # No clicks at all: nothing "can still earn sales".
+    assert 'id="window-note"' not in html
 
 
 def test_the_attribution_window_note_shows_only_while_the_window_is_open(shop_client, busy_shop):

@@ -18,10 +18,12 @@ from campaigns.selectors import campaign_latest_for_seller
 from campaigns.views.common import render_page, seller_required
 
 
-def attribution_note(end: dt.date, today: dt.date, window_days: int) -> str | None:
-    """A note when the range reaches into days whose clicks can still earn sales (the window is open)."""
+def attribution_note(end: dt.date, today: dt.date, window_days: int,
+                     clicks_by_day: dict[dt.date, int]) -> str | None:
+    """A note when the range holds clicks whose attribution window is still open (they can
+    still earn sales); none for a range without such clicks."""
     open_from = today - dt.timedelta(days=window_days - 1)
-    if end < open_from:
+    if end < open_from or not any(clicks for day, clicks in clicks_by_day.items() if day >= open_from):
         return None
     return (f"Clicks since {open_from:%b} {open_from.day} can still earn sales: a purchase up to "
             f"{window_days} days after a click is credited to it, so sales and ROAS for recent days may still grow.")
@@ -38,7 +40,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "nav": "dashboard", "days": days, "error": error, "presets": PRESETS, "dashboard": data,
         "cards": kpi_cards(data), "charts": chart_data(data), "campaign": campaign_latest_for_seller(request.seller),
         "today": today, "tz_name": str(days.tz), "lift": lift_card_for_seller(request.seller),
-        "window_note": attribution_note(days.end, today, AuctionSettings.load().attribution_window_days),
+        "window_note": attribution_note(days.end, today, AuctionSettings.load().attribution_window_days,
+                                        {point.day: point.kpis.clicks for point in data.series}),
         "export_url": f"{reverse('analytics:export')}?start={days.start.isoformat()}&end={days.end.isoformat()}",
         "listings_url": f"{reverse('analytics:listings')}?{days.query()}",
     }

@@ -65,7 +65,10 @@ def test_with_no_history_the_rules_recommend_and_say_why(seller):
 
     bids = 20 * expected_cpc_micros(45_000_000) / SECOND_PRICE_DISCOUNT
     assert recommendation.recommended.weekly_budget_micros == max(5, math.ceil(bids / 1e6)) * 1_000_000
-    assert any("Too little campaign history" in r.text for r in recommendation.reasons)
+    assert any("too few finished campaign weeks" in r.text and "one click a week for every 5 listings" in r.text
+               for r in recommendation.reasons)
+    # Plain words for a seller: no indices or model thresholds.
+    assert not any("index" in r.text or "model" in r.text for r in recommendation.reasons)
     assert any("12 available listings" in r.text for r in recommendation.reasons)
 
 
