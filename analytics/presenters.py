@@ -58,13 +58,23 @@ class KpiCard:
         return "up" if self.change > 0 else "down"
 
 
+def _charged_detail(clicks: int, charged: int) -> str:
+    """What the seller paid for, and why some clicks were free (api.md: a repeat click by the
+    same shopper within the dedup window, an expired token, or a click after the budget ran out)."""
+    free = clicks - charged
+    if free <= 0:
+        return f"{charged:,} charged"
+    return (f"{charged:,} charged · {free:,} free (repeat clicks by the same shopper, "
+            f"or clicks after the week's budget ran out)")
+
+
 def kpi_cards(dashboard: Dashboard) -> list[KpiCard]:
     """The KPI cards of the dashboard, each with its change against the previous period of equal length."""
     now, before = dashboard.current, dashboard.previous
     return [
         KpiCard("impressions", "Impressions", f"{now.impressions:,}", change(now.impressions, before.impressions)),
         KpiCard("clicks", "Clicks", f"{now.clicks:,}", change(now.clicks, before.clicks),
-                detail=f"{now.charged_clicks:,} charged"),
+                detail=_charged_detail(now.clicks, now.charged_clicks)),
         KpiCard("ctr", "CTR", percent(now.ctr, 2), change(now.ctr, before.ctr)),
         KpiCard("cpc", "Average CPC", money_or_dash(now.cpc_micros), change(now.cpc_micros, before.cpc_micros),
                 neutral=True),

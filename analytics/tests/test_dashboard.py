@@ -186,3 +186,10 @@ def test_signed_out_visitors_go_to_the_login_page(client, db):
     response = client.get(DASH)
     assert response.status_code == 302
     assert reverse("login") in response["Location"]
+
+
+def test_free_clicks_are_explained_beside_the_charged_ones():
+    from analytics.presenters import _charged_detail
+
+    assert _charged_detail(405, 405) == "405 charged"
+    assert _charged_detail(406, 405).startswith("405 charged · 1 free (repeat clicks by the same shopper")
