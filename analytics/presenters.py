@@ -95,7 +95,7 @@ def _units(micros: int) -> float:
 
 
 def chart_data(dashboard: Dashboard) -> dict:
-    """Per-day series for the three Plotly charts (JSON-ready)."""
+    """Per-day series for the Plotly charts (JSON-ready)."""
     days = [p.day.isoformat() for p in dashboard.series]
 
     def col(getter):
@@ -109,7 +109,82 @@ def chart_data(dashboard: Dashboard) -> dict:
         "impressions": col(lambda k: k.impressions),
         "clicks": col(lambda k: k.clicks),
         "ctr": col(lambda k: None if k.ctr is None else round(float(k.ctr) * 100, 3)),
+        "cpc": col(lambda k: None if k.cpc_micros is None else _units(k.cpc_micros)),
+        "roas": col(lambda k: None if k.roas is None else round(float(k.roas), 3)),
     }
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """One chart as every reader gets it: a title, a sentence for a screen reader or a
+    browser without JavaScript, and the numbers behind it as a table."""
+
+    key: str
+    title: str
+    summary: str
+    columns: tuple[str, ...]
+    rows: list[list[str]]
+
+
+def _best(points, value) -> tuple[str, object] | None:
+    """(day, value) of the largest non-empty value, the earliest on a tie."""
+    found = [(value(p.kpis), p.day) for p in points if value(p.kpis)]
+    if not found:
+        return None
+    top = max(v for v, _ in found)
+    day = min(d for v, d in found if v == top)
+    return f"{day:%b} {day.day}", top
+
+
+def _range_words(values: list, fmt) -> str:
+    present = [v for v in values if v is not None]
+    if not present:
+        return ""
+    low, high = min(present), max(present)
+    return f" (from {fmt(low)} to {fmt(high)} a day)" if low != high else ""
+
+
+def chart_views(dashboard: Dashboard) -> list[ChartView]:
+    """The dashboard's charts: each with its summary and its data table."""
+    points, now = dashboard.series, dashboard.current
+    days = [f"{p.day:%b} {p.day.day}" for p in points]
+    n = len(points)
+    best_sales = _best(points, lambda k: k.sales_micros)
+    best_clicks = _best(points, lambda k: k.clicks)
+    cpcs = [p.kpis.cpc_micros for p in points]
+    roases = [p.kpis.roas for p in points]
+    ctrs = [p.kpis.ctr for p in points]
+
+    def table(*cells) -> list[list[str]]:
+        return [[day, *(cell(p.kpis) for cell in cells)] for day, p in zip(days, points, strict=True)]
+
+    return [
+        ChartView("money", "Spend and sales per day",
+                  f"In these {n} days you spent {format_money(now.spend_micros)} and made "
+                  f"{format_money(now.sales_micros)} in sales ({format_money(now.direct_sales_micros)} direct, "
+                  f"{format_money(now.halo_sales_micros)} halo)."
+                  + (f" Most sales on {best_sales[0]}: {format_money(best_sales[1])}." if best_sales else ""),
+                  ("Day", "Spend", "Direct sales", "Halo sales"),
+                  table(lambda k: format_money(k.spend_micros), lambda k: format_money(k.direct_sales_micros),
+                        lambda k: format_money(k.halo_sales_micros))),
+        ChartView("traffic", "Impressions and clicks per day",
+                  f"{now.impressions:,} impressions and {now.clicks:,} clicks in {n} days."
+                  + (f" Most clicks on {best_clicks[0]}: {best_clicks[1]:,}." if best_clicks else ""),
+                  ("Day", "Impressions", "Clicks"),
+                  table(lambda k: f"{k.impressions:,}", lambda k: f"{k.clicks:,}")),
+        ChartView("ctr", "Click-through rate per day",
+                  f"{percent(now.ctr, 2)} of impressions were clicked"
+                  f"{_range_words(ctrs, lambda v: percent(v, 2))}.",
+                  ("Day", "Click-through rate"), table(lambda k: percent(k.ctr, 2))),
+        ChartView("cpc", "Cost per click per day",
+                  f"A click cost {money_or_dash(now.cpc_micros)} on average"
+                  f"{_range_words(cpcs, format_money)}.",
+                  ("Day", "Cost per click"), table(lambda k: money_or_dash(k.cpc_micros))),
+        ChartView("roas", "Return on ad spend per day",
+                  f"Every dollar spent brought {roas_text(now.roas)} in sales"
+                  f"{_range_words(roases, roas_text)}.",
+                  ("Day", "Return on ad spend"), table(lambda k: roas_text(k.roas))),
+    ]
 
 
 def kpis_row(kpis: Kpis) -> dict[str, str]:

@@ -193,3 +193,21 @@ def test_free_clicks_are_explained_beside_the_charged_ones():
 
     assert _charged_detail(405, 405) == "405 charged"
     assert _charged_detail(406, 405).startswith("405 charged · 1 free (repeat clicks by the same shopper")
+
+
+def test_each_chart_has_a_summary_and_its_numbers_for_readers_without_the_chart(shop_client, busy_shop):
+    page = shop_client.get(f"{DASH}?range=14")
+    views = {view.key: view for view in page.context["chart_views"]}
+    assert list(views) == ["money", "traffic", "ctr", "cpc", "roas"]
+    money = views["money"]
+    assert money.summary == ("In these 14 days you spent $25.20 and made $150.00 in sales ($90.00 direct, "
+                             "$60.00 halo). Most sales on Dec 16: $75.00.")
+    assert money.columns == ("Day", "Spend", "Direct sales", "Halo sales")
+    assert len(money.rows) == 14 and money.rows[-1] == ["Dec 16", "$1.80", "$45.00", "$30.00"]
+    assert views["cpc"].summary == "A click cost $0.30 on average."  # the same every day: no range
+    assert views["roas"].rows[-1] == ["Dec 16", "41.67x"]
+    assert "Most clicks on Dec 3: 7." in views["traffic"].summary  # a tie: the earliest day
+    html = page.content.decode()
+    # Without JavaScript (or with a screen reader) the summary and the table are in the page.
+    assert 'id="chart-money-summary"' in html and html.count('<details class="chart-table">') == 5
+    assert page.context["charts"]["cpc"][-1] == pytest.approx(0.3)

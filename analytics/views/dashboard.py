@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from analytics.presenters import chart_data, kpi_cards
+from analytics.presenters import chart_data, chart_views, kpi_cards
 from analytics.ranges import PRESETS
 from analytics.selectors.dashboard import dashboard_for_seller
 from analytics.selectors.lift import lift_card_for_seller
@@ -38,7 +38,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     data = dashboard_for_seller(request.seller, days)
     context = {
         "nav": "dashboard", "days": days, "error": error, "presets": PRESETS, "dashboard": data,
-        "cards": kpi_cards(data), "charts": chart_data(data), "campaign": campaign_latest_for_seller(request.seller),
+        "cards": kpi_cards(data), "charts": chart_data(data), "chart_views": chart_views(data),
+        "campaign": campaign_latest_for_seller(request.seller),
         "today": today, "tz_name": str(days.tz), "lift": lift_card_for_seller(request.seller),
         "window_note": attribution_note(days.end, today, AuctionSettings.load().attribution_window_days,
                                         {point.day: point.kpis.clicks for point in data.series}),

@@ -10,6 +10,22 @@
   function layout(extra) { return Object.assign({}, layoutBase, extra || {}); }
   var config = { displayModeBar: false, responsive: true };
 
+  // Round tick steps (1, 2, 5 times a power of ten) for about five ticks: never 6, 11, 17 or $0.69.
+  function niceStep(values, least) {
+    var top = Math.max.apply(null, values.filter(function (v) { return v !== null; }).concat([least]));
+    var step = Math.pow(10, Math.floor(Math.log10(top / 5)));
+    [1, 2, 5, 10].some(function (m) { if (top / (step * m) <= 5) { step *= m; return true; } return false; });
+    return Math.max(step, least);
+  }
+  function countAxis(values, extra) {
+    return Object.assign({ rangemode: "tozero", tick0: 0, dtick: niceStep(values, 1), tickformat: ",d" }, extra || {});
+  }
+  function moneyAxis(values, extra) {
+    var step = niceStep(values, 0.01);
+    return Object.assign({ rangemode: "tozero", tick0: 0, dtick: step, tickprefix: "$",
+                           tickformat: step < 1 ? ".2f" : ",d" }, extra || {});
+  }
+
   function draw(root) {
     var source = (root || document).querySelector("#chart-data");
     if (!source || !window.Plotly) { return; }
@@ -18,20 +34,29 @@
     boxes.forEach(function (box) {
       var kind = box.getAttribute("data-chart"), traces, extra;
       if (kind === "money") {
+        // Spend is a tenth of sales or less: on its own axis (right) it does not lie flat on $0.
         traces = [
           { x: d.days, y: d.sales_direct, name: "Direct sales", type: "bar", marker: { color: BRAND } },
           { x: d.days, y: d.sales_halo, name: "Halo sales", type: "bar", marker: { color: HALO } },
-          { x: d.days, y: d.spend, name: "Spend", type: "scatter", mode: "lines+markers", line: { color: INK } }
+          { x: d.days, y: d.spend, name: "Spend (right)", type: "scatter", mode: "lines+markers", yaxis: "y2", line: { color: INK } }
         ];
-        extra = { barmode: "stack", yaxis: { tickprefix: "$", rangemode: "tozero" } };
+        extra = { barmode: "stack", yaxis: { title: { text: "Sales" }, tickprefix: "$", rangemode: "tozero" },
+                  yaxis2: moneyAxis(d.spend, { title: { text: "Spend" }, overlaying: "y", side: "right" }),
+                  margin: { l: 56, r: 56, t: 8, b: 36 } };
       } else if (kind === "traffic") {
         traces = [
           { x: d.days, y: d.impressions, name: "Impressions", type: "bar", marker: { color: "#cbd5e1" } },
-          { x: d.days, y: d.clicks, name: "Clicks", type: "scatter", mode: "lines+markers", yaxis: "y2", line: { color: BRAND } }
+          { x: d.days, y: d.clicks, name: "Clicks (right)", type: "scatter", mode: "lines+markers", yaxis: "y2", line: { color: BRAND } }
         ];
-        extra = { yaxis: { title: { text: "Impressions" }, rangemode: "tozero" },
-                  yaxis2: { title: { text: "Clicks" }, overlaying: "y", side: "right", rangemode: "tozero", tickformat: ",d" },
+        extra = { yaxis: { title: { text: "Impressions" }, rangemode: "tozero", tickformat: ",d" },
+                  yaxis2: countAxis(d.clicks, { title: { text: "Clicks" }, overlaying: "y", side: "right" }),
                   margin: { l: 56, r: 56, t: 8, b: 36 } };
+      } else if (kind === "cpc") {
+        traces = [{ x: d.days, y: d.cpc, name: "Cost per click", type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: INK } }];
+        extra = { yaxis: moneyAxis(d.cpc), showlegend: false };
+      } else if (kind === "roas") {
+        traces = [{ x: d.days, y: d.roas, name: "Return on ad spend", type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: BRAND } }];
+        extra = { yaxis: { ticksuffix: "x", rangemode: "tozero" }, showlegend: false };
       } else {
         traces = [{ x: d.days, y: d.ctr, name: "CTR", type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: MUTED } }];
         extra = { yaxis: { ticksuffix: "%", rangemode: "tozero" }, showlegend: false };
