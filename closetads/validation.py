@@ -114,7 +114,8 @@ def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Fa
         raise FieldError(field, f"must be a string, not {_type_name(value)}")
     if choices is not None:
         if value not in choices:
-            raise FieldError(field, f"must be one of {', '.join(sorted(choices))}, not {value!r}")
+            shown = value if len(value) <= 40 else f"{value[:40]}..."
+            raise FieldError(field, f"must be one of {', '.join(sorted(choices))}, not {shown!r}")
         return value
     if len(value) > max_length:
         raise FieldError(field, f"is longer than {max_length} characters")
