@@ -232,8 +232,6 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
-    # plotly.js straight from the installed plotly package (no CDN, no copy in the repo).
-    "analytics.staticfiles.PlotlyFinder",
 ]
 STATIC_ROOT = DATA_DIR / "staticfiles"
 STORAGES = {
