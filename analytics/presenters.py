@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from html import escape
+
+from django.utils.safestring import mark_safe
 
 from analytics.metrics import Kpis, change
 from analytics.selectors.dashboard import Dashboard
@@ -124,6 +127,16 @@ class ChartView:
     summary: str
     columns: tuple[str, ...]
     rows: list[list[str]]
+
+    @property
+    def body_html(self) -> str:
+        """The table's rows as HTML, built here with the standard library's escape: a
+        template loop (or format_html) over a year of days and five charts cost the 365-day
+        dashboard about 100 ms."""
+        return mark_safe("".join(  # noqa: S308 - every cell is escaped just here
+            f'<tr><th scope="row">{escape(row[0])}</th>'
+            + "".join(f'<td class="num">{escape(cell)}</td>' for cell in row[1:]) + "</tr>"
+            for row in self.rows))
 
 
 def _best(points, value) -> tuple[str, object] | None:

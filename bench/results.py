@@ -46,6 +46,7 @@ TARGETS: dict[str, tuple[str, float]] = {
         ("forecast_range_coverage", (">=", 0.8)), ("forecast_within_35pct_share", (">=", 0.6)),
         ("forecast_week2_within_35pct_share", (">=", 0.8)))},
     "simulator.seconds": ("<=", 150.0),
+    "dashboard.first_load_bytes": ("<=", 1_500_000),
     **{f"dashboard.{page}_p95_ms": ("<=", 150.0) for page in (
         "dashboard_30d", "dashboard_90d", "dashboard_365d", "listings_30d", "listings_90d_ctr_page10")},
 }
