@@ -45,26 +45,29 @@ def _validator(raw_schema: dict, component: str, *, loose_items: tuple[str, ...]
 def map_case(context: Any, case: Any) -> Any:
     if case.operation.path != "/api/v1/auctions" or case.meta is None or case.meta.generation.mode.is_negative:
         return case
-    body = case.body
-    for auction in body.get("auctions", []) if isinstance(body, dict) else []:
-        _complete_auction(auction)
+    complete(case.body)
     return case
 
 
-def _complete_auction(auction: dict) -> None:
-    slots = auction.get("slots")
-    positions = auction.get("slotPositions")
-    if isinstance(positions, list) and isinstance(slots, int | float) and 1 <= slots <= 40:
-        chosen = sorted({int(p) for p in positions})[: int(slots)]
-        spare = (p for p in range(1, MAX_SLOT_POSITION + 1) if p not in chosen)
-        while len(chosen) < slots:
-            chosen.append(next(spare))
-        auction["slotPositions"] = sorted(chosen)
-    products = auction.get("products")
-    if isinstance(products, dict) and isinstance(products.get("ids"), list) and isinstance(
-            products.get("qualityScores"), list):
-        scores, count = products["qualityScores"], len(products["ids"])
-        products["qualityScores"] = (scores + [1.0] * count)[:count]
+def complete(body: Any) -> Any:
+    """An auctions body made to honour the rules JSON Schema cannot state: one slot position
+    per slot (distinct, ascending), one quality score per id. Also used by
+    closetads/tests/test_contract.py before a request the schema says is valid."""
+    for auction in body.get("auctions", []) if isinstance(body, dict) else []:
+        slots = auction.get("slots")
+        positions = auction.get("slotPositions")
+        if isinstance(positions, list) and isinstance(slots, int | float) and 1 <= slots <= 40:
+            chosen = sorted({int(p) for p in positions if isinstance(p, int | float)})[: int(slots)]
+            spare = (p for p in range(1, MAX_SLOT_POSITION + 1) if p not in chosen)
+            while len(chosen) < slots:
+                chosen.append(next(spare))
+            auction["slotPositions"] = sorted(chosen)
+        products = auction.get("products")
+        if isinstance(products, dict) and isinstance(products.get("ids"), list) and isinstance(
+                products.get("qualityScores"), list):
+            scores, count = products["qualityScores"], len(products["ids"])
+            products["qualityScores"] = (scores + [1.0] * count)[:count]
+    return body
 
 
 @schemathesis.check

@@ -93,6 +93,7 @@ def run_report(sim: Simulation) -> dict:
     first_week = [c for c in mine if c.week_start == o.start]
     second_week = [c for c in mine if c.week_start == o.start + dt.timedelta(days=7)]
     charged_clicks = Click.objects.filter(campaign_id__in=campaign_ids, charged=True).count()
+    gate = AuctionSettings.load()
     report = {
         "seed": o.seed, "days": o.days, "sellers": o.sellers, "buyers": o.buyers,
         "pacing": o.pacing, "bidding": f"fixed:{o.fixed_cpc:.2f}" if o.fixed_cpc is not None else "auto",
@@ -117,8 +118,8 @@ def run_report(sim: Simulation) -> dict:
                                   / t.expected_promoted_without_ads_cents)
                                if t.expected_promoted_without_ads_cents else None),
         "slot_positions": list(o.slot_positions),
-        "gate_margin": AuctionSettings.load().incrementality_margin,
-        "gate_sigma": AuctionSettings.load().substitution_share,
+        "gate_margin": gate.incrementality_margin,
+        "gate_sigma": gate.substitution_share,
         "sponsored_impressions": t.sponsored_impressions,
         "sponsored_ctr": _r(t.sponsored_clicks / t.sponsored_impressions) if t.sponsored_impressions else None,
         "organic_ctr_position_1": (_r(t.organic_clicks_position_1 / t.organic_impressions_position_1)

@@ -6,15 +6,17 @@ violation must be rejected by the endpoint with that field's path (a batch keeps
 items), and each boundary value inside the constraint must be accepted. A constraint added
 to the schema and not to a parser, or the other way round, fails here. The cross-field rules
 JSON Schema cannot state (one slot position per slot, one quality score per id) are honoured
-by ``complete`` before a request that must be accepted, as in .ci/schemathesis_hooks.py.
+by ``complete`` (from .ci/schemathesis_hooks.py, the fuzzer's) before a request that must be accepted.
 """
 
 from __future__ import annotations
 
 import copy
 import datetime as dt
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -199,21 +201,16 @@ def _apply(body: dict, case: Case) -> dict:
     return body
 
 
-def complete(body: dict) -> dict:
-    """The cross-field rules JSON Schema cannot state: one slot position per slot
-    (ascending), one quality score per id."""
-    for auction in body.get("auctions", []) if isinstance(body, dict) else []:
-        slots = auction.get("slots")
-        positions = auction.get("slotPositions")
-        if isinstance(positions, list) and isinstance(slots, int) and 1 <= slots <= 40:
-            chosen = sorted({p for p in positions if isinstance(p, int)})[:slots]
-            spare = (p for p in range(1, 1001) if p not in chosen)
-            auction["slotPositions"] = sorted(chosen + [next(spare) for _ in range(slots - len(chosen))])
-        products = auction.get("products") or {}
-        if isinstance(products.get("qualityScores"), list) and isinstance(products.get("ids"), list):
-            count = len(products["ids"])
-            products["qualityScores"] = (products["qualityScores"] + [1.0] * count)[:count]
-    return body
+def _fuzz_hooks():
+    """.ci/schemathesis_hooks.py, whose ``complete`` states the cross-field rules for the fuzzer and for this test."""
+    path = Path(__file__).resolve().parents[2] / ".ci" / "schemathesis_hooks.py"
+    spec = importlib.util.spec_from_file_location("schemathesis_hooks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+complete = _fuzz_hooks().complete
 
 
 @pytest.fixture
