@@ -87,10 +87,17 @@ def campaign_create(seller: Seller, *, weekly_budget_micros: int, bidding: str =
 
 @transaction.atomic
 def campaign_listings_set(campaign: Campaign, selection: str, listing_ids: Iterable[int] = ()) -> None:
-    """Promote the whole closet, or exactly the chosen listings of the campaign's seller."""
+    """Promote the whole closet, or exactly the chosen listings of the campaign's seller.
+
+    Only a draft may be switched to chosen listings with none chosen yet (the wizard's
+    picker starts empty); launching refuses it until one is chosen.
+    """
     if selection not in Campaign.Selection.values:
         raise CampaignError("selection", f"Unknown listing selection {selection!r}.")
-    chosen = _chosen_listing_ids(campaign.seller, listing_ids) if selection == Campaign.Selection.CHOSEN else []
+    listing_ids = list(listing_ids)
+    chosen: list[int] = []
+    if selection == Campaign.Selection.CHOSEN and (listing_ids or campaign.status != Campaign.Status.DRAFT):
+        chosen = _chosen_listing_ids(campaign.seller, listing_ids)
     CampaignListing.objects.filter(campaign=campaign).exclude(listing_id__in=chosen).delete()
     have = set(CampaignListing.objects.filter(campaign=campaign).values_list("listing_id", flat=True))
     CampaignListing.objects.bulk_create(
@@ -127,6 +134,26 @@ def campaign_listings_update(campaign: Campaign, *, add: Iterable[int] = (), rem
     campaign.selection = Campaign.Selection.CHOSEN
     changes.bump(changes.CAMPAIGNS)
     return len(after)
+
+
+@transaction.atomic
+def campaign_listing_promote(campaign: Campaign, listing_id: int, promote: bool) -> bool:
+    """Promote one listing of the campaign's seller, or stop promoting it (the results
+    table's toggle). Stopping one listing of a whole-closet campaign switches it to chosen
+    listings: every other available listing. Returns True when the selection switched so.
+    CampaignError("listings") for a listing not in the closet or the last one chosen.
+    """
+    if not Listing.objects.filter(seller_id=campaign.seller_id, pk=listing_id).exists():
+        raise CampaignError("listings", "That listing is not in your closet.")
+    if campaign.selection == Campaign.Selection.ALL:
+        if promote:
+            return False
+        others = Listing.objects.filter(seller_id=campaign.seller_id, status=Listing.Status.AVAILABLE).exclude(
+            pk=listing_id).values_list("pk", flat=True)
+        campaign_listings_set(campaign, Campaign.Selection.CHOSEN, list(others))
+        return True
+    campaign_listings_update(campaign, add=[listing_id] if promote else [], remove=[] if promote else [listing_id])
+    return False
 
 
 @transaction.atomic
@@ -188,6 +215,8 @@ def campaign_launch(campaign: Campaign) -> BudgetPeriod:
     """
     if campaign.status == Campaign.Status.ENDED:
         raise CampaignError("__all__", "An ended campaign cannot be launched again; create a new one.")
+    if campaign.selection == Campaign.Selection.CHOSEN and not campaign.chosen.exists():
+        raise CampaignError("listings", "Choose at least one listing, or promote the whole closet.")
     now = clock.now()
     campaign.status = Campaign.Status.ACTIVE
     if campaign.launched_at is None:

@@ -17,6 +17,8 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/budget/", campaign.campaign_budget, name="budget"),
     path("campaigns/<int:campaign_id>/selection/", campaign.campaign_selection, name="selection"),
     path("campaigns/<int:campaign_id>/listings/", campaign.campaign_listings, name="listings"),
+    path("campaigns/<int:campaign_id>/listings/<int:listing_id>/promote/", campaign.campaign_listing_promote,
+         name="listing_promote"),
     path("statements/", statements.statement_list, name="statements"),
     path("statements.csv", statements.statement_list_csv, name="statements_csv"),
     path("statements/<int:period_id>/", statements.statement_detail, name="statement"),

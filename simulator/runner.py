@@ -51,6 +51,9 @@ class Options:
     # --margin / --sigma: the incrementality gate's admin settings for this run (None: as the admin set them).
     margin: float | None = None
     sigma: float | None = None
+    # --pricing / --reserve-cpc: the auction's pricing and reserve for this run (None: as set).
+    pricing: str | None = None
+    reserve_cpc_micros: int | None = None
     # --organic-impression-share: the share of sessions whose organic impressions are reported
     # (chosen by a hash of the session; clicks and purchases are always reported). The models
     # need a sample, not every view; reporting them all was a third of a run's time.
@@ -180,7 +183,8 @@ class Simulation:
         auction_index().background_reloads = False
         rules = AuctionSettings.load()
         changed = {"holdout_share": o.holdout,  # the platform holds shoppers out (ghost ads)
-                   "incrementality_margin": o.margin, "substitution_share": o.sigma}
+                   "incrementality_margin": o.margin, "substitution_share": o.sigma,
+                   "pricing": o.pricing, "reserve_cpc_micros": o.reserve_cpc_micros}
         changed = {name: value for name, value in changed.items()
                    if value is not None and getattr(rules, name) != value}
         if changed:

@@ -16,7 +16,7 @@ from analytics.selectors.listings import FILTERS, SORTS, listing_stats_page
 from analytics.views.common import page_number, requested_range
 from auction.selectors import listing_auction_stats
 from campaigns.models import Campaign
-from campaigns.selectors import campaign_live_for_seller, promoted_listings
+from campaigns.selectors import campaign_live_for_seller, promoted_among, promoted_listings
 from campaigns.views.common import render_page, seller_required
 from closetads import clock
 from sellers.models import Listing
@@ -28,10 +28,12 @@ COLUMNS = [("title", "Listing", False), ("price", "Price", True), ("impressions"
            ("orders", "Orders", True), ("sales", "Sales", True), ("roas", "ROAS", True), ("", "", False)]
 
 
-def _columns(sort: str) -> list[dict]:
-    """Header cells: a click sorts descending first, a second click on the same column ascending."""
+def _columns(sort: str, toggle: bool = False) -> list[dict]:
+    """Header cells: a click sorts descending first, a second click on the same column ascending.
+    ``toggle``: a "Promoted" column before the last (the seller has a campaign to toggle in)."""
     out = []
-    for key, label, numeric in COLUMNS:
+    columns = [*COLUMNS[:-1], ("", "Promoted", False), COLUMNS[-1]] if toggle else COLUMNS
+    for key, label, numeric in columns:
         state = "descending" if sort == f"-{key}" else "ascending" if sort == key else ""
         out.append({"key": key, "label": label, "numeric": numeric, "state": state,
                     "next": key if state == "descending" else f"-{key}",
@@ -47,13 +49,17 @@ def listing_table(request: HttpRequest) -> HttpResponse:
     table = listing_stats_page(request.seller, days, sort=request.GET.get("sort", ""),
                                filter_=request.GET.get("filter", "all"), page=page_number(request))
     base = reverse("analytics:listings")
+    url = None if error else f"{base}?{days.query()}&filter={table.filter}&sort={table.sort}&page={table.page}"
+    campaign = campaign_live_for_seller(request.seller)
+    promoted = (promoted_among(campaign, [(row.listing_id, row.status) for row in table.rows])
+                if campaign is not None else set())
     context = {
         "nav": "listings", "days": days, "error": error, "presets": PRESETS, "table": table, "filters": FILTERS,
-        "sorts": SORTS, "rows": [(row, kpis_row(row.kpis)) for row in table.rows],
-        "query": f"{days.query()}&filter={table.filter}", "base_url": base, "columns": _columns(table.sort),
-        "hidden": [("filter", table.filter), ("sort", table.sort)],
+        "sorts": SORTS, "rows": [(row, kpis_row(row.kpis), row.listing_id in promoted) for row in table.rows],
+        "query": f"{days.query()}&filter={table.filter}", "base_url": base,
+        "columns": _columns(table.sort, toggle=campaign is not None), "campaign": campaign,
+        "hidden": [("filter", table.filter), ("sort", table.sort)], "next_url": url or base,
     }
-    url = None if error else f"{base}?{days.query()}&filter={table.filter}&sort={table.sort}&page={table.page}"
     return render_page(request, "analytics/listings.html", "analytics/_listings.html", context,
                        status=400 if error else 200, url=url)
 

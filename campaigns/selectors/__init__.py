@@ -18,7 +18,9 @@ from campaigns.selectors.campaigns import (
     campaign_live_for_seller,
     campaign_overview,
     forecast_latest,
+    listing_is_promoted,
     next_week_start,
+    promoted_among,
     promoted_listings,
     seller_needs_onboarding,
     top_level,
@@ -44,7 +46,7 @@ __all__ = [
     "StatementDay", "StatementDetail", "StatementLine", "WeekOutcome", "campaign_closet_snapshot",
     "campaign_latest_for_seller", "campaign_listing_ids_matching", "campaign_listing_page", "campaign_live_for_seller",
     "campaign_overview", "campaign_week_outcomes", "forecast_check_latest", "forecast_checks", "forecast_latest",
-    "next_week_start",
+    "listing_is_promoted", "next_week_start", "promoted_among",
     "promoted_listings", "seller_needs_onboarding", "statement_detail_for_seller", "statement_entries",
     "statement_lines_for_seller", "top_level",
 ]

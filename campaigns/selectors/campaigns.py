@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
@@ -45,6 +46,19 @@ def promoted_listings(campaign: Campaign) -> QuerySet[Listing]:
     if campaign.selection == Campaign.Selection.CHOSEN:
         listings = listings.filter(campaign_choices__campaign=campaign)
     return listings
+
+
+def promoted_among(campaign: Campaign, listings: Iterable[tuple[int, str]]) -> set[int]:
+    """Which of ``listings`` ((id, status) pairs: a page of a table) the campaign promotes
+    now: available, and chosen unless the whole closet is promoted. One query at most."""
+    available = {pk for pk, status in listings if status == Listing.Status.AVAILABLE}
+    if campaign.selection != Campaign.Selection.CHOSEN or not available:
+        return available
+    return set(campaign.chosen.filter(listing_id__in=available).values_list("listing_id", flat=True))
+
+
+def listing_is_promoted(campaign: Campaign, listing: Listing) -> bool:
+    return bool(promoted_among(campaign, [(listing.pk, listing.status)]))
 
 
 @dataclass(frozen=True)

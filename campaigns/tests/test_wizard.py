@@ -86,13 +86,18 @@ def test_the_own_amount_forecast_updates_as_the_seller_types(seller_client):
     assert "Enter an amount in dollars" in response.content.decode()
 
 
-def test_choosing_listings_in_the_wizard_starts_with_all_chosen_then_saves_a_page(seller_client, seller):
+def test_choosing_listings_in_the_wizard_starts_with_none_ticked_then_saves_a_page(seller_client, seller):
     seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "20", "bidding": "auto"})
     draft = Campaign.objects.get(seller=seller)
+    # Without JavaScript, "Next" with "only the listings I choose" opens the picker, nothing ticked.
     response = seller_client.post("/campaign/start/listings/", {"selection": "chosen"})
     assert response.status_code == 200
-    assert "All 12 available listings are chosen" in response.content.decode()
-    assert draft.chosen.count() == 12
+    body = response.content.decode()
+    assert "Tick the listings to promote below" in body and 'id="picker-save"' in body
+    assert draft.chosen.count() == 0 and ' checked>' not in body.split('id="listing-picker"')[1]
+    # Nothing ticked yet: "Next" stays on the step and says why.
+    response = seller_client.post("/campaign/start/listings/", {"selection": "chosen"})
+    assert response.status_code == 400 and "Tick at least one available listing" in response.content.decode()
 
     ids = list(seller.listings.filter(status="available").order_by("-id").values_list("pk", flat=True))
     keep = ids[:3]
@@ -104,6 +109,21 @@ def test_choosing_listings_in_the_wizard_starts_with_all_chosen_then_saves_a_pag
     response = seller_client.post("/campaign/start/listings/", {"selection": "chosen"})
     assert response["Location"] == "/campaign/start/review/"
     assert "3 chosen available listings" in seller_client.get("/campaign/start/review/").content.decode()
+
+
+def test_the_selection_radios_switch_at_once_with_htmx(seller_client, seller):
+    """Picking "only the listings I choose" shows the picker straight away; the whole closet hides it."""
+    seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "20", "bidding": "auto"})
+    draft = Campaign.objects.get(seller=seller)
+    body = seller_client.post("/campaign/start/listings/", {"selection": "chosen", "action": "pick"},
+                              **htmx()).content.decode()
+    assert 'id="listing-picker"' in body and "Tick the listings" not in body
+    draft.refresh_from_db()
+    assert draft.selection == "chosen"
+    body = seller_client.post("/campaign/start/listings/", {"selection": "all", "action": "pick"},
+                              **htmx()).content.decode()
+    draft.refresh_from_db()
+    assert draft.selection == "all" and 'id="listing-picker"' not in body and "Which listings" in body
 
 
 def test_later_steps_need_a_draft_and_a_launched_seller_is_sent_to_the_campaign(seller_client):
@@ -169,3 +189,11 @@ def test_after_a_campaign_ends_the_seller_can_start_a_new_one(seller_client, sel
     new = Campaign.objects.exclude(pk=old.pk).get(seller=seller)
     assert new.status == Campaign.Status.ACTIVE and new.weekly_budget_micros == 15_000_000
     assert seller_client.get("/campaign/")["Location"] == f"/campaigns/{new.pk}/"
+
+
+def test_a_draft_with_no_listing_chosen_cannot_launch(seller_client, seller):
+    seller_client.post("/campaign/start/budget/", {"budget_choice": "own", "weekly_budget": "20"})
+    seller_client.post("/campaign/start/listings/", {"selection": "chosen"})
+    response = seller_client.post("/campaign/start/review/")
+    assert response.status_code == 400 and "Choose at least one listing" in response.content.decode()
+    assert Campaign.objects.get(seller=seller).status == Campaign.Status.DRAFT

@@ -9,10 +9,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from campaigns import selectors, services
 from campaigns.forms import BudgetChangeForm, PickerForm, SelectionForm
@@ -30,6 +31,7 @@ from campaigns.views.common import (
 from campaigns.views.wizard import wizard_listings_context
 from closetads import clock
 from closetads.money import format_money
+from sellers.models import Listing
 
 ENDED = "This campaign has ended; start a new one to promote your closet again."
 
@@ -212,3 +214,42 @@ def campaign_listings(request: HttpRequest, campaign_id: int) -> HttpResponse:
     except CampaignError as exc:
         return _listings_page_response(request, campaign, error=exc.message)
     return _listings_page_response(request, campaign, notice=f"Saved: {chosen:,} listings chosen.")
+
+
+@require_POST
+@seller_required
+def campaign_listing_promote(request: HttpRequest, campaign_id: int, listing_id: int) -> HttpResponse:
+    """The results table's promote toggle for one listing (``promote``: "1" or "0").
+
+    With htmx it answers with the toggle's new state, or asks for a reload when the
+    campaign switched from the whole closet to chosen listings (the page's other toggles
+    and notes change too); without, it goes back to ``next``.
+    """
+    campaign = own_campaign(request, campaign_id)
+    listing = get_object_or_404(Listing, pk=listing_id, seller=request.seller)
+    back = safe_next(request, reverse("analytics:listings"))
+    promote = request.POST.get("promote")
+    if campaign.status == Campaign.Status.ENDED or promote not in ("0", "1"):
+        error = ENDED if campaign.status == Campaign.Status.ENDED else "Choose to promote the listing or not."
+        return _toggle_response(request, campaign, listing, back, error=error)
+    try:
+        switched = services.campaign_listing_promote(campaign, listing.pk, promote == "1")
+    except CampaignError as exc:
+        return _toggle_response(request, campaign, listing, back, error=exc.message)
+    if switched:
+        messages.success(request, f"“{listing.title}” is no longer promoted. Your other available listings still "
+                                  "are; new listings no longer join automatically (the campaign page can promote "
+                                  "the whole closet again).")
+        return HttpResponseClientRedirect(back) if is_htmx(request) else redirect(back)
+    return _toggle_response(request, campaign, listing, back)
+
+
+def _toggle_response(request: HttpRequest, campaign: Campaign, listing: Listing, back: str, *,
+                     error: str | None = None) -> HttpResponse:
+    if not is_htmx(request):
+        if error:
+            messages.error(request, error)
+        return redirect(back)
+    context = {"campaign": campaign, "row": {"listing_id": listing.pk, "status": listing.status},
+               "promoted": selectors.listing_is_promoted(campaign, listing), "next_url": back, "toggle_error": error}
+    return render(request, "analytics/_promote_cell.html", context, status=400 if error else 200)

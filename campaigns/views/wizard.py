@@ -184,14 +184,23 @@ def wizard_listings(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _step_response(request, "listings", status=400, error="Choose the whole closet or chosen listings.")
     selection = form.cleaned_data["selection"]
+    # "pick": the radio buttons switch at once (htmx), showing or hiding the picker.
+    picking = request.POST.get("action") == "pick"
     try:
         if selection == Campaign.Selection.ALL:
             services.campaign_listings_set(draft, Campaign.Selection.ALL)
+            if picking:
+                return _step_response(request, "listings")
         elif draft.selection != Campaign.Selection.CHOSEN:
-            ids = list(selectors.promoted_listings(draft).values_list("pk", flat=True))
-            services.campaign_listings_set(draft, Campaign.Selection.CHOSEN, ids)
-            notice = f"All {len(ids):,} available listings are chosen: untick those you do not want to promote."
+            # A closet can hold a thousand listings: the picker starts with none ticked.
+            services.campaign_listings_set(draft, Campaign.Selection.CHOSEN, [])
+            notice = None if picking else "Tick the listings to promote below, then press Next: review."
             return _step_response(request, "listings", notice=notice)
+        elif picking:
+            return _step_response(request, "listings")
+        elif not selectors.promoted_listings(draft).exists():
+            return _step_response(request, "listings", status=400,
+                                  error="Tick at least one available listing below, or promote your whole closet.")
     except CampaignError as exc:
         return _step_response(request, "listings", status=400, error=exc.message)
     return _go(request, "review")

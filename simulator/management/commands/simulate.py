@@ -61,6 +61,11 @@ class Command(BaseCommand):
                             help="The incrementality gate's margin m for this run (admin setting; default: as set).")
         parser.add_argument("--sigma", type=float, default=None,
                             help="The gate's substitution share sigma for this run (admin setting; default: as set).")
+        parser.add_argument("--pricing", choices=["first", "second"], default=None,
+                            help="The auction's pricing for this run (admin setting; default: as set).")
+        parser.add_argument("--reserve-cpc", type=float, default=None, metavar="DOLLARS",
+                            help="The least a click may cost for this run (dollars; admin setting; default: as set).",
+                            )
         parser.add_argument("--promote-share", type=float, default=0.35, help="Share of sellers who promote.")
         parser.add_argument("--slot-positions", default="1,5,9,13",
                             help="The storefront's page layout: page positions (1-based) of sponsored slots 1, 2, "
@@ -91,6 +96,8 @@ class Command(BaseCommand):
             raise CommandError("--margin must be between 0 and 10")
         if o["sigma"] is not None and not 0 <= o["sigma"] <= 0.95:
             raise CommandError("--sigma must be between 0 and 0.95")
+        if o["reserve_cpc"] is not None and not 0.01 <= o["reserve_cpc"] <= 100:
+            raise CommandError("--reserve-cpc must be between 0.01 and 100 dollars")
         if not 0.0 < o["organic_impression_share"] <= 1.0:
             raise CommandError("--organic-impression-share must be in (0, 1]")
         if not 0.01 <= o["budget_scale"] <= 100:
@@ -121,6 +128,8 @@ class Command(BaseCommand):
             promote_share=o["promote_share"], organic_impressions=not o["no_organic_impressions"],
             tick_minutes=o["tick_minutes"], prefix=prefix, slot_positions=_slot_positions(o["slot_positions"]),
             organic_impression_share=o["organic_impression_share"], margin=o["margin"], sigma=o["sigma"],
+            pricing=o["pricing"],
+            reserve_cpc_micros=None if o["reserve_cpc"] is None else round(o["reserve_cpc"] * 1_000_000),
         )
         sim = Simulation(options, platform, periodic=_periodic(options), campaign_setup=campaigns_launch)
         try:
