@@ -172,13 +172,15 @@ LOGIN_URL = "login"
 # Content-Security-Policy (django-csp): scripts only from this site's own files (no inline
 # script anywhere: htmx, plotly and the dashboard are static files; chart data goes in
 # json_script blocks, which are not executed); styles also inline (htmx's indicator and
-# plotly's charts set them); no framing, no plugins, forms post only here.
+# plotly's charts set them); no framing, no plugins, forms post only here. Images also from
+# any https origin: listing photos are hot-linked from the marketplace's image hosts
+# (sellers/catalog.py takes https URLs only).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", "https:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
