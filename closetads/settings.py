@@ -40,6 +40,9 @@ DATA_DIR = Path(env.str("CLOSETADS_DATA_DIR", default=str(BASE_DIR / "var")))
 if EMBEDDED:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 BASE_URL = env.str("CLOSETADS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Generated listing photos at /demo/photos/<listing id>.svg, for the demo and the tests (no
+# outside request); off in production, where photos are the marketplace's own https URLs.
+DEMO_IMAGES = env.bool("CLOSETADS_DEMO_IMAGES", default=not PRODUCTION)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
