@@ -1,4 +1,4 @@
-"""Seller sign-in (password and marketplace SSO) and the seller home page."""
+"""Seller sign-in (password and marketplace SSO), the seller home page, and the demo's stand-in listing photos."""
 
 from __future__ import annotations
 
