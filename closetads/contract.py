@@ -37,6 +37,15 @@ EMAIL_PATTERN = rf"^{_ADDRESS}$"
 # The field as sent: an address with spaces around it, or blank (no address).
 EMAIL_FIELD_PATTERN = rf"^[ \t\n\r]*(?:{_ADDRESS}[ \t\n\r]*)?$"
 
+# A listing photo (after trimming): https only (a page served over https shows no mixed
+# content, and no javascript:, data: or file: URL reaches an <img>), a host of letters,
+# digits, dots and hyphens with an optional port (so no credentials: "user:pw@" cannot
+# pass as a host), then any path, query or fragment without spaces or control characters.
+_IMAGE_URL = r"https://[A-Za-z0-9][A-Za-z0-9.-]*(?::[0-9]{1,5})?(?:[/?#][^ \t\n\r\u0000-\u001f\u007f]*)?"
+IMAGE_URL_PATTERN = rf"^{_IMAGE_URL}$"
+# The field as sent: such a URL with spaces around it, or blank (no photo).
+IMAGE_URL_FIELD_PATTERN = rf"^[ \t\n\r]*(?:{_IMAGE_URL}[ \t\n\r]*)?$"
+
 MAX_AMOUNT_UNITS = MAX_MICROS // MICROS_PER_UNIT  # 1,000,000,000
 _FRACTION = r"[0-9]{1,6}"
 # Up to six decimals, not all zero: a nonzero digit after k zeros, then up to 5 - k digits.

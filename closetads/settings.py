@@ -40,6 +40,9 @@ DATA_DIR = Path(env.str("CLOSETADS_DATA_DIR", default=str(BASE_DIR / "var")))
 if EMBEDDED:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
 BASE_URL = env.str("CLOSETADS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Generated listing photos at /demo/photos/<listing id>.svg, for the demo and the tests (no
+# outside request); off in production, where photos are the marketplace's own https URLs.
+DEMO_IMAGES = env.bool("CLOSETADS_DEMO_IMAGES", default=not PRODUCTION)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -172,13 +175,15 @@ LOGIN_URL = "login"
 # Content-Security-Policy (django-csp): scripts only from this site's own files (no inline
 # script anywhere: htmx, plotly and the dashboard are static files; chart data goes in
 # json_script blocks, which are not executed); styles also inline (htmx's indicator and
-# plotly's charts set them); no framing, no plugins, forms post only here.
+# plotly's charts set them); no framing, no plugins, forms post only here. Images also from
+# any https origin: listing photos are hot-linked from the marketplace's image hosts
+# (sellers/catalog.py takes https URLs only).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", "https:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

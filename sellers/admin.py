@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 
 from closetads.admin_utils import LargeTablePaginator
@@ -30,6 +31,8 @@ class ListingAdmin(admin.ModelAdmin):
     paginator = LargeTablePaginator
     list_per_page = 50
     readonly_fields = ["created_at", "updated_at"]
+    # A photo typed without a scheme is taken as https, the only one the catalog API accepts.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @admin.display(description="price", ordering="price_micros")
     def price(self, obj: Listing) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from closetads import changes, clock
-from closetads.contract import EMAIL_PATTERN
+from closetads.contract import EMAIL_PATTERN, IMAGE_URL_PATTERN
 from closetads.validation import (
     FieldError,
     echo_id,
@@ -38,11 +38,13 @@ TITLE_MAX = 300
 BRAND_MAX = 100
 CATEGORY_MAX = 200
 SIZE_MAX = 40
+IMAGE_URL_MAX = 2000
 
 SELLER_FIELDS = ("username", "email", "joined_at", "time_zone")
 EMAIL = re.compile(EMAIL_PATTERN)
+IMAGE_URL = re.compile(IMAGE_URL_PATTERN)
 LISTING_FIELDS = ("seller_id", "title", "brand", "category", "size", "condition",
-                  "price_micros", "status", "listed_at")
+                  "price_micros", "status", "listed_at", "image_url")
 
 
 @dataclass
@@ -85,6 +87,10 @@ def _parse_seller(item: Any, path: str) -> dict[str, Any]:
 
 def _parse_listing(item: Any, path: str) -> dict[str, Any]:
     obj = read_object(item, path)
+    image_url = read_str(obj, "imageUrl", path, max_length=IMAGE_URL_MAX, default="")
+    if image_url and not IMAGE_URL.fullmatch(image_url):
+        raise FieldError(join(path, "imageUrl"), "must be an https:// URL with a host name and no "
+                                                 "credentials or spaces, e.g. https://img.example.com/L205.jpg")
     return {
         "marketplace_id": read_id(obj, "id", path, max_length=ID_MAX),
         "seller_marketplace_id": read_id(obj, "sellerId", path, max_length=ID_MAX),
@@ -98,6 +104,7 @@ def _parse_listing(item: Any, path: str) -> dict[str, Any]:
         "status": read_str(obj, "status", path, default=Listing.Status.AVAILABLE,
                            choices=frozenset(Listing.Status.values)),
         "listed_at": read_datetime(obj, "createdAt", path),
+        "image_url": image_url,
     }
 
 

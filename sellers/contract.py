@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from closetads.contract import (
     EMAIL_FIELD_PATTERN,
+    IMAGE_URL_FIELD_PATTERN,
     array,
     choice,
     identifier,
@@ -19,6 +20,7 @@ from sellers.catalog import (
     CATEGORY_MAX,
     EMAIL_MAX,
     ID_MAX,
+    IMAGE_URL_MAX,
     MAX_BATCH,
     SIZE_MAX,
     TIME_ZONE_MAX,
@@ -53,5 +55,8 @@ COMPONENTS = {
         "status": choice(Listing.Status.values,
                          description='Default "available". Sold or removed stops its ads at once.'),
         "createdAt": timestamp(),
+        "imageUrl": nullable({"type": "string", "maxLength": IMAGE_URL_MAX, "pattern": IMAGE_URL_FIELD_PATTERN,
+                              "description": "The listing's photo, shown to its seller: an https:// URL "
+                                             "(no credentials, no spaces). Left out, null or blank: no photo."}),
     }, required=("id", "sellerId", "title", "condition", "price")),
 }

@@ -55,6 +55,8 @@ class Listing(models.Model):
     price_micros = models.BigIntegerField(help_text="Price in micros (1 unit = 1,000,000).")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.AVAILABLE)
     listed_at = models.DateTimeField(null=True, blank=True, help_text="createdAt on the marketplace.")
+    image_url = models.URLField(max_length=2000, blank=True,
+                                help_text="The listing's photo (imageUrl on the marketplace); blank: none.")
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(default=clock.now)
 

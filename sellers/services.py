@@ -1,4 +1,4 @@
-"""Writes for sellers: single sign-on links and seller logins."""
+"""Writes for sellers: single sign-on links, seller logins, and the demo closets' stand-in photos."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
+from django.db.models import F, QuerySet, Value
+from django.db.models.functions import Concat
 from django.urls import reverse
 
 from closetads import clock
-from sellers.models import Seller, SsoToken
+from sellers.models import Listing, Seller, SsoToken
 
 _SSO_SALT = "closetads.sso"
 
@@ -74,3 +76,17 @@ def seller_user_ensure(seller: Seller):
         locked.save(update_fields=["user"])
     seller.user = user
     return user
+
+
+def listing_demo_photos_set(listings: QuerySet[Listing], *, base_url: str | None = None) -> int:
+    """Point each of ``listings`` at its generated stand-in photo (``sellers.views.demo_photo``)
+    on ``base_url`` (default settings.BASE_URL), in one UPDATE; returns the number of listings.
+
+    For the demo only: its marketplace has no real photos, and the catalog API takes https
+    URLs only while the demo runs on http://127.0.0.1, so the demo writes these directly
+    instead of sending them through the API. They show while settings.DEMO_IMAGES is on.
+    """
+    before, after = reverse("demo_photo", args=["0"]).rsplit("0", 1)
+    prefix = f"{(base_url or settings.BASE_URL).rstrip('/')}{before}"
+    return listings.update(image_url=Concat(Value(prefix), F("marketplace_id"), Value(after)),
+                           updated_at=clock.now())

@@ -1,15 +1,20 @@
-"""Seller sign-in (password and marketplace SSO) and the seller home page."""
+"""Seller sign-in (password and marketplace SSO), the seller home page, and the demo's stand-in listing photos."""
 
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from sellers.models import Listing
 from sellers.selectors import closet_summary, seller_for_user
 from sellers.services import SsoError, seller_user_ensure, sso_token_consume
 
@@ -44,3 +49,28 @@ def home(request):
     campaign = Campaign.objects.filter(seller=seller).exclude(status=Campaign.Status.DRAFT).order_by("-id").first()
     return render(request, "sellers/home.html", {"seller": seller, "summary": closet_summary(seller),
                                                  "campaign": campaign})
+
+
+_DEMO_PHOTO = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 96 96">'
+    '<rect width="96" height="96" fill="hsl({hue} 45% 80%)"/>'
+    '<text x="48" y="62" font-family="sans-serif" font-size="44" font-weight="700" text-anchor="middle" '
+    'fill="hsl({hue} 45% 28%)">{initial}</text></svg>'
+)
+
+
+@require_GET
+def demo_photo(request, marketplace_id: str):
+    """A stand-in photo for the demo and the tests (settings.DEMO_IMAGES): a square in a
+    colour drawn from the listing id, with its category's initial, so that thumbnails show
+    without any request leaving the site. Demo listings point their ``image_url`` here."""
+    if not settings.DEMO_IMAGES:
+        raise Http404
+    category = Listing.objects.filter(marketplace_id=marketplace_id).values_list("category", flat=True).first()
+    if category is None:
+        raise Http404
+    hue = int.from_bytes(hashlib.sha256(marketplace_id.encode()).digest()[:2]) % 360
+    initial = (category.rsplit("/", 1)[-1].strip()[:1] or "?").upper()
+    response = HttpResponse(_DEMO_PHOTO.format(hue=hue, initial=escape(initial)), content_type="image/svg+xml")
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response

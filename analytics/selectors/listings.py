@@ -46,6 +46,7 @@ class ListingStatsRow:
     title: str
     status: str
     price_micros: int
+    image_url: str
     kpis: Kpis
 
 
@@ -106,13 +107,14 @@ def listing_stats_page(seller: Seller, days: DayRange, *, sort: str = DEFAULT_SO
         sql = (
             f"WITH a AS (SELECT s.listing_id, {sums} FROM {stat_table} s "  # noqa: S608
             f"WHERE s.campaign_id IN ({in_list}) AND s.hour >= %s AND s.hour < %s GROUP BY s.listing_id) "
-            f"SELECT * FROM (SELECT l.id, l.marketplace_id, l.title, l.status, l.price_micros, {coalesced} "
+            f"SELECT * FROM (SELECT l.id, l.marketplace_id, l.title, l.status, l.price_micros, l.image_url, "
+            f"{coalesced} "
             f"FROM {listing_table} l LEFT JOIN a ON a.listing_id = l.id WHERE l.seller_id = %s{where}) l "
             f"ORDER BY {order} LIMIT %s OFFSET %s"
         )
         params = [*campaign_ids, start, end, seller.pk, *where_params, per_page, (page - 1) * per_page]
         cursor.execute(sql, params)
         rows = [ListingStatsRow(listing_id=r[0], marketplace_id=r[1], title=r[2], status=r[3], price_micros=r[4],
-                                kpis=Kpis.of(dict(zip(METRICS, r[5:], strict=True))))
+                                image_url=r[5], kpis=Kpis.of(dict(zip(METRICS, r[6:], strict=True))))
                 for r in cursor.fetchall()]
     return ListingStatsPage(rows=rows, total=total, page=page, pages=pages, sort=sort, filter=filter_)

@@ -25,9 +25,11 @@ class Receipt:
     bought_listing_id: int
     bought_marketplace_id: str
     bought_title: str
+    bought_image_url: str
     clicked_listing_id: int
     clicked_marketplace_id: str
     clicked_title: str
+    clicked_image_url: str
     clicked_at: dt.datetime
     placement: str
     sales_micros: int
@@ -74,8 +76,10 @@ def _receipt(credit: AttributionCredit) -> Receipt:
         credit_id=credit.pk, order_id=credit.purchase.order_id, purchased_at=credit.purchased_at,
         kind=credit.kind, bought_listing_id=credit.item.listing_id,
         bought_marketplace_id=bought.marketplace_id if bought else "", bought_title=bought.title if bought else "",
+        bought_image_url=bought.image_url if bought else "",
         clicked_listing_id=credit.listing_id, clicked_marketplace_id=clicked.marketplace_id if clicked else "",
-        clicked_title=clicked.title if clicked else "", clicked_at=credit.click.occurred_at,
+        clicked_title=clicked.title if clicked else "", clicked_image_url=clicked.image_url if clicked else "",
+        clicked_at=credit.click.occurred_at,
         placement=credit.click.placement, sales_micros=credit.amount_micros)
 
 

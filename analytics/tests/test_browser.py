@@ -82,11 +82,14 @@ def test_a_seller_signs_in_through_sso_and_launches_a_campaign(page, live_server
 
 
 @pytest.fixture
-def shop_with_results(transactional_db):
-    """A seller with a month of rollups, a credited order and a week of auction counts."""
+def shop_with_results(transactional_db, live_server):
+    """A seller with a month of rollups, a credited order and a week of auction counts; V0 and
+    V2 have photos (the site's generated ones), V1 none."""
     clock.set_now(NOW - dt.timedelta(days=60))
     seller = SellerFactory(username="vintage_vera")
-    listings = [ListingFactory(seller=seller, title=f"Denim jacket {i}", marketplace_id=f"V{i}") for i in range(3)]
+    listings = [ListingFactory(seller=seller, title=f"Denim jacket {i}", marketplace_id=f"V{i}",
+                               image_url="" if i == 1 else f"{live_server.url}/demo/photos/V{i}.svg")
+                for i in range(3)]
     campaign = launched_campaign(seller)
     clock.set_now(NOW)
     for days_ago in range(30):
@@ -144,6 +147,29 @@ def test_dashboard_charts_range_switch_csv_receipt_and_why(page, live_server, sh
     assert page.inner_text("#why-candidate") == "12"
     assert "spread your budget evenly" in page.inner_text("#why-reasons")
     assert blocked == []
+
+
+def test_results_and_picker_show_the_listing_photos_from_this_site_only(page, live_server, shop_with_results):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    _sign_in(page, live_server, shop_with_results["seller"])
+    page.goto(f"{live_server.url}{reverse('analytics:listings')}?range=30")
+    photo = page.locator("tr[data-listing='V0'] img.thumb")
+    photo.scroll_into_view_if_needed()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    assert photo.get_attribute("loading") == "lazy" and photo.get_attribute("alt") == ""
+    assert photo.bounding_box()["width"] == 44 and photo.bounding_box()["height"] == 44
+    assert page.locator("tr[data-listing='V1'] .thumb-none").bounding_box()["width"] == 44
+
+    campaign = Campaign.objects.get(seller=shop_with_results["seller"])
+    page.goto(f"{live_server.url}{reverse('campaigns:detail', args=[campaign.pk])}")
+    thumbs = page.locator("#listing-picker img.thumb")
+    thumbs.first.scroll_into_view_if_needed()
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumbs.first.element_handle())
+    assert thumbs.count() == 2 and page.locator("#listing-picker .thumb-none").count() == 1
+    assert any("/demo/photos/V0.svg" in url for url in requests)
+    outside = [url for url in requests if not url.startswith((live_server.url, "data:"))]
+    assert outside == []
 
 
 def test_lift_card_forecast_against_outcome_and_a_higher_budget_never_forecasts_less(page, live_server,

@@ -175,6 +175,7 @@ class ListingRow:
     category: str
     price_micros: int
     status: str
+    image_url: str
     chosen: bool
 
 
@@ -239,7 +240,7 @@ def campaign_listing_page(campaign: Campaign, *, query: str = "", status: str = 
         ListingRow(*values)
         for values in listings.annotate(is_chosen=is_chosen).order_by(
             F("listed_at").desc(nulls_last=True), "-id").values_list(
-            "pk", "marketplace_id", "title", "brand", "category", "price_micros", "status", "is_chosen",
+            "pk", "marketplace_id", "title", "brand", "category", "price_micros", "status", "image_url", "is_chosen",
         )[offset:offset + LISTINGS_PER_PAGE]
     ]
     chosen_total = CampaignListing.objects.filter(campaign=campaign).count()

@@ -24,7 +24,13 @@ import pytest
 
 from auction.tests.factories import CampaignFactory, ListingFactory, SellerFactory
 from closetads import clock
-from closetads.contract import EMAIL_FIELD_PATTERN, MONEY_PATTERN, NON_BLANK_PATTERN, TEXT_PATTERN
+from closetads.contract import (
+    EMAIL_FIELD_PATTERN,
+    IMAGE_URL_FIELD_PATTERN,
+    MONEY_PATTERN,
+    NON_BLANK_PATTERN,
+    TEXT_PATTERN,
+)
 from closetads.validation import join
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +44,11 @@ _PATTERN_CASES = {
     MONEY_PATTERN: (["0", "0.000000", "-5", "+5", "1.0000001", "1e3", "5\u0660", "1000000000", "4 5", " 5"],
                     "0.000001"),
     EMAIL_FIELD_PATTERN: (["not-an-email", "a b@c", "a@b@c", "\x00@b"], " vera@example.com "),
+    IMAGE_URL_FIELD_PATTERN: (["http://img.example.com/a.jpg", "javascript:alert(1)", "data:image/png;base64,AA",
+                               "//img.example.com/a.jpg", "https://", "https://user:pw@img.example.com/a.jpg",
+                               "https://img.example.com@evil.example/a.jpg", "https://img.example.com/a b.jpg",
+                               "https://img.example.com/a\x00.jpg", "HTTPS://img.example.com/a.jpg"],
+                              " https://img.example.com:8443/L1.jpg?w=96#x "),
 }
 
 
@@ -161,6 +172,8 @@ def _scalar_cases(schema: dict, path: tuple) -> Iterator[Case]:
             longest = "x" * schema["maxLength"]
             if schema.get("pattern") == EMAIL_FIELD_PATTERN:
                 longest = longest[:-len("@example.com")] + "@example.com"
+            elif schema.get("pattern") == IMAGE_URL_FIELD_PATTERN:
+                longest = "https://img.example.com/" + longest[len("https://img.example.com/"):]
             yield Case("too long", path, longest + "x")
             yield Case("longest", path, longest)
         if schema.get("minLength"):
@@ -244,7 +257,7 @@ def _bodies() -> dict[str, dict]:
         "/api/v1/catalog/listings": {"listings": [
             {"id": "L1", "sellerId": "S1", "title": "Nike Air Max 90", "brand": "Nike",
              "category": "Women/Shoes/Sneakers", "size": "8", "condition": "like_new", "price": "45.00",
-             "status": "available", "createdAt": at},
+             "status": "available", "createdAt": at, "imageUrl": "https://img.example.com/L1.jpg"},
             {"id": "L9", "sellerId": "S1", "title": "Second", "condition": "good", "price": 12}]},
         "/api/v1/events": {
             "impressions": [organic, {**copy.deepcopy(organic), "id": "imp-2"}],

@@ -17,6 +17,10 @@ def test_load_demo_plays_recent_history_and_prints_a_working_login(client, setti
     assert "http://127.0.0.1:8123/login/" in text and "http://127.0.0.1:8123/sso/" in text
     demo = Seller.objects.get(user__username="demo")
     assert Listing.objects.filter(seller=demo).count() >= 100
+    photo = Listing.objects.filter(seller=demo).first().image_url
+    assert photo.startswith("http://127.0.0.1:8123/demo/photos/SL7-") and photo.endswith(".svg")
+    assert not Listing.objects.filter(image_url="").exists()
+    assert client.get(photo.removeprefix("http://127.0.0.1:8123")).headers["Content-Type"] == "image/svg+xml"
     assert Campaign.objects.get(seller=demo).status == Campaign.Status.ACTIVE
     assert sum(p.spent_micros for p in demo.campaigns.get().periods.all()) > 0
     signed_in = client.post("/login/", {"username": "demo", "password": "promote-my-closet"})

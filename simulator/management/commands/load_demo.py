@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from auction.index import auction_index
 from closetads import clock, periodic
-from sellers.models import Seller
-from sellers.services import sso_link_create
+from sellers.models import Listing, Seller
+from sellers.services import listing_demo_photos_set, sso_link_create
 from simulator.platform import InProcessPlatform
 from simulator.report import campaigns_launch
 from simulator.runner import Options, Simulation
@@ -41,6 +41,9 @@ class Command(BaseCommand):
             try:
                 sim.run()
                 periodic.run(["rollups", "attribution", "lift"])
+                # Photos served by this site (no outside request): the simulator syncs its
+                # catalog through the API, which takes https photo URLs only.
+                listing_demo_photos_set(Listing.objects.filter(seller__marketplace_id__startswith=f"SS{seed}-"))
             finally:
                 clock.reset()
                 auction_index().background_reloads = True
