@@ -211,6 +211,8 @@ class CampaignAdmin(admin.ModelAdmin):
             services.campaign_bidding_set(obj, data["bidding"], max_cpc)
 
     def _each(self, request, queryset, service, verb: str) -> None:
+        """Apply ``service`` to each campaign and log each change under ``verb`` (who did it, in
+        admin's history; the seller alerts read the pauses from there)."""
         done, refused = 0, 0
         for campaign in queryset.select_related("seller"):
             try:
@@ -218,20 +220,22 @@ class CampaignAdmin(admin.ModelAdmin):
                 done += 1
             except services.CampaignError:
                 refused += 1
+                continue
+            self.log_change(request, campaign, verb)
         level = messages.WARNING if refused else messages.SUCCESS
         self.message_user(request, f"{verb} {done} campaign(s); {refused} could not be.", level)
 
     @admin.action(description="Pause the selected campaigns", permissions=["change"])
     def pause_selected(self, request, queryset):
-        self._each(request, queryset, services.campaign_pause, "Paused")
+        self._each(request, queryset, services.campaign_pause, services.ADMIN_LOG_PAUSED)
 
     @admin.action(description="Resume the selected campaigns", permissions=["change"])
     def resume_selected(self, request, queryset):
-        self._each(request, queryset, services.campaign_resume, "Resumed")
+        self._each(request, queryset, services.campaign_resume, services.ADMIN_LOG_RESUMED)
 
     @admin.action(description="End the selected campaigns", permissions=["change"])
     def end_selected(self, request, queryset):
-        self._each(request, queryset, services.campaign_end, "Ended")
+        self._each(request, queryset, services.campaign_end, services.ADMIN_LOG_ENDED)
 
 
 class ExhaustedFilter(admin.SimpleListFilter):

@@ -237,6 +237,14 @@ def _status_change(campaign: Campaign, to: str, allowed_from: set[str]) -> None:
     changes.bump(changes.CAMPAIGNS)
 
 
+# What the admin's action log (django.contrib.admin's LogEntry) says of a status change made
+# from the campaign list: the record of who paused a campaign, which the seller alerts read
+# (a pause by the seller on their own page is not logged there).
+ADMIN_LOG_PAUSED = "Paused"
+ADMIN_LOG_RESUMED = "Resumed"
+ADMIN_LOG_ENDED = "Ended"
+
+
 def campaign_pause(campaign: Campaign) -> None:
     """Stop promoting at once; budget and history are kept."""
     _status_change(campaign, Campaign.Status.PAUSED, {Campaign.Status.ACTIVE})

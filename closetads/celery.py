@@ -22,4 +22,5 @@ app.conf.beat_schedule = {
     "training": {"task": "auction.tasks.training", "schedule": crontab(hour=3, minute=0)},
     "lift": {"task": "analytics.tasks.lift", "schedule": crontab(minute=17)},
     "forecasts": {"task": "campaigns.tasks.forecasts", "schedule": 600.0},
+    "alerts": {"task": "alerts.tasks.alerts", "schedule": 60.0},
 }

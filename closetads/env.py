@@ -122,6 +122,20 @@ class Env:
             raise ImproperlyConfigured(f"{name} names no database.")
         return config
 
+    def email(self, name: str, default: str) -> str:
+        """An email address, bare or with a display name (``ClosetAds <alerts@example.com>``)."""
+        from email.utils import parseaddr
+
+        from django.core.exceptions import ValidationError
+        from django.core.validators import validate_email
+
+        value = self.str(name, default=default)
+        try:
+            validate_email(parseaddr(value)[1])
+        except ValidationError:
+            raise ImproperlyConfigured(f"{name}={value!r} is not an email address.") from None
+        return value
+
     def rate(self, name: str, default: str) -> str:
         """A request rate as DRF's throttles read it: ``12000/min`` (per s, min, hour or day)."""
         value = self.str(name, default=default)

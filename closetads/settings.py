@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "auction",
     "analytics",
     "simulator",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sellers.context_processors.current_seller",
+                "alerts.context_processors.unread_alerts",
             ],
         },
     },
@@ -211,6 +213,27 @@ LOGOUT_REDIRECT_URL = "login"
 SSO_LINK_MAX_AGE = env.int("CLOSETADS_SSO_LINK_MAX_AGE", default=600, minimum=30, maximum=86400)
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Email (seller alerts) ----------------------------------------------------------------
+# With EMAIL_HOST set, alerts go out by SMTP; without it (embedded, demo) the console
+# backend prints them in the worker's log. The other EMAIL_* settings without a host are a
+# half-finished configuration: refused rather than silently ignored.
+EMAIL_HOST = env.str("EMAIL_HOST", default=None)
+_smtp_only = [name for name in ("EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS")
+              if env.str(name) is not None]
+if EMAIL_HOST is None and _smtp_only:
+    raise ImproperlyConfigured(f"{', '.join(_smtp_only)} set without EMAIL_HOST: set EMAIL_HOST to send by SMTP.")
+if EMAIL_HOST is None:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587, minimum=1, maximum=65535)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+    # A stuck mail server must not hold the alerts job for long.
+    EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.email("DEFAULT_FROM_EMAIL", default="ClosetAds <alerts@localhost>")
 
 # --- Time and language ------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

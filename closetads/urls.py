@@ -40,6 +40,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema", authentication_classes=[],
                                                            permission_classes=[]), name="api-docs"),
     path("analytics/", include("analytics.urls")),
+    path("alerts/", include("alerts.urls")),
     path("", include("campaigns.urls")),
     path("", include("sellers.urls")),
 ]

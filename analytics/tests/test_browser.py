@@ -14,6 +14,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from alerts.tests.factories import AlertFactory
 from analytics.tests.conftest import NOW, credit, stat
 from auction.models import ListingAuctionDay
 from auction.recording import COUNTERS
@@ -103,6 +104,7 @@ def shop_with_results(transactional_db, live_server):
                      purchased_at=NOW - dt.timedelta(days=1), order_id="ORD-1001")
     ListingAuctionDay.objects.create(listing=listings[2], day=NOW.date(), **{
         **dict.fromkeys(COUNTERS, 0), "candidate": 12, "eligible": 4, "won": 1, "paced_out": 8, "outranked": 3})
+    AlertFactory(seller=seller)  # the bell shows a count, the alert list an alert
     return {"seller": seller, "listings": listings, "receipt": receipt}
 
 
@@ -252,6 +254,8 @@ def _phone_pages(shop) -> list[str]:
         reverse("analytics:why", args=[listings[2].pk]),
         f"{reverse('analytics:receipts')}?range=30",
         reverse("analytics:receipt", args=[receipt.pk]),
+        reverse("alerts:list"),
+        reverse("alerts:preferences"),
     ]
 
 

@@ -97,3 +97,15 @@ def test_the_embedded_broker_keeps_every_folder_under_the_data_directory(tmp_pat
     for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         assert Path(options[key]).is_relative_to(tmp_path), key
     assert (tmp_path / "celery-broker" / "control").is_dir()
+
+
+def test_the_alerts_sender_must_be_an_email_address():
+    assert Env({"F": "ClosetAds <alerts@example.com>"}).email("F", "x@y.z") == "ClosetAds <alerts@example.com>"
+    with pytest.raises(ImproperlyConfigured, match="F='alerts' is not an email address"):
+        Env({"F": "alerts"}).email("F", "x@y.z")
+
+
+def test_smtp_settings_without_a_host_refuse_to_start():
+    result = _start({"EMAIL_HOST_USER": "alerts", "EMAIL_PORT": "2525"})
+    assert result.returncode != 0
+    assert "EMAIL_PORT, EMAIL_HOST_USER set without EMAIL_HOST" in result.stderr
