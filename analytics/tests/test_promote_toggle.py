@@ -21,7 +21,7 @@ def _chosen(campaign) -> set[int]:
 
 
 def test_each_available_row_shows_whether_it_is_promoted(shop_client, shop):
-    campaign, (a, b, c) = shop["campaign"], shop["listings"]
+    campaign, (a, _, _) = shop["campaign"], shop["listings"]
     campaign_listings_set(campaign, Campaign.Selection.CHOSEN, [a.pk])
     stat(campaign, a, NOW, impressions=3)
     body = shop_client.get(f"{LISTINGS}?range=7").content.decode()
