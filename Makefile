@@ -27,11 +27,16 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
+# The demo serves hashed, compressed static files with long-lived cache headers, as
+# production does (collected into var/staticfiles first).
+DEMO_ENV := $(DEV_ENV) CLOSETADS_COMPRESSED_STATIC=1
+
 demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
+	CLOSETADS_COMPRESSED_STATIC=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BASE_ENV) $(BIN)/python manage.py load_demo
 	@echo "Starting web, worker and beat (Ctrl-C stops all of them)..."
-	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
+	$(DEMO_ENV) $(BIN)/honcho start -f Procfile.dev
 
 run: $(STAMP)
 	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev

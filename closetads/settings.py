@@ -262,16 +262,19 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 STATIC_ROOT = DATA_DIR / "staticfiles"
+# Hashed, compressed static files with long-lived cache headers: in production, and in the
+# demo (`make demo` collects them first). Elsewhere (tests, `make run`) whitenoise serves
+# the source folders as they are, so an edited stylesheet shows without collectstatic.
+COMPRESSED_STATIC = env.bool("CLOSETADS_COMPRESSED_STATIC", default=PRODUCTION)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if not PRODUCTION
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "closetads.storage.HashedStaticFilesStorage"
+        if COMPRESSED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
-# Outside production, whitenoise serves straight from the source folders (no collectstatic).
-WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_USE_FINDERS = not COMPRESSED_STATIC
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 

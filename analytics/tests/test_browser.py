@@ -227,6 +227,12 @@ def test_lift_card_forecast_against_outcome_and_a_higher_budget_never_forecasts_
         assert now[0] >= last[0] and now[1] >= last[1], (amount, last, now)
         last = now
 
+    # A refused budget (a 400 fragment) is swapped in, naming the field, and the page stays.
+    page.fill("#id_weekly_budget", "5000")
+    page.click("#budget-save")
+    page.wait_for_selector("#campaign-budget .errorlist")
+    assert "at most" in page.inner_text("#campaign-budget .errorlist")
+
 
 PHONE = {"width": 390, "height": 844}
 # The innermost elements that reach past the viewport's right edge (what to fix when a page is too wide).

@@ -252,4 +252,6 @@ def _toggle_response(request: HttpRequest, campaign: Campaign, listing: Listing,
         return redirect(back)
     context = {"campaign": campaign, "row": {"listing_id": listing.pk, "status": listing.status},
                "promoted": selectors.listing_is_promoted(campaign, listing), "next_url": back, "toggle_error": error}
-    return render(request, "analytics/_promote_cell.html", context, status=400 if error else 200)
+    # A 200 even with an error: htmx swaps no 4xx answer (see render_page), and the cell
+    # carries the error in words.
+    return render(request, "analytics/_promote_cell.html", context)
