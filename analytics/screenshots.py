@@ -1,10 +1,12 @@
-"""``make screenshots``: PNGs of the seller pages for the README, from demo data in a throwaway SQLite DB.
+"""``make screenshots``: PNGs of the seller pages for the README, from ``make demo``'s own data.
 
     python -m analytics.screenshots [--out docs/screenshots]
 
 Creates its own temporary data directory (SQLite, no services), loads the demo
-marketplace, gives the demo seller 90 days of synthetic results, serves the project on a
-free local port in a thread and drives Debian's Chromium with Playwright (no download).
+marketplace exactly as ``make demo`` does (``load_demo``: four weeks played by the
+simulator), serves the project on a free local port in a thread and drives Debian's
+Chromium with Playwright (no download), at desktop width (1280 px) and phone width
+(390 px, ``*-phone.png``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -33,25 +37,22 @@ def _django(data_dir: str) -> None:
 
 
 def _demo() -> dict:
-    import datetime as dt
+    from django.core.management import call_command
+    from django.db.models import Sum
 
-    from sellers.demo import load_demo
-
-    from analytics import demo
-    from campaigns.tests.factories import launched_campaign
-    from closetads import clock
+    from auction.models import ListingAuctionDay
+    from campaigns.models import Campaign
     from sellers.models import Seller
 
-    result = load_demo()
-    seller = Seller.objects.get(marketplace_id=result.demo_seller_id)
-    newcomer = Seller.objects.exclude(pk=seller.pk).order_by("marketplace_id").first()
-    listings = list(seller.listings.order_by("id"))
-    with clock.frozen(clock.now() - dt.timedelta(days=100)):
-        campaign = launched_campaign(seller, weekly_budget_micros=40_000_000)
-    demo.rollups_create(campaign, [x.pk for x in listings], days=100, cells_per_hour=18, seed=3)
-    demo.credits_create(campaign, listings, count=24, seed=3)
-    demo.auction_days_create(listings[5], seed=3)
-    return {"seller": seller, "newcomer": newcomer, "why_listing": listings[5]}
+    call_command("load_demo", verbosity=0)
+    seller = Seller.objects.get(user__username="demo")
+    newcomer = (Seller.objects.exclude(pk__in=Campaign.objects.values("seller_id")).order_by("marketplace_id")
+                .first())
+    # The demo seller's listing that was a candidate in the most auctions: the "why" page has reasons to show.
+    busiest = (ListingAuctionDay.objects.filter(listing__seller=seller).values("listing_id")
+               .annotate(seen=Sum("candidate")).order_by("-seen", "listing_id").first())
+    why = busiest["listing_id"] if busiest else seller.listings.order_by("id").values_list("id", flat=True)[0]
+    return {"seller": seller, "newcomer": newcomer, "why_listing": why}
 
 
 def _serve() -> str:
@@ -68,6 +69,15 @@ def _serve() -> str:
     return f"http://127.0.0.1:{server.server_address[1]}"
 
 
+def _save(page, path: Path) -> None:
+    """The page from the top, at most two screens tall (a long table is cut, not shrunk)."""
+    width, height = page.viewport_size["width"], page.viewport_size["height"]
+    full = page.evaluate("document.documentElement.scrollHeight")
+    page.screenshot(path=str(path), full_page=True, clip={"x": 0, "y": 0, "width": width,
+                                                          "height": min(full, 2 * height)})
+    print(f"saved {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
@@ -81,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         call_command("migrate", verbosity=0)
         data = _demo()
         base = _serve()
+        from sellers.models import Listing
+        from sellers.services import listing_demo_photos_set
+
+        listing_demo_photos_set(Listing.objects.all(), base_url=base)  # the photos, from this server's port
         from django.urls import reverse
         from playwright.sync_api import sync_playwright
 
@@ -90,24 +104,26 @@ def main(argv: list[str] | None = None) -> int:
             ("dashboard", reverse("analytics:dashboard") + "?range=30", "[data-chart='ctr'] svg.main-svg"),
             ("listings", reverse("analytics:listings") + "?range=30", "#listing-table"),
             ("receipts", reverse("analytics:receipts") + "?range=30", "#receipt-table"),
-            ("why-not-showing", reverse("analytics:why", args=[data["why_listing"].pk]), "#why-reasons"),
+            ("why-not-showing", reverse("analytics:why", args=[data["why_listing"]]), "#why-reasons"),
             ("campaign", reverse("campaigns:home"), "#campaign-title"),
         ]
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
-            page.goto(sso_link_create(data["seller"], base_url=base))
-            for name, path, ready in shots:
-                page.goto(base + path)
-                page.wait_for_selector(ready)
-                page.wait_for_timeout(300)
-                page.screenshot(path=str(out / f"{name}.png"), full_page=True)
-                print(f"saved {out / f'{name}.png'}")
-            fresh = browser.new_page(viewport={"width": 1280, "height": 900})
-            fresh.goto(sso_link_create(data["newcomer"], base_url=base))
-            fresh.wait_for_selector("#wizard-next")
-            fresh.screenshot(path=str(out / "onboarding.png"), full_page=True)
-            print(f"saved {out / 'onboarding.png'}")
+            for suffix, viewport in (("", DESKTOP), ("-phone", PHONE)):
+                page = browser.new_page(viewport=viewport, device_scale_factor=1)
+                page.goto(sso_link_create(data["seller"], base_url=base))
+                for name, path, ready in shots:
+                    page.goto(base + path)
+                    page.wait_for_selector(ready)
+                    page.wait_for_timeout(300)
+                    _save(page, out / f"{name}{suffix}.png")
+                page.close()
+                if data["newcomer"] is not None:
+                    fresh = browser.new_page(viewport=viewport, device_scale_factor=1)
+                    fresh.goto(sso_link_create(data["newcomer"], base_url=base))
+                    fresh.wait_for_selector("#wizard-next")
+                    _save(fresh, out / f"onboarding{suffix}.png")
+                    fresh.close()
             browser.close()
     return 0
 
