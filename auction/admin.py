@@ -67,7 +67,8 @@ class AuctionSettingsForm(forms.ModelForm):
 
     class Meta:
         model = AuctionSettings
-        fields = ["relevance_floor", "gamma", "beta", "take_rate", "organic_top_k", "pricing", "max_slots",
+        fields = ["relevance_floor", "gamma", "beta", "take_rate", "organic_top_k", "pricing", "least_bid_share",
+                  "max_slots",
                   "max_winners_per_seller", "deadline_ms", "resolved_bid_lifetime_seconds",
                   "attribution_window_days", "halo_enabled", "click_dedup_minutes", "substitution_share",
                   "incrementality_margin", "holdout_share"]
@@ -117,7 +118,7 @@ class AuctionSettingsAdmin(admin.ModelAdmin):
     form = AuctionSettingsForm
     fieldsets = [
         ("Ranking", {"fields": ["relevance_floor", "gamma", "beta", "take_rate", "organic_top_k"]}),
-        ("Bids and prices", {"fields": ["reserve_cpc", "auto_max_cpc", "pricing"]}),
+        ("Bids and prices", {"fields": ["reserve_cpc", "auto_max_cpc", "pricing", "least_bid_share"]}),
         ("Limits", {"fields": ["max_slots", "max_winners_per_seller", "deadline_ms",
                                "resolved_bid_lifetime_seconds"]}),
         ("Clicks and attribution", {"fields": ["attribution_window_days", "halo_enabled", "click_dedup_minutes"]}),

@@ -52,6 +52,11 @@ class AuctionSettings(models.Model):
         default=1, validators=[MinValueValidator(1), MaxValueValidator(40)],
         help_text="Most winners from one seller in one auction.")
     pricing = models.CharField(max_length=10, choices=Pricing.choices, default=Pricing.SECOND)
+    least_bid_share = models.FloatField(
+        default=0.5, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text="With second price, the least share of its own bid a winner pays (a reserve per bid: 0.5 = "
+                  "at least half the bid; 0: only the reserve). With thin competition a second price falls "
+                  "to the reserve whatever a click is worth; this keeps the price near the click's value.")
     slot_positions = models.JSONField(
         default=default_slot_positions,
         help_text="Per placement, the page positions (1-based, ads and organic results counted together) where "

@@ -88,6 +88,7 @@ class RankingSettings:
     take_rate: float = 0.2
     max_winners_per_seller: int = 1
     first_price: bool = False
+    least_bid_share: float = 0.0  # second price: a winner pays at least this share of its bid (admin: 0.5)
     substitution_share: float = 0.3  # sigma
     margin: float = 0.0  # m
 
@@ -271,6 +272,14 @@ def bid_for(listing: ListingState, campaign: CampaignState, cvr: float, settings
     return min(bid, campaign.remaining_micros // CENT * CENT)
 
 
+def bid_reserve(bid_micros: int, reserve: int, share: float) -> int:
+    """The reserve for one bid: the marketplace's reserve, or ``share`` of the bid rounded up
+    to a cent if that is more, never above the bid."""
+    if share <= 0.0:
+        return reserve
+    return min(bid_micros, max(reserve, -(-int(bid_micros * share) // CENT) * CENT))
+
+
 def least_price(bid: Bid, beat: float | None, clear: float, reserve: int) -> int:
     """The least whole-cent bid, within [reserve, bid], whose score is above ``beat`` (the
     next competitor's score; None: no competitor) and at least ``clear`` (the slot's bar)."""
@@ -431,7 +440,7 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
         if settings.first_price:
             price = bid.bid_micros
         else:
-            price = least_price(bid, beat, 0.0, reserve)
+            price = least_price(bid, beat, 0.0, bid_reserve(bid.bid_micros, reserve, settings.least_bid_share))
         winners.append(Winner(rank, bid.position, bid.listing_id, bid.campaign_id, bid.bid_micros, price,
                               bid.score, page_position))
     return Outcome(winners, reasons)

@@ -121,6 +121,7 @@ def run_report(sim: Simulation) -> dict:
         "gate_margin": gate.incrementality_margin,
         "gate_sigma": gate.substitution_share,
         "pricing": gate.pricing, "reserve_cpc": gate.reserve_cpc_micros / 1e6,
+        "least_bid_share": gate.least_bid_share,
         "sponsored_impressions": t.sponsored_impressions,
         "sponsored_ctr": _r(t.sponsored_clicks / t.sponsored_impressions) if t.sponsored_impressions else None,
         "organic_ctr_position_1": (_r(t.organic_clicks_position_1 / t.organic_impressions_position_1)

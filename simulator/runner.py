@@ -54,6 +54,7 @@ class Options:
     # --pricing / --reserve-cpc: the auction's pricing and reserve for this run (None: as set).
     pricing: str | None = None
     reserve_cpc_micros: int | None = None
+    least_bid_share: float | None = None  # --least-bid-share
     # --organic-impression-share: the share of sessions whose organic impressions are reported
     # (chosen by a hash of the session; clicks and purchases are always reported). The models
     # need a sample, not every view; reporting them all was a third of a run's time.
@@ -184,7 +185,8 @@ class Simulation:
         rules = AuctionSettings.load()
         changed = {"holdout_share": o.holdout,  # the platform holds shoppers out (ghost ads)
                    "incrementality_margin": o.margin, "substitution_share": o.sigma,
-                   "pricing": o.pricing, "reserve_cpc_micros": o.reserve_cpc_micros}
+                   "pricing": o.pricing, "reserve_cpc_micros": o.reserve_cpc_micros,
+                   "least_bid_share": o.least_bid_share}
         changed = {name: value for name, value in changed.items()
                    if value is not None and getattr(rules, name) != value}
         if changed:

@@ -28,7 +28,8 @@ def staff(client):
 def form_data(**overrides):
     data = {
         "relevance_floor": "0.2", "gamma": "1.0", "beta": "1.0", "take_rate": "0.2", "organic_top_k": "4",
-        "reserve_cpc": "0.10", "auto_max_cpc": "2.00", "pricing": "second", "max_slots": "40",
+        "reserve_cpc": "0.10", "auto_max_cpc": "2.00", "pricing": "second", "least_bid_share": "0.5",
+        "max_slots": "40",
         "max_winners_per_seller": "1", "deadline_ms": "100", "resolved_bid_lifetime_seconds": "3600",
         "attribution_window_days": "14", "halo_enabled": "on", "click_dedup_minutes": "30",
         "substitution_share": "0.3", "incrementality_margin": "0.0", "holdout_share": "0.0",

@@ -66,6 +66,7 @@ def auctions(draw):
         gamma=draw(st.floats(min_value=0.0, max_value=5.0)), beta=draw(st.floats(min_value=0.0, max_value=5.0)),
         take_rate=draw(st.floats(min_value=0.0, max_value=0.9)),
         max_winners_per_seller=draw(st.integers(min_value=1, max_value=3)), first_price=draw(st.booleans()),
+        least_bid_share=draw(st.sampled_from([0.0, 0.0, 0.25, 0.5, 1.0])),
     )
     return candidates, rules, draw(st.integers(1, 10)), draw(st.integers(0, 10)), draw(st.integers(0, 2**32))
 
@@ -122,6 +123,8 @@ def test_auction_invariants_hold_for_any_candidate_set(case):
         # Money: whole cents, reserve <= price <= bid <= what the budget has left.
         assert w.price_micros % CENT == 0 and w.bid_micros % CENT == 0
         assert rules.reserve_micros <= w.price_micros <= w.bid_micros <= campaign.remaining_micros
+        # A winner pays at least the admin's share of its bid (rounded up to a cent).
+        assert w.price_micros >= min(w.bid_micros, rules.least_bid_share * w.bid_micros)
         if rules.first_price:
             assert w.price_micros == w.bid_micros
         per_seller[listing.seller_id] = per_seller.get(listing.seller_id, 0) + 1
@@ -166,7 +169,8 @@ def test_auction_invariants_hold_for_any_candidate_set(case):
             return beat is None or bid.score_at(price) > beat
 
         assert keeps(w.price_micros) or w.price_micros == w.bid_micros
-        assert w.price_micros == rules.reserve_micros or not keeps(w.price_micros - CENT)
+        floor = ranking.bid_reserve(w.bid_micros, rules.reserve_micros, rules.least_bid_share)
+        assert w.price_micros == floor or not keeps(w.price_micros - CENT)
 
 
 def agree_with_the_reference_functions(candidates, rules, slots, top_k, seed):

@@ -245,6 +245,22 @@ def test_a_tie_is_broken_by_organic_order_and_the_winner_pays_its_bid():
     assert second.price_micros == OPEN.reserve_micros
 
 
+@pytest.mark.parametrize("share, price", [(0.0, 100_000), (0.5, 500_000), (0.333, 340_000), (1.0, 1_000_000)])
+def test_a_lone_winner_pays_at_least_the_admins_share_of_its_bid(share, price):
+    lone = promoted(1, campaign=campaign_state(1, manual=True, max_cpc=1_000_000))
+    outcome = run([lone], settings=replace(OPEN, least_bid_share=share))
+    assert (outcome.winners[0].bid_micros, outcome.winners[0].price_micros) == (1_000_000, price)
+
+
+def test_the_share_of_the_bid_never_lowers_a_second_price():
+    no_commission = replace(OPEN, beta=0.0, least_bid_share=0.5)
+    high = promoted(1, campaign=campaign_state(1, manual=True, max_cpc=2_000_000))
+    low = promoted(2, campaign=campaign_state(2, manual=True, max_cpc=1_200_000))
+    outcome = run([UNKNOWN, UNKNOWN, high, low], settings=no_commission)
+    # 1: the runner-up's bid + a cent is above half its own; 2: half its own bid, not the reserve.
+    assert [(w.listing_id, w.price_micros) for w in outcome.winners] == [(1, 1_210_000), (2, 600_000)]
+
+
 def test_first_price_charges_the_bid():
     outcome = run([promoted(1, ctr=0.03), promoted(2)], settings=replace(OPEN, first_price=True))
     assert all(w.price_micros == w.bid_micros for w in outcome.winners)

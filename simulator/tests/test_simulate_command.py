@@ -69,6 +69,15 @@ def test_margin_and_sigma_set_the_gate_for_the_run_and_the_report_says_so():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_pricing_flags_set_the_auction_for_the_run_and_the_report_says_so():
+    report = simulate("--seed", "3", "--days", "1", "--pricing", "second", "--reserve-cpc", "0.25",
+                      "--least-bid-share", "0.8")
+    rules = AuctionSettings.load()
+    assert (rules.pricing, rules.reserve_cpc_micros, rules.least_bid_share) == ("second", 250_000, 0.8)
+    assert (report["pricing"], report["reserve_cpc"], report["least_bid_share"]) == ("second", 0.25, 0.8)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_budget_scale_multiplies_every_budget_within_the_admin_bounds():
     from campaigns.models import Campaign, CampaignSettings
 
@@ -95,6 +104,8 @@ def test_budget_scale_multiplies_every_budget_within_the_admin_bounds():
     (["--start", "next week"], "--start"),
     (["--margin", "-1"], "--margin"),
     (["--sigma", "0.99"], "--sigma"),
+    (["--reserve-cpc", "0"], "--reserve-cpc"),
+    (["--least-bid-share", "1.5"], "--least-bid-share"),
 ])
 def test_bad_options_are_clear_errors(db, args, message):
     with pytest.raises(CommandError, match=message):

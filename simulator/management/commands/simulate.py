@@ -66,6 +66,9 @@ class Command(BaseCommand):
         parser.add_argument("--reserve-cpc", type=float, default=None, metavar="DOLLARS",
                             help="The least a click may cost for this run (dollars; admin setting; default: as set).",
                             )
+        parser.add_argument("--least-bid-share", type=float, default=None, metavar="SHARE",
+                            help="With second price, the least share of its bid a winner pays for this run "
+                                 "(0-1; admin setting; default: as set).")
         parser.add_argument("--promote-share", type=float, default=0.35, help="Share of sellers who promote.")
         parser.add_argument("--slot-positions", default="1,5,9,13",
                             help="The storefront's page layout: page positions (1-based) of sponsored slots 1, 2, "
@@ -98,6 +101,8 @@ class Command(BaseCommand):
             raise CommandError("--sigma must be between 0 and 0.95")
         if o["reserve_cpc"] is not None and not 0.01 <= o["reserve_cpc"] <= 100:
             raise CommandError("--reserve-cpc must be between 0.01 and 100 dollars")
+        if o["least_bid_share"] is not None and not 0 <= o["least_bid_share"] <= 1:
+            raise CommandError("--least-bid-share must be between 0 and 1")
         if not 0.0 < o["organic_impression_share"] <= 1.0:
             raise CommandError("--organic-impression-share must be in (0, 1]")
         if not 0.01 <= o["budget_scale"] <= 100:
@@ -130,6 +135,7 @@ class Command(BaseCommand):
             organic_impression_share=o["organic_impression_share"], margin=o["margin"], sigma=o["sigma"],
             pricing=o["pricing"],
             reserve_cpc_micros=None if o["reserve_cpc"] is None else round(o["reserve_cpc"] * 1_000_000),
+            least_bid_share=o["least_bid_share"],
         )
         sim = Simulation(options, platform, periodic=_periodic(options), campaign_setup=campaigns_launch)
         try:
