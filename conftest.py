@@ -7,11 +7,26 @@ REDIS_URL are set (the Redis database named there is flushed between tests). Tes
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 
 from closetads import clock
+
+
+def pytest_sessionstart(session):
+    """Build any translation (.mo) older than its catalog (.po), as `make test` does, so that a
+    bare `pytest` also sees the current Spanish strings (msgfmt: GNU gettext)."""
+    stale = [po for po in Path(__file__).parent.glob("locale/*/LC_MESSAGES/django.po")
+             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    if stale and shutil.which("msgfmt") is None:
+        raise pytest.UsageError("msgfmt not found: install GNU gettext to build the translations")
+    for po in stale:
+        subprocess.run(["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)], check=True)  # noqa: S603,S607
 
 
 def pytest_collection_modifyitems(config, items):
