@@ -41,6 +41,10 @@ class CampaignSettings(models.Model):
         return obj
 
 
+# The name every seller campaign gets: the product's name, shown translated (campaign_name filter).
+DEFAULT_CAMPAIGN_NAME = "Promoted Closet"
+
+
 class Campaign(models.Model):
     """A seller's Promoted Closet: a weekly budget, a bidding mode and the listings promoted."""
 
@@ -59,7 +63,7 @@ class Campaign(models.Model):
         CHOSEN = "chosen", _("Chosen listings")
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="campaigns")
-    name = models.CharField(max_length=100, default="Promoted Closet")
+    name = models.CharField(max_length=100, default=DEFAULT_CAMPAIGN_NAME)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     weekly_budget_micros = models.BigIntegerField(help_text="Weekly budget in micros.")
     # A budget change made after the first week waits for the next Monday.

@@ -20,3 +20,14 @@ def budget_level(level: str) -> str:
     from campaigns.forms import BUDGET_CHOICES
 
     return str(dict(BUDGET_CHOICES).get(level, level))
+
+
+@register.filter(name="campaign_name")
+def campaign_name(name: str) -> str:
+    """A campaign's name as the seller reads it: the default name ("Promoted Closet", the
+    product's) in their language, a name someone gave it as it is."""
+    from django.utils.translation import gettext
+
+    from campaigns.models import DEFAULT_CAMPAIGN_NAME
+
+    return gettext("Promoted Closet") if name == DEFAULT_CAMPAIGN_NAME else name
