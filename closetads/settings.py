@@ -245,6 +245,8 @@ DEFAULT_FROM_EMAIL = env.email("DEFAULT_FROM_EMAIL", default="ClosetAds <alerts@
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish numbers group thousands with a point, like its amounts (closetads/formats/es).
+FORMAT_MODULE_PATH = ["closetads.formats"]
 USE_I18N = True
 USE_TZ = True
 # The marketplace's time zone: budget weeks run Monday 00:00 to Monday 00:00 here.

@@ -74,3 +74,14 @@ def test_the_budget_field_explains_an_ambiguous_amount_in_spanish():
     with translation.override("es"), pytest.raises(ValidationError) as refused:
         MoneyField().clean("25,505")
     assert refused.value.code == "fraction"
+
+
+def test_counts_group_thousands_like_the_amounts():
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    from closetads.l10n import grouped
+
+    with translation.override("es"):
+        assert (grouped(12_345), intcomma(12_345), grouped(3.75, 2)) == ("12.345", "12.345", "3,75")
+    with translation.override("en"):
+        assert (grouped(12_345), intcomma(12_345), grouped(3.75, 2)) == ("12,345", "12,345", "3.75")
