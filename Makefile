@@ -11,12 +11,19 @@ WEB_PORT ?= 8000
 BASE_ENV := CLOSETADS_BASE_URL=http://127.0.0.1:$(WEB_PORT)
 DEV_ENV := DEBUG=1 WEB_PORT=$(WEB_PORT) $(BASE_ENV) $(if $(DATABASE_URL),,CLOSETADS_SIMULATED_CLOCK=1)
 
-.PHONY: help demo run test test-fast lint format migrations-check deploy-check bench screenshots clean
+.PHONY: help demo run test test-fast lint format migrations-check deploy-check bench screenshots clean messages
+
+# Translations (docs/architecture/i18n.md): locale/<lang>/LC_MESSAGES/django.po is committed,
+# its .mo is built here from it (GNU gettext's msgfmt, as Django's compilemessages does) and
+# never committed. `make messages` updates the catalogs from the sources, then builds them.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+MSGFMT_MISSING := msgfmt not found: install GNU gettext (apt-get install gettext; brew install gettext) to update the catalogs
 
 help:
 	@echo "make demo    start web + worker + beat with a demo marketplace at http://127.0.0.1:8000 (WEB_PORT=N for another port)"
 	@echo "make test    run the whole test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
 	@echo "make lint    ruff check"
+	@echo "make messages  update locale/*/django.po from the sources and build the .mo files"
 	@echo "make screenshots  PNGs of the seller pages into docs/screenshots/"
 	@echo "make bench   benchmarks (needs PostgreSQL + Redis), figures into bench/results.json"
 
@@ -27,21 +34,32 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
+# GNU msgfmt where installed (it also checks the placeholders), else the project's own
+# compiler (closetads/pofile.py), so a machine with only Python and make builds them too.
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	@if command -v msgfmt >/dev/null 2>&1; then msgfmt --check-format -o $@ $<; \
+	else $(BIN)/python -m closetads.pofile $< $@; fi
+
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null 2>&1 || { echo "$(MSGFMT_MISSING)"; exit 1; }
+	$(BIN)/python manage.py makemessages --all --no-obsolete --ignore=.venv --ignore=var --ignore=bench --ignore=static
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var
+
 # The demo serves hashed, compressed static files with long-lived cache headers, as
 # production does (collected into var/staticfiles first).
 DEMO_ENV := $(DEV_ENV) CLOSETADS_COMPRESSED_STATIC=1
 
-demo: $(STAMP)
+demo: $(STAMP) $(MO_FILES)
 	$(BIN)/python manage.py migrate --noinput
 	CLOSETADS_COMPRESSED_STATIC=1 $(BIN)/python manage.py collectstatic --noinput -v0
 	$(BASE_ENV) $(BIN)/python manage.py load_demo
 	@echo "Starting web, worker and beat (Ctrl-C stops all of them)..."
 	$(DEMO_ENV) $(BIN)/honcho start -f Procfile.dev
 
-run: $(STAMP)
+run: $(STAMP) $(MO_FILES)
 	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
-test: $(STAMP)
+test: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -53,11 +71,11 @@ format: $(STAMP)
 migrations-check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-bench: $(STAMP)
+bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m bench.run
 
 # Screenshots of the seller pages for the README (temp SQLite demo data, Debian's Chromium).
-screenshots: $(STAMP)
+screenshots: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m analytics.screenshots
 
 clean:

@@ -7,11 +7,30 @@ REDIS_URL are set (the Redis database named there is flushed between tests). Tes
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 
 from closetads import clock
+
+
+def pytest_sessionstart(session):
+    """Build any translation (.mo) older than its catalog (.po), as `make test` does, so that a
+    bare `pytest` also sees the current Spanish strings (GNU msgfmt where installed, else
+    closetads.pofile's compiler)."""
+    from closetads import pofile
+
+    stale = [po for po in Path(__file__).parent.glob("locale/*/LC_MESSAGES/django.po")
+             if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
+    for po in stale:
+        if shutil.which("msgfmt") is None:
+            po.with_suffix(".mo").write_bytes(pofile.compile_mo(pofile.read(po)))
+        else:
+            subprocess.run(["msgfmt", "--check-format", "-o", str(po.with_suffix(".mo")), str(po)], check=True)  # noqa: S603,S607
 
 
 def pytest_collection_modifyitems(config, items):

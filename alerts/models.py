@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from closetads import clock
 from sellers.models import Seller
 
 
 class Kind(models.TextChoices):
-    BUDGET_SPENT = "budget_spent", "Budget spent before the week ended"
-    LOW_ROAS = "low_roas", "Low return on ad spend"
-    CAMPAIGN_STOPPED = "campaign_stopped", "Campaign stopped"
-    REFUND = "refund", "A credited sale was cancelled"
+    BUDGET_SPENT = "budget_spent", _("Budget spent before the week ended")
+    LOW_ROAS = "low_roas", _("Low return on ad spend")
+    CAMPAIGN_STOPPED = "campaign_stopped", _("Campaign stopped")
+    REFUND = "refund", _("A credited sale was cancelled")
 
 
 class Alert(models.Model):
@@ -59,14 +60,14 @@ class AlertPreference(models.Model):
     """
 
     seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="alert_preference")
-    budget_spent_in_app = models.BooleanField("Budget spent early: in the app", default=True)
-    budget_spent_email = models.BooleanField("Budget spent early: by email", default=True)
-    low_roas_in_app = models.BooleanField("Low return on ad spend: in the app", default=True)
-    low_roas_email = models.BooleanField("Low return on ad spend: by email", default=True)
-    campaign_stopped_in_app = models.BooleanField("Campaign stopped: in the app", default=True)
-    campaign_stopped_email = models.BooleanField("Campaign stopped: by email", default=True)
-    refund_in_app = models.BooleanField("Credited sale cancelled: in the app", default=True)
-    refund_email = models.BooleanField("Credited sale cancelled: by email", default=True)
+    budget_spent_in_app = models.BooleanField(_("Budget spent early: in the app"), default=True)
+    budget_spent_email = models.BooleanField(_("Budget spent early: by email"), default=True)
+    low_roas_in_app = models.BooleanField(_("Low return on ad spend: in the app"), default=True)
+    low_roas_email = models.BooleanField(_("Low return on ad spend: by email"), default=True)
+    campaign_stopped_in_app = models.BooleanField(_("Campaign stopped: in the app"), default=True)
+    campaign_stopped_email = models.BooleanField(_("Campaign stopped: by email"), default=True)
+    refund_in_app = models.BooleanField(_("Credited sale cancelled: in the app"), default=True)
+    refund_email = models.BooleanField(_("Credited sale cancelled: by email"), default=True)
     updated_at = models.DateTimeField(default=clock.now)
 
     def __str__(self) -> str:

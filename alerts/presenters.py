@@ -10,9 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from alerts.models import Alert, Kind
 from closetads import clock
+from closetads.l10n import grouped
 from closetads.money import format_money
 
 
@@ -30,54 +34,69 @@ def _local(iso: str) -> dt.datetime:
 
 def _span(delta: dt.timedelta) -> str:
     days, hours = delta.days, delta.seconds // 3600
-    parts = [f"{days} day{'s' if days != 1 else ''}"] if days else []
-    if hours or not days:
-        parts.append(f"{hours} hour{'s' if hours != 1 else ''}")
-    return " ".join(parts)
+    if not days:
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
+    day_words = ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
+    if not hours:
+        return day_words
+    return _("%(days)s %(hours)s") % {
+        "days": day_words, "hours": ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}}
+
+
+def _date(moment: dt.datetime, pattern: str) -> str:
+    return formats.date_format(moment, pattern)
 
 
 def _budget_spent(p: dict) -> AlertText:
     at, end = _local(p["exhausted_at"]), _local(p["week_end"])
     return AlertText(
-        f"Your budget ran out on {at:%A} at {at:%H:%M}",
-        f"Your weekly budget of {format_money(p['budget_micros'])} was spent by {at:%A %-d %B, %H:%M}, "
-        f"{_span(end - at)} before the budget week ended. Your listings were not promoted after that. "
-        "A higher weekly budget keeps them promoted until Monday.",
-        reverse("campaigns:detail", args=[p["campaign_id"]]), "Change the budget")
+        _("Your budget ran out on %(weekday)s at %(time)s") % {"weekday": _date(at, "l"), "time": _date(at, "H:i")},
+        _("Your weekly budget of %(budget)s was spent by %(when)s, %(span)s before the budget week ended. Your "
+          "listings were not promoted after that. A higher weekly budget keeps them promoted until Monday.")
+        % {"budget": format_money(p["budget_micros"]), "when": _date(at, _("l j F, H:i")), "span": _span(end - at)},
+        reverse("campaigns:detail", args=[p["campaign_id"]]), _("Change the budget"))
 
 
 def _low_roas(p: dict) -> AlertText:
     week = _local(p["week_start"])
+    roas = {"roas": grouped(p["roas"], 1), "usual": grouped(p["usual_roas"], 1)}
     return AlertText(
-        f"Last week's return on ad spend was {p['roas']:.1f}x",
-        f"In the week of {week:%-d %B} your ads brought {format_money(p['sales_micros'])} of sales for "
-        f"{format_money(p['spend_micros'])} spent ({p['roas']:.1f}x), under half your usual {p['usual_roas']:.1f}x "
-        f"(the median of your {p['weeks']} weeks before). Check which listings sell in your results.",
-        reverse("analytics:listings"), "See your listings' results")
+        _("Last week's return on ad spend was %(roas)sx") % roas,
+        ngettext(
+            "In the week of %(week)s your ads brought %(sales)s of sales for %(spend)s spent (%(roas)sx), under half "
+            "your usual %(usual)sx (the median of your %(weeks)s week before). Check which listings sell in your "
+            "results.",
+            "In the week of %(week)s your ads brought %(sales)s of sales for %(spend)s spent (%(roas)sx), under half "
+            "your usual %(usual)sx (the median of your %(weeks)s weeks before). Check which listings sell in your "
+            "results.", p["weeks"])
+        % {**roas, "week": _date(week, _("j F")), "sales": format_money(p["sales_micros"]),
+           "spend": format_money(p["spend_micros"]), "weeks": p["weeks"]},
+        reverse("analytics:listings"), _("See your listings' results"))
 
 
 def _campaign_stopped(p: dict) -> AlertText:
     url = reverse("campaigns:detail", args=[p["campaign_id"]])
     if p["reason"] == "paused_by_admin":
         return AlertText(
-            "The marketplace paused your campaign",
-            "The marketplace's team paused your Promoted Closet: your listings are not promoted and your "
-            "budget is not spent. Contact the marketplace's support to know why and when it can resume.",
-            url, "See your campaign")
+            _("The marketplace paused your campaign"),
+            _("The marketplace's team paused your Promoted Closet: your listings are not promoted and your "
+              "budget is not spent. Contact the marketplace's support to know why and when it can resume."),
+            url, _("See your campaign"))
     return AlertText(
-        "Your campaign has nothing left to promote",
-        "Every listing your Promoted Closet promotes is sold or removed, so it has stopped showing. "
-        "Add listings (or promote your whole closet) to start again.",
-        url, "Choose listings")
+        _("Your campaign has nothing left to promote"),
+        _("Every listing your Promoted Closet promotes is sold or removed, so it has stopped showing. "
+          "Add listings (or promote your whole closet) to start again."),
+        url, _("Choose listings"))
 
 
 def _refund(p: dict) -> AlertText:
     bought = _local(p["purchased_at"])
     return AlertText(
-        "A sale credited to your ads was cancelled",
-        f"Order {p['order_id']} of {bought:%-d %B} ({format_money(p['amount_micros'])}), credited to your "
-        "Promoted Closet, was cancelled: it no longer counts in your sales and return on ad spend.",
-        reverse("analytics:receipts"), "See your credited sales")
+        _("A sale credited to your ads was cancelled"),
+        _("Order %(order)s of %(day)s (%(amount)s), credited to your Promoted Closet, was cancelled: it no longer "
+          "counts in your sales and return on ad spend.")
+        % {"order": p["order_id"], "day": _date(bought, _("j F")), "amount": format_money(p["amount_micros"])},
+        reverse("analytics:receipts"), _("See your credited sales"))
 
 
 _TEXTS = {Kind.BUDGET_SPENT: _budget_spent, Kind.LOW_ROAS: _low_roas, Kind.CAMPAIGN_STOPPED: _campaign_stopped,
@@ -85,5 +104,5 @@ _TEXTS = {Kind.BUDGET_SPENT: _budget_spent, Kind.LOW_ROAS: _low_roas, Kind.CAMPA
 
 
 def alert_text(alert: Alert) -> AlertText:
-    """Title, body, link and link label of an alert."""
+    """Title, body, link and link label of an alert, in the active language."""
     return _TEXTS[alert.kind](alert.params)

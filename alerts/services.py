@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from alerts import detection
 from alerts.models import Alert, AlertPreference
@@ -59,10 +61,14 @@ def alerts_raise(events: Iterable[detection.Event]) -> int:
 
 
 def _email(alert: Alert) -> None:
-    text = alert_text(alert)
-    lines = [text.body, "", f"{settings.BASE_URL}{text.url}", "",
-             f"Choose which alerts you get: {settings.BASE_URL}{reverse('alerts:preferences')}"]
-    send_mail(f"ClosetAds: {text.title}", "\n".join(lines), None, [alert.email_to])
+    """One alert's email, in the seller's stored language (English when they chose none)."""
+    with translation.override(alert.seller.language or settings.LANGUAGE_CODE):
+        text = alert_text(alert)
+        preferences = f"{settings.BASE_URL}{reverse('alerts:preferences')}"
+        lines = [text.body, "", f"{settings.BASE_URL}{text.url}", "",
+                 _("Choose which alerts you get: %(url)s") % {"url": preferences}]
+        subject = _("ClosetAds: %(title)s") % {"title": text.title}
+    send_mail(subject, "\n".join(lines), None, [alert.email_to])
 
 
 def alert_emails_send(limit: int = EMAILS_PER_RUN) -> int:

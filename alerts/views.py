@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from alerts import selectors, services
@@ -71,7 +72,7 @@ def alert_preferences(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             services.alert_preference_save(form.instance)
             if not is_htmx(request):
-                messages.success(request, "Your alert preferences are saved.")
+                messages.success(request, _("Your alert preferences are saved."))
                 return redirect("alerts:preferences")
             context["saved"] = True
         else:

@@ -6,11 +6,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
+from django.utils import formats
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from analytics.metrics import Kpis, change
 from analytics.selectors.dashboard import Dashboard
-from closetads.money import MICROS_PER_UNIT, format_money, to_decimal
+from closetads.l10n import grouped
+from closetads.money import MICROS_PER_UNIT, format_money, money_style, to_decimal
 
 DASH = "\u2013"
 
@@ -19,11 +23,11 @@ def percent(fraction: Decimal | None, places: int = 1) -> str:
     if fraction is None:
         return DASH
     quantum = Decimal(1).scaleb(-places)
-    return f"{(fraction * 100).quantize(quantum, rounding=ROUND_HALF_UP)}%"
+    return f"{grouped((fraction * 100).quantize(quantum, rounding=ROUND_HALF_UP), places)}%"
 
 
 def roas_text(value: Decimal | None) -> str:
-    return DASH if value is None else f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}x"
+    return DASH if value is None else f"{grouped(value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP), 2)}x"
 
 
 def money_or_dash(micros: int | None) -> str:
@@ -50,9 +54,9 @@ class KpiCard:
     @property
     def change_text(self) -> str:
         if self.change is None:
-            return "no earlier data"
+            return _("no earlier data")
         sign = "+" if self.change > 0 else ""
-        return f"{sign}{percent(self.change)} vs previous period"
+        return _("%(change)s vs previous period") % {"change": f"{sign}{percent(self.change)}"}
 
     @property
     def direction(self) -> str:
@@ -66,30 +70,46 @@ def _charged_detail(clicks: int, charged: int) -> str:
     same shopper within the dedup window, an expired token, or a click after the budget ran out)."""
     free = clicks - charged
     if free <= 0:
-        return f"{charged:,} charged"
-    return (f"{charged:,} charged · {free:,} free (repeat clicks by the same shopper, "
-            f"or clicks after the week's budget ran out)")
+        return _("%(charged)s charged") % {"charged": grouped(charged)}
+    return (_("%(charged)s charged · %(free)s free (repeat clicks by the same shopper, or clicks after the week's "
+              "budget ran out)") % {"charged": grouped(charged), "free": grouped(free)})
 
 
 def kpi_cards(dashboard: Dashboard) -> list[KpiCard]:
     """The KPI cards of the dashboard, each with its change against the previous period of equal length."""
     now, before = dashboard.current, dashboard.previous
     return [
-        KpiCard("impressions", "Impressions", f"{now.impressions:,}", change(now.impressions, before.impressions)),
-        KpiCard("clicks", "Clicks", f"{now.clicks:,}", change(now.clicks, before.clicks),
+        KpiCard("impressions", _("Impressions"), grouped(now.impressions), change(now.impressions, before.impressions)),
+        KpiCard("clicks", _("Clicks"), grouped(now.clicks), change(now.clicks, before.clicks),
                 detail=_charged_detail(now.clicks, now.charged_clicks)),
-        KpiCard("ctr", "CTR", percent(now.ctr, 2), change(now.ctr, before.ctr)),
-        KpiCard("cpc", "Average CPC", money_or_dash(now.cpc_micros), change(now.cpc_micros, before.cpc_micros),
+        KpiCard("ctr", _("CTR"), percent(now.ctr, 2), change(now.ctr, before.ctr)),
+        KpiCard("cpc", _("Average CPC"), money_or_dash(now.cpc_micros), change(now.cpc_micros, before.cpc_micros),
                 neutral=True),
-        KpiCard("spend", "Spend", format_money(now.spend_micros), change(now.spend_micros, before.spend_micros),
+        KpiCard("spend", _("Spend"), format_money(now.spend_micros), change(now.spend_micros, before.spend_micros),
                 neutral=True),
-        KpiCard("orders", "Orders", f"{now.orders:,}", change(now.orders, before.orders),
-                detail=f"{now.direct_orders:,} direct · {now.halo_orders:,} halo"),
-        KpiCard("sales", "Sales", format_money(now.sales_micros), change(now.sales_micros, before.sales_micros),
-                detail=f"{format_money(now.direct_sales_micros)} direct · {format_money(now.halo_sales_micros)} halo"),
-        KpiCard("roas", "ROAS", roas_text(now.roas), change(now.roas, before.roas),
-                detail="sales ÷ spend, incl. sales that would have happened anyway"),
+        KpiCard("orders", _("Orders"), grouped(now.orders), change(now.orders, before.orders),
+                detail=_("%(direct)s direct · %(halo)s halo") % {"direct": grouped(now.direct_orders),
+                                                                 "halo": grouped(now.halo_orders)}),
+        KpiCard("sales", _("Sales"), format_money(now.sales_micros), change(now.sales_micros, before.sales_micros),
+                detail=_("%(direct)s direct · %(halo)s halo") % {"direct": format_money(now.direct_sales_micros),
+                                                                 "halo": format_money(now.halo_sales_micros)}),
+        KpiCard("roas", _("ROAS"), roas_text(now.roas), change(now.roas, before.roas),
+                detail=_("sales ÷ spend, incl. sales that would have happened anyway")),
     ]
+
+
+def _day(day) -> str:
+    """A day as the charts and their tables name it: "Dec 6" / "6 dic"."""
+    return formats.date_format(day, _("M j"))
+
+
+CHART_LABELS = {
+    "direct_sales": gettext_lazy("Direct sales"), "halo_sales": gettext_lazy("Halo sales"),
+    "spend_right": gettext_lazy("Spend (right)"), "sales": gettext_lazy("Sales"), "spend": gettext_lazy("Spend"),
+    "impressions": gettext_lazy("Impressions"), "clicks_right": gettext_lazy("Clicks (right)"),
+    "clicks": gettext_lazy("Clicks"), "cpc": gettext_lazy("Cost per click"),
+    "roas": gettext_lazy("Return on ad spend"), "ctr": gettext_lazy("CTR"),
+}
 
 
 def _units(micros: int) -> float:
@@ -104,8 +124,15 @@ def chart_data(dashboard: Dashboard) -> dict:
     def col(getter):
         return [getter(p.kpis) for p in dashboard.series]
 
+    style = money_style()
     return {
         "days": days,
+        # The charts' words and number format in the reader's language (static/js/dashboard.js).
+        "labels": {key: str(label) for key, label in CHART_LABELS.items()},
+        "separators": style.decimal + style.group,
+        "date_tick": _("%b %d"),
+        "money_prefix": "$" if style.pattern.startswith("{sign}{symbol}") else "",
+        "money_suffix": "" if style.pattern.startswith("{sign}{symbol}") else "\u00a0$",
         "spend": col(lambda k: _units(k.spend_micros)),
         "sales_direct": col(lambda k: _units(k.direct_sales_micros)),
         "sales_halo": col(lambda k: _units(k.halo_sales_micros)),
@@ -146,7 +173,7 @@ def _best(points, value) -> tuple[str, object] | None:
         return None
     top = max(v for v, _ in found)
     day = min(d for v, d in found if v == top)
-    return f"{day:%b} {day.day}", top
+    return _day(day), top
 
 
 def _range_words(values: list, fmt) -> str:
@@ -154,13 +181,13 @@ def _range_words(values: list, fmt) -> str:
     if not present:
         return ""
     low, high = min(present), max(present)
-    return f" (from {fmt(low)} to {fmt(high)} a day)" if low != high else ""
+    return _(" (from %(low)s to %(high)s a day)") % {"low": fmt(low), "high": fmt(high)} if low != high else ""
 
 
 def chart_views(dashboard: Dashboard) -> list[ChartView]:
     """The dashboard's charts: each with its summary and its data table."""
     points, now = dashboard.series, dashboard.current
-    days = [f"{p.day:%b} {p.day.day}" for p in points]
+    days = [_day(p.day) for p in points]
     n = len(points)
     best_sales = _best(points, lambda k: k.sales_micros)
     best_clicks = _best(points, lambda k: k.clicks)
@@ -172,33 +199,39 @@ def chart_views(dashboard: Dashboard) -> list[ChartView]:
         return [[day, *(cell(p.kpis) for cell in cells)] for day, p in zip(days, points, strict=True)]
 
     return [
-        ChartView("money", "Spend and sales per day",
-                  f"In these {n} days you spent {format_money(now.spend_micros)} and made "
-                  f"{format_money(now.sales_micros)} in sales ({format_money(now.direct_sales_micros)} direct, "
-                  f"{format_money(now.halo_sales_micros)} halo)."
-                  + (f" Most sales on {best_sales[0]}: {format_money(best_sales[1])}." if best_sales else ""),
-                  ("Day", "Spend", "Direct sales", "Halo sales"),
+        ChartView("money", _("Spend and sales per day"),
+                  _("In these %(days)s days you spent %(spend)s and made %(sales)s in sales (%(direct)s direct, "
+                    "%(halo)s halo).") % {"days": n, "spend": format_money(now.spend_micros),
+                                          "sales": format_money(now.sales_micros),
+                                          "direct": format_money(now.direct_sales_micros),
+                                          "halo": format_money(now.halo_sales_micros)}
+                  + (" " + _("Most sales on %(day)s: %(amount)s.") % {"day": best_sales[0],
+                                                                      "amount": format_money(best_sales[1])}
+                     if best_sales else ""),
+                  (_("Day"), _("Spend"), _("Direct sales"), _("Halo sales")),
                   table(lambda k: format_money(k.spend_micros), lambda k: format_money(k.direct_sales_micros),
                         lambda k: format_money(k.halo_sales_micros))),
-        ChartView("traffic", "Impressions and clicks per day",
-                  f"{now.impressions:,} impressions and {now.clicks:,} clicks in {n} days."
-                  + (f" Most clicks on {best_clicks[0]}: {best_clicks[1]:,}." if best_clicks else ""),
-                  ("Day", "Impressions", "Clicks"),
-                  table(lambda k: f"{k.impressions:,}", lambda k: f"{k.clicks:,}")),
-        ChartView("ctr", "Click-through rate per day",
-                  f"{percent(now.ctr, 2)} of impressions were clicked"
-                  f"{_range_words(ctrs, lambda v: percent(v, 2))}.",
-                  ("Day", "Click-through rate"), table(lambda k: percent(k.ctr, 2))),
-        ChartView("cpc", "Cost per click per day",
-                  f"A click cost {money_or_dash(now.cpc_micros)} on average"
-                  f"{_range_words(cpcs, format_money)}.",
-                  ("Day", "Cost per click"), table(lambda k: money_or_dash(k.cpc_micros))),
-        ChartView("roas", "Return on ad spend per day",
-                  f"Every dollar spent brought {roas_text(now.roas)} in sales"
-                  f"{_range_words(roases, roas_text)}.",
-                  ("Day", "Return on ad spend"), table(lambda k: roas_text(k.roas))),
+        ChartView("traffic", _("Impressions and clicks per day"),
+                  _("%(impressions)s impressions and %(clicks)s clicks in %(days)s days.")
+                  % {"impressions": grouped(now.impressions), "clicks": grouped(now.clicks), "days": n}
+                  + (" " + _("Most clicks on %(day)s: %(clicks)s.") % {"day": best_clicks[0],
+                                                                       "clicks": grouped(best_clicks[1])}
+                     if best_clicks else ""),
+                  (_("Day"), _("Impressions"), _("Clicks")),
+                  table(lambda k: grouped(k.impressions), lambda k: grouped(k.clicks))),
+        ChartView("ctr", _("Click-through rate per day"),
+                  _("%(ctr)s of impressions were clicked%(range)s.")
+                  % {"ctr": percent(now.ctr, 2), "range": _range_words(ctrs, lambda v: percent(v, 2))},
+                  (_("Day"), _("Click-through rate")), table(lambda k: percent(k.ctr, 2))),
+        ChartView("cpc", _("Cost per click per day"),
+                  _("A click cost %(cpc)s on average%(range)s.")
+                  % {"cpc": money_or_dash(now.cpc_micros), "range": _range_words(cpcs, format_money)},
+                  (_("Day"), _("Cost per click")), table(lambda k: money_or_dash(k.cpc_micros))),
+        ChartView("roas", _("Return on ad spend per day"),
+                  _("Every dollar spent brought %(roas)s in sales%(range)s.")
+                  % {"roas": roas_text(now.roas), "range": _range_words(roases, roas_text)},
+                  (_("Day"), _("Return on ad spend")), table(lambda k: roas_text(k.roas))),
     ]
-
 
 def kpis_row(kpis: Kpis) -> dict[str, str]:
     """A listing-table row's formatted cells."""

@@ -12,6 +12,8 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import formats
+from django.utils.translation import gettext as _
 
 PRESETS = (7, 14, 30, 90)
 DEFAULT_PRESET = 30
@@ -77,7 +79,8 @@ def _date(params, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw)
     except ValueError:
-        raise RangeError(field, f"“{raw[:40]}” is not a date: use YYYY-MM-DD, e.g. 2026-11-30.") from None
+        raise RangeError(field, _("“%(text)s” is not a date: use YYYY-MM-DD, e.g. 2026-11-30.")
+                         % {"text": raw[:40]}) from None
 
 
 def parse_range(params, *, today: dt.date, tz: dt.tzinfo, default: int | None = DEFAULT_PRESET) -> DayRange:
@@ -92,12 +95,16 @@ def parse_range(params, *, today: dt.date, tz: dt.tzinfo, default: int | None = 
     if has_start or has_end:
         if not (has_start and has_end):
             missing = "end" if has_start else "start"
-            raise RangeError(missing, f"Give both a start and an end date ({missing} is missing).")
+            raise RangeError(missing, _("Give both a start and an end date (the end is missing).") if missing == "end"
+                             else _("Give both a start and an end date (the start is missing)."))
         start, end = _date(params, "start"), _date(params, "end")
         if end < start:
-            raise RangeError("end", f"The end date ({end:%b %-d, %Y}) is before the start date ({start:%b %-d, %Y}).")
+            day_format = _("M j, Y")
+            raise RangeError("end", _("The end date (%(end)s) is before the start date (%(start)s).")
+                             % {"end": formats.date_format(end, day_format),
+                                "start": formats.date_format(start, day_format)})
         if (end - start).days + 1 > MAX_DAYS:
-            raise RangeError("end", "A range can be at most two years long: pick a shorter one.")
+            raise RangeError("end", _("A range can be at most two years long: pick a shorter one."))
         return DayRange(start, end, tz)
     if preset:
         try:
@@ -105,10 +112,11 @@ def parse_range(params, *, today: dt.date, tz: dt.tzinfo, default: int | None = 
         except ValueError:
             days = 0
         if days not in PRESETS:
-            raise RangeError("range", f"Choose one of the last {', '.join(map(str, PRESETS))} days or a custom range.")
+            raise RangeError("range", _("Choose one of the last %(presets)s days or a custom range.")
+                             % {"presets": ", ".join(map(str, PRESETS))})
         return last_days(days, today=today, tz=tz)
     if default is None:
-        raise RangeError("start", "Give a start and an end date (YYYY-MM-DD).")
+        raise RangeError("start", _("Give a start and an end date (YYYY-MM-DD)."))
     return last_days(default, today=today, tz=tz)
 
 

@@ -8,32 +8,40 @@ nothing is written.
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from campaigns.services import CampaignError, weekly_budget_check
-from closetads.money import MICROS_PER_CENT, MoneyError, to_micros
+from closetads.money import MICROS_PER_CENT, AmbiguousMoney, MoneyError, parse_money_input
 
-BUDGET_CHOICES = [("low", "Low"), ("recommended", "Recommended"), ("high", "High"), ("own", "My own amount")]
+BUDGET_CHOICES = [("low", _("Low")), ("recommended", _("Recommended")), ("high", _("High")),
+                  ("own", _("My own amount"))]
 
 
 class MoneyField(forms.CharField):
-    """A dollar amount such as 25 or 25.50, cleaned into integer micros (whole cents)."""
+    """A dollar amount such as 25 or 25.50 (25,50 in Spanish), cleaned into integer micros
+    (whole cents); the separators are read in the active language (``parse_money_input``)."""
 
     default_error_messages = {
-        "invalid": "Enter an amount in dollars, such as 25 or 25.50.",
-        "negative": "Enter an amount above $0.",
-        "fraction": "Use whole cents: at most two decimals.",
+        "invalid": _("Enter an amount in dollars, such as 25 or 25.50."),
+        "ambiguous": _("Is that %(amount)s with a thousands separator, or a decimal point? "
+                       "Type it without a thousands separator, such as 1234 or 1234.50."),
+        "negative": _("Enter an amount above $0."),
+        "fraction": _("Use whole cents: at most two decimals."),
     }
 
     def to_python(self, value):
         value = super().to_python(value)
         if value in self.empty_values:
             return None
-        text = value.replace("$", "").replace(",", "").strip()
+        text = value.strip()
         if len(text) > 20:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         try:
-            micros = to_micros(text)
+            micros = parse_money_input(text)
+        except AmbiguousMoney:
+            raise forms.ValidationError(self.error_messages["ambiguous"], code="ambiguous",
+                                        params={"amount": text}) from None
         except MoneyError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if micros <= 0:
@@ -62,7 +70,7 @@ class WizardBudgetForm(forms.Form):
     Sellers never bid: ClosetAds bids for them (manual bidding is an admin tool)."""
 
     budget_choice = forms.ChoiceField(choices=BUDGET_CHOICES, initial="recommended", widget=forms.RadioSelect)
-    weekly_budget = MoneyField(required=False, label="Your weekly budget")
+    weekly_budget = MoneyField(required=False, label=_("Your weekly budget"))
 
     def __init__(self, *args, levels: dict[str, int], **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +81,7 @@ class WizardBudgetForm(forms.Form):
         choice = data.get("budget_choice")
         if choice == "own":
             if data.get("weekly_budget") is None and "weekly_budget" not in self.errors:
-                self.add_error("weekly_budget", "Enter your weekly budget, or pick one of the suggestions.")
+                self.add_error("weekly_budget", _("Enter your weekly budget, or pick one of the suggestions."))
             data["weekly_budget_micros"] = data.get("weekly_budget")
             _apply_service_check(self, "weekly_budget", data["weekly_budget_micros"])
         elif choice in self.levels:
@@ -85,7 +93,7 @@ class WizardBudgetForm(forms.Form):
 class BudgetChangeForm(forms.Form):
     """The campaign page's budget change."""
 
-    weekly_budget = MoneyField(label="New weekly budget")
+    weekly_budget = MoneyField(label=_("New weekly budget"))
 
     def clean_weekly_budget(self):
         micros = self.cleaned_data["weekly_budget"]
@@ -104,7 +112,7 @@ class IdListField(forms.Field):
     """Listing ids posted as repeated values (checkboxes, hidden inputs)."""
 
     widget = forms.MultipleHiddenInput
-    default_error_messages = {"invalid": "Some chosen listings are not in your closet."}
+    default_error_messages = {"invalid": _("Some chosen listings are not in your closet.")}
 
     def to_python(self, value):
         if not value:
@@ -124,8 +132,8 @@ class PickerForm(forms.Form):
     (``campaign_listings_update``); the view shows its error on ``chosen``.
     """
 
-    ACTIONS = [("save", "Save this page"), ("choose_matching", "Choose all matching"),
-               ("remove_matching", "Remove all matching")]
+    ACTIONS = [("save", _("Save this page")), ("choose_matching", _("Choose all matching")),
+               ("remove_matching", _("Remove all matching"))]
 
     action = forms.ChoiceField(choices=ACTIONS, required=False)
     shown = IdListField(required=False)

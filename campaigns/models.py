@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from closetads import clock
 from sellers.models import Listing, Seller
@@ -40,25 +41,29 @@ class CampaignSettings(models.Model):
         return obj
 
 
+# The name every seller campaign gets: the product's name, shown translated (campaign_name filter).
+DEFAULT_CAMPAIGN_NAME = "Promoted Closet"
+
+
 class Campaign(models.Model):
     """A seller's Promoted Closet: a weekly budget, a bidding mode and the listings promoted."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
-        ENDED = "ended", "Ended"
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        PAUSED = "paused", _("Paused")
+        ENDED = "ended", _("Ended")
 
     class Bidding(models.TextChoices):
-        AUTO = "auto", "Automatic (ClosetAds bids for you)"
-        MANUAL = "manual", "Manual maximum cost per click"
+        AUTO = "auto", _("Automatic (ClosetAds bids for you)")
+        MANUAL = "manual", _("Manual maximum cost per click")
 
     class Selection(models.TextChoices):
-        ALL = "all", "Whole closet (new listings join automatically)"
-        CHOSEN = "chosen", "Chosen listings"
+        ALL = "all", _("Whole closet (new listings join automatically)")
+        CHOSEN = "chosen", _("Chosen listings")
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="campaigns")
-    name = models.CharField(max_length=100, default="Promoted Closet")
+    name = models.CharField(max_length=100, default=DEFAULT_CAMPAIGN_NAME)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     weekly_budget_micros = models.BigIntegerField(help_text="Weekly budget in micros.")
     # A budget change made after the first week waits for the next Monday.

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.core.cache import cache
 from django.db.models import Avg, Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from auction.models import AuctionSettings
 from auction.ranking import MIN_CLICKS_PER_BUDGET
@@ -44,6 +46,7 @@ from campaigns.evidence import (
 from campaigns.models import Campaign, CampaignSettings
 from campaigns.selectors import campaign_week_outcomes, promoted_listings, top_level
 from closetads import clock
+from closetads.l10n import grouped
 from closetads.money import MICROS_PER_UNIT, cents_floor, format_money
 from sellers.models import Listing, Seller
 
@@ -74,7 +77,8 @@ class Range:
     high: int
 
     def __str__(self) -> str:
-        return f"{self.low:,}" if self.low == self.high else f"{self.low:,}\u2013{self.high:,}"  # en dash
+        # en dash between the ends
+        return grouped(self.low) if self.low == self.high else f"{grouped(self.low)}\u2013{grouped(self.high)}"
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,16 @@ class BudgetOption:
 class Reason:
     factor: str  # "closet size", "average price", "categories", "demand", "history"
     text: str
+
+    @property
+    def label(self) -> str:
+        """The factor in the reader's language."""
+        return str(REASON_LABELS.get(self.factor, self.factor))
+
+
+REASON_LABELS = {"closet size": gettext_lazy("closet size"), "average price": gettext_lazy("average price"),
+                 "categories": gettext_lazy("categories"), "demand": gettext_lazy("demand"),
+                 "history": gettext_lazy("history")}
 
 
 @dataclass(frozen=True)
@@ -360,52 +374,82 @@ def _ordered(levels: dict[str, int]) -> dict[str, int]:
 def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelState, method: str,
              levels: dict[str, int], evidence: ClickEvidence | None = None) -> list[Reason]:
     cpc = expected_cpc_micros(profile.average_price_micros, settings)
+    price = format_money(profile.average_price_micros)
+    listings = profile.available_listings
     if evidence is None:
         reasons = [
-            Reason("closet size", f"{profile.available_listings:,} available listings to promote: each can draw "
-                   f"about {CLICKS_PER_LISTING_WEEK:g} ad clicks a week, so more listings can use a bigger budget."),
-            Reason("average price", f"Average price {format_money(profile.average_price_micros)}: ClosetAds bids "
-                   f"about {format_money(cpc)} a click for items at this price (a click on a pricier item is worth "
-                   "more)."),
+            Reason("closet size", ngettext(
+                "%(count)s available listing to promote: each can draw about %(clicks)s ad clicks a week, so more "
+                "listings can use a bigger budget.",
+                "%(count)s available listings to promote: each can draw about %(clicks)s ad clicks a week, so more "
+                "listings can use a bigger budget.", listings)
+                % {"count": grouped(listings), "clicks": grouped(CLICKS_PER_LISTING_WEEK)}),
+            Reason("average price", _(
+                "Average price %(price)s: ClosetAds bids about %(cpc)s a click for items at this price (a click on "
+                "a pricier item is worth more).") % {"price": price, "cpc": format_money(cpc)}),
         ]
     else:
         reasons = [
-            Reason("closet size", f"{profile.available_listings:,} available listings to promote."),
-            Reason("average price", f"Average price {format_money(profile.average_price_micros)}; a click cost about "
-                   f"{format_money(evidence.cpc_micros)} lately."),
+            Reason("closet size", ngettext("%(count)s available listing to promote.",
+                                           "%(count)s available listings to promote.", listings)
+                   % {"count": grouped(listings)}),
+            Reason("average price", _("Average price %(price)s; a click cost about %(cpc)s lately.")
+                   % {"price": price, "cpc": format_money(evidence.cpc_micros)}),
         ]
     if profile.top_categories:
-        listed = ", ".join(f"{c} ({n:,})" for c, n in profile.top_categories)
-        reasons.append(Reason("categories", f"Mostly {profile.main_category}: {listed}."))
+        listed = ", ".join(f"{c} ({grouped(n)})" for c, n in profile.top_categories)
+        reasons.append(Reason("categories", _("Mostly %(category)s: %(listed)s.")
+                              % {"category": profile.main_category, "listed": listed}))
     if profile.demand_known:
-        pace = ("faster than" if profile.demand_index > 1.05
-                else "slower than" if profile.demand_index < 0.95 else "as fast as")
-        reasons.append(Reason("demand", f"Listings in your categories sold {pace} the marketplace average in the last "
-                              f"{DEMAND_WINDOW_DAYS} days."))
+        if profile.demand_index > 1.05:
+            text = _("Listings in your categories sold faster than the marketplace average in the last %(days)s days.")
+        elif profile.demand_index < 0.95:
+            text = _("Listings in your categories sold slower than the marketplace average in the last %(days)s days.")
+        else:
+            text = _("Listings in your categories sold as fast as the marketplace average in the last %(days)s days.")
+        reasons.append(Reason("demand", text % {"days": DEMAND_WINDOW_DAYS}))
     else:
-        reasons.append(Reason("demand", "No recent sales on the marketplace yet to compare demand for your "
-                              "categories with."))
+        reasons.append(Reason("demand", _("No recent sales on the marketplace yet to compare demand for your "
+                                          "categories with.")))
     if evidence is not None:
-        got = (f"about {evidence.demand_clicks:.0f} clicks a week when the budget was not the limit"
-               if evidence.demand_clicks is not None else "every click their budget allowed")
-        whose = (f"Your last {evidence.weeks} finished week{'s' if evidence.weeks != 1 else ''}"
-                 if evidence.source == "history"
-                 else f"Lately, campaigns like yours ({evidence.weeks:,} finished weeks)")
-        reasons.append(Reason("history", f"{whose}: {got}, at about {format_money(evidence.cpc_micros)} a click. "
-                              "These figures come from that."))
+        cost = format_money(evidence.cpc_micros)
+        if evidence.source == "history" and evidence.demand_clicks is not None:
+            text = ngettext(
+                "Your last %(weeks)s finished week: about %(clicks)s clicks a week when the budget was not the "
+                "limit, at about %(cpc)s a click. These figures come from that.",
+                "Your last %(weeks)s finished weeks: about %(clicks)s clicks a week when the budget was not the "
+                "limit, at about %(cpc)s a click. These figures come from that.", evidence.weeks)
+        elif evidence.source == "history":
+            text = ngettext(
+                "Your last %(weeks)s finished week: every click their budget allowed, at about %(cpc)s a click. "
+                "These figures come from that.",
+                "Your last %(weeks)s finished weeks: every click their budget allowed, at about %(cpc)s a click. "
+                "These figures come from that.", evidence.weeks)
+        elif evidence.demand_clicks is not None:
+            text = _("Lately, campaigns like yours (%(weeks)s finished weeks): about %(clicks)s clicks a week when "
+                     "the budget was not the limit, at about %(cpc)s a click. These figures come from that.")
+        else:
+            text = _("Lately, campaigns like yours (%(weeks)s finished weeks): every click their budget allowed, "
+                     "at about %(cpc)s a click. These figures come from that.")
+        clicks = grouped(round(evidence.demand_clicks)) if evidence.demand_clicks is not None else ""
+        reasons.append(Reason("history", text % {"weeks": grouped(evidence.weeks), "clicks": clicks, "cpc": cost}))
     elif method == "model":
         assert state.model is not None
         mae = state.model.fits["clicks"].holdout_mae
-        reasons.append(Reason("history", f"Learned from {state.weeks:,} finished campaign weeks of "
-                              f"{state.model.sellers:,} sellers: for closets like yours clicks grow little above "
-                              f"{format_money(levels['high'])} a week (typical error ±{mae:.0f} clicks a week)."))
+        reasons.append(Reason("history", _(
+            "Learned from %(weeks)s finished campaign weeks of %(sellers)s sellers: for closets like yours clicks "
+            "grow little above %(high)s a week (typical error ±%(error)s clicks a week).")
+            % {"weeks": grouped(state.weeks), "sellers": grouped(state.model.sellers),
+               "high": format_money(levels["high"]), "error": grouped(round(mae))}))
     elif state.model is not None:
-        reasons.append(Reason("history", f"In {state.weeks:,} finished campaign weeks, closets like yours got no "
-                              "more clicks from bigger budgets, so these figures come from simple rules."))
+        reasons.append(Reason("history", _(
+            "In %(weeks)s finished campaign weeks, closets like yours got no more clicks from bigger budgets, so "
+            "these figures come from simple rules.") % {"weeks": grouped(state.weeks)}))
     else:
-        reasons.append(Reason("history", "The marketplace has too few finished campaign weeks yet to learn from, so "
-                              "these figures come from simple rules: about one click a week for every "
-                              f"{round(1 / CLICKS_PER_LISTING_WEEK):,} listings, at a typical price per click."))
+        reasons.append(Reason("history", _(
+            "The marketplace has too few finished campaign weeks yet to learn from, so these figures come from "
+            "simple rules: about one click a week for every %(listings)s listings, at a typical price per click.")
+            % {"listings": grouped(round(1 / CLICKS_PER_LISTING_WEEK))}))
     return reasons
 
 

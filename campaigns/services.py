@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.db.models import F, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from auction.models import AuctionSettings
 from campaigns import budget
@@ -38,11 +40,12 @@ def weekly_budget_check(weekly_budget_micros: int, field: str = "weekly_budget")
     bounds = CampaignSettings.load()
     if weekly_budget_micros < bounds.min_weekly_budget_micros:
         lowest = format_money(bounds.min_weekly_budget_micros)
-        raise CampaignError(field, f"The weekly budget must be at least {lowest}.")
+        raise CampaignError(field, _("The weekly budget must be at least %(amount)s.") % {"amount": lowest})
     if weekly_budget_micros > bounds.max_weekly_budget_micros:
-        raise CampaignError(field, f"The weekly budget can be at most {format_money(bounds.max_weekly_budget_micros)}.")
+        raise CampaignError(field, _("The weekly budget can be at most %(amount)s.")
+                            % {"amount": format_money(bounds.max_weekly_budget_micros)})
     if weekly_budget_micros % MICROS_PER_CENT:
-        raise CampaignError(field, "The weekly budget must be in whole cents.")
+        raise CampaignError(field, _("The weekly budget must be in whole cents."))
 
 
 def _bidding_check(bidding: str, max_cpc_micros: int | None) -> None:
@@ -58,10 +61,10 @@ def _bidding_check(bidding: str, max_cpc_micros: int | None) -> None:
 def _chosen_listing_ids(seller: Seller, listing_ids: Iterable[int]) -> list[int]:
     wanted = {int(i) for i in listing_ids}
     if not wanted:
-        raise CampaignError("listings", "Choose at least one listing, or promote the whole closet.")
+        raise CampaignError("listings", _("Choose at least one listing, or promote the whole closet."))
     own = set(Listing.objects.filter(seller=seller, pk__in=wanted).values_list("pk", flat=True))
     if own != wanted:
-        raise CampaignError("listings", "Some chosen listings are not in your closet.")
+        raise CampaignError("listings", _("Some chosen listings are not in your closet."))
     return sorted(own)
 
 
@@ -76,7 +79,7 @@ def campaign_create(seller: Seller, *, weekly_budget_micros: int, bidding: str =
     weekly_budget_check(weekly_budget_micros)
     _bidding_check(bidding, max_cpc_micros)
     if Campaign.objects.filter(seller=seller).exclude(status=Campaign.Status.ENDED).exists():
-        raise CampaignError("__all__", "You already have a Promoted Closet campaign.")
+        raise CampaignError("__all__", _("You already have a Promoted Closet campaign."))
     campaign = Campaign.objects.create(
         seller=seller, name=name, weekly_budget_micros=weekly_budget_micros, bidding=bidding,
         max_cpc_micros=max_cpc_micros if bidding == Campaign.Bidding.MANUAL else None,
@@ -121,12 +124,12 @@ def campaign_listings_update(campaign: Campaign, *, add: Iterable[int] = (), rem
     if mentioned:
         own = set(Listing.objects.filter(seller_id=campaign.seller_id, pk__in=mentioned).values_list("pk", flat=True))
         if own != mentioned:
-            raise CampaignError("listings", "Some chosen listings are not in your closet.")
+            raise CampaignError("listings", _("Some chosen listings are not in your closet."))
     Campaign.objects.select_for_update().only("pk").get(pk=campaign.pk)
     have = set(CampaignListing.objects.filter(campaign=campaign).values_list("listing_id", flat=True))
     after = (have | add_ids) - remove_ids
     if not after:
-        raise CampaignError("listings", "Choose at least one listing, or promote the whole closet.")
+        raise CampaignError("listings", _("Choose at least one listing, or promote the whole closet."))
     CampaignListing.objects.filter(campaign=campaign, listing_id__in=remove_ids & have).delete()
     CampaignListing.objects.bulk_create(
         [CampaignListing(campaign=campaign, listing_id=i) for i in sorted(add_ids - have)], batch_size=1000)
@@ -144,7 +147,7 @@ def campaign_listing_promote(campaign: Campaign, listing_id: int, promote: bool)
     CampaignError("listings") for a listing not in the closet or the last one chosen.
     """
     if not Listing.objects.filter(seller_id=campaign.seller_id, pk=listing_id).exists():
-        raise CampaignError("listings", "That listing is not in your closet.")
+        raise CampaignError("listings", _("That listing is not in your closet."))
     if campaign.selection == Campaign.Selection.ALL:
         if promote:
             return False
@@ -214,9 +217,9 @@ def campaign_launch(campaign: Campaign) -> BudgetPeriod:
     part of the week left.
     """
     if campaign.status == Campaign.Status.ENDED:
-        raise CampaignError("__all__", "An ended campaign cannot be launched again; create a new one.")
+        raise CampaignError("__all__", _("An ended campaign cannot be launched again; create a new one."))
     if campaign.selection == Campaign.Selection.CHOSEN and not campaign.chosen.exists():
-        raise CampaignError("listings", "Choose at least one listing, or promote the whole closet.")
+        raise CampaignError("listings", _("Choose at least one listing, or promote the whole closet."))
     now = clock.now()
     campaign.status = Campaign.Status.ACTIVE
     if campaign.launched_at is None:
@@ -227,12 +230,22 @@ def campaign_launch(campaign: Campaign) -> BudgetPeriod:
     return budget_period_current(campaign, at=now)
 
 
+_STATUS_REFUSALS = {
+    Campaign.Status.ACTIVE: gettext_lazy("The campaign is %(status)s; it cannot be active."),
+    Campaign.Status.PAUSED: gettext_lazy("The campaign is %(status)s; it cannot be paused."),
+    Campaign.Status.ENDED: gettext_lazy("The campaign is %(status)s; it cannot be ended."),
+    "": gettext_lazy("The campaign is %(status)s; it cannot be %(to)s."),
+}
+
+
 def _status_change(campaign: Campaign, to: str, allowed_from: set[str]) -> None:
     updated = Campaign.objects.filter(pk=campaign.pk, status__in=allowed_from).update(
         status=to, updated_at=clock.now())
     if not updated:
         campaign.refresh_from_db(fields=["status"])
-        raise CampaignError("__all__", f"The campaign is {campaign.get_status_display().lower()}; it cannot be {to}.")
+        status = str(campaign.get_status_display()).lower()
+        refusal = str(_STATUS_REFUSALS.get(to, _STATUS_REFUSALS[""]))
+        raise CampaignError("__all__", refusal % {"status": status, "to": to})
     campaign.status = to
     changes.bump(changes.CAMPAIGNS)
 

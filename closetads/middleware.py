@@ -19,8 +19,11 @@ auction endpoint too: the same SSL redirect and response headers as every page.
 from __future__ import annotations
 
 from csp.middleware import CSPMiddleware as _CSP
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Authentication
 from django.contrib.messages.middleware import MessageMiddleware as _Messages
+from django.middleware.locale import LocaleMiddleware as _Locale
+from django.utils import translation
 from django_htmx.middleware import HtmxMiddleware as _Htmx
 from whitenoise.middleware import WhiteNoiseMiddleware as _WhiteNoise
 
@@ -102,3 +105,38 @@ class PrivatePagesMiddleware(BrowserOnly):
 class CSPMiddleware(BrowserOnly, _CSP):
     """django-csp's Content-Security-Policy header (settings.CONTENT_SECURITY_POLICY), for
     browser pages only: the auction endpoint's JSON goes to the storefront's servers."""
+
+
+# Paths whose answers stay in English whatever the browser asks: the storefront API (its
+# error messages are a contract; DRF would otherwise translate its own) and Django admin.
+ENGLISH_ONLY_PREFIXES = ("/api/", "/admin/")
+
+
+class LocaleMiddleware(_Locale):
+    """The language of a request: the signed-in seller's stored choice (``Seller.language``),
+    else Django's own (the language cookie the switcher sets, then Accept-Language), else
+    English. Placed after authentication, so ``request.user`` is known.
+
+    The seller read here is kept on the request for the ``current_seller`` context processor,
+    so a seller page makes no extra query for it.
+    """
+
+    def process_request(self, request):
+        if request.path_info.startswith(ENGLISH_ONLY_PREFIXES):
+            translation.activate(settings.LANGUAGE_CODE)
+            request.LANGUAGE_CODE = settings.LANGUAGE_CODE
+            return
+        super().process_request(request)
+        from sellers.selectors import seller_for_user
+
+        if not hasattr(request, "_current_seller"):
+            request._current_seller = seller_for_user(getattr(request, "user", None))
+        chosen = getattr(request._current_seller, "language", "")
+        if chosen and chosen != request.LANGUAGE_CODE:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+
+    def process_response(self, request, response):
+        if request.path_info.startswith(ENGLISH_ONLY_PREFIXES):
+            return response
+        return super().process_response(request, response)

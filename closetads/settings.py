@@ -78,6 +78,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "closetads.middleware.AuthenticationMiddleware",
+    # After authentication: a seller's stored language wins over the browser's
+    # (Accept-Language); the storefront API and admin stay English (closetads/middleware.py).
+    "closetads.middleware.LocaleMiddleware",
     "closetads.middleware.PrivatePagesMiddleware",
     "closetads.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -236,7 +239,14 @@ else:
 DEFAULT_FROM_EMAIL = env.email("DEFAULT_FROM_EMAIL", default="ClosetAds <alerts@localhost>")
 
 # --- Time and language ------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English by default (and for admin and the storefront API); seller pages, emails and alerts
+# also in Spanish (docs/architecture/i18n.md). The catalog is locale/es/LC_MESSAGES/django.po;
+# its .mo is built by `make messages`, never committed.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# Spanish numbers group thousands with a point, like its amounts (closetads/formats/es).
+FORMAT_MODULE_PATH = ["closetads.formats"]
 USE_I18N = True
 USE_TZ = True
 # The marketplace's time zone: budget weeks run Monday 00:00 to Monday 00:00 here.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from closetads import clock
 
@@ -20,6 +21,10 @@ class Seller(models.Model):
         related_name="seller", help_text="The login of this seller (created on first SSO).",
     )
     time_zone = models.CharField(max_length=64, blank=True, help_text="Blank: the marketplace's.")
+    language = models.CharField(
+        max_length=8, blank=True, choices=settings.LANGUAGES,
+        help_text="The seller's pages, alerts and emails in this language; blank: the browser's (pages) "
+                  "or English (alerts and emails).")
     created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(default=clock.now)
 
@@ -35,15 +40,15 @@ class Listing(models.Model):
     """One item for sale: unique, one quantity, gone once sold."""
 
     class Condition(models.TextChoices):
-        NWT = "nwt", "New with tags"
-        LIKE_NEW = "like_new", "Like new"
-        GOOD = "good", "Good"
-        FAIR = "fair", "Fair"
+        NWT = "nwt", _("New with tags")
+        LIKE_NEW = "like_new", _("Like new")
+        GOOD = "good", _("Good")
+        FAIR = "fair", _("Fair")
 
     class Status(models.TextChoices):
-        AVAILABLE = "available", "Available"
-        SOLD = "sold", "Sold"
-        REMOVED = "removed", "Removed"
+        AVAILABLE = "available", _("Available")
+        SOLD = "sold", _("Sold")
+        REMOVED = "removed", _("Removed")
 
     marketplace_id = models.CharField(max_length=64, unique=True)
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="listings")

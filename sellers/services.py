@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Concat
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from closetads import clock
 from sellers.models import Listing, Seller, SsoToken
@@ -43,15 +44,15 @@ def sso_token_consume(token: str) -> Seller:
     try:
         payload = signing.loads(token, salt=_SSO_SALT)
     except signing.BadSignature:
-        raise SsoError("This sign-in link is not valid. Ask the marketplace for a new one.") from None
+        raise SsoError(_("This sign-in link is not valid. Ask the marketplace for a new one.")) from None
     if not isinstance(payload, dict) or "n" not in payload or "s" not in payload:
-        raise SsoError("This sign-in link is not valid. Ask the marketplace for a new one.")
+        raise SsoError(_("This sign-in link is not valid. Ask the marketplace for a new one."))
     now = clock.now()
     claimed = SsoToken.objects.filter(
         nonce=payload["n"], seller_id=payload["s"], used_at__isnull=True, expires_at__gt=now
     ).update(used_at=now)
     if claimed != 1:
-        raise SsoError("This sign-in link has expired or was already used. Ask the marketplace for a new one.")
+        raise SsoError(_("This sign-in link has expired or was already used. Ask the marketplace for a new one."))
     return Seller.objects.get(pk=payload["s"])
 
 
@@ -90,3 +91,12 @@ def listing_demo_photos_set(listings: QuerySet[Listing], *, base_url: str | None
     prefix = f"{(base_url or settings.BASE_URL).rstrip('/')}{before}"
     return listings.update(image_url=Concat(Value(prefix), F("marketplace_id"), Value(after)),
                            updated_at=clock.now())
+
+
+def seller_language_set(seller: Seller, language: str) -> None:
+    """Store the seller's language (one of ``settings.LANGUAGES``): their pages, alerts and
+    emails use it from now on, whatever their browser asks for."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"unknown language {language!r}")
+    Seller.objects.filter(pk=seller.pk).update(language=language, updated_at=clock.now())
+    seller.language = language

@@ -11,12 +11,13 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from sellers.models import Listing
 from sellers.selectors import closet_summary, seller_for_user
-from sellers.services import SsoError, seller_user_ensure, sso_token_consume
+from sellers.services import SsoError, seller_language_set, seller_user_ensure, sso_token_consume
 
 
 @never_cache
@@ -49,6 +50,29 @@ def home(request):
     campaign = Campaign.objects.filter(seller=seller).exclude(status=Campaign.Status.DRAFT).order_by("-id").first()
     return render(request, "sellers/home.html", {"seller": seller, "summary": closet_summary(seller),
                                                  "campaign": campaign})
+
+
+@require_POST
+def language_set(request):
+    """The header's language switcher: stores the choice on the signed-in seller (it then wins
+    over the browser's Accept-Language) and in the language cookie (the sign-in page, and
+    anyone not signed in as a seller), then goes back to ``next``."""
+    language = request.POST.get("language", "")
+    target = request.POST.get("next") or reverse("home")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = reverse("home")
+    response = HttpResponseRedirect(target)
+    if language not in dict(settings.LANGUAGES):
+        return response
+    seller = seller_for_user(request.user)
+    if seller is not None:
+        seller_language_set(seller, language)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        path=settings.LANGUAGE_COOKIE_PATH, domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                        samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+    return response
 
 
 _DEMO_PHOTO = (

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from analytics.models import LiftEstimate
 from auction.models import AuctionSettings
+from closetads.l10n import grouped
 from closetads.money import format_money
 from sellers.models import Seller
 
@@ -29,17 +32,23 @@ class LiftCard:
     @property
     def sales_range_text(self) -> str:
         e = self.estimate
-        return f"{_signed(e.incremental_sales_low_micros)} to {_signed(e.incremental_sales_high_micros)}" if e else ""
+        return (_("%(low)s to %(high)s") % {"low": _signed(e.incremental_sales_low_micros),
+                                             "high": _signed(e.incremental_sales_high_micros)}) if e else ""
 
     @property
     def orders_text(self) -> str:
         e = self.estimate
-        return f"{e.incremental_orders:+.1f}" if e else ""
+        return _signed_number(e.incremental_orders) if e else ""
 
     @property
     def orders_range_text(self) -> str:
         e = self.estimate
-        return f"{e.incremental_orders_low:+.1f} to {e.incremental_orders_high:+.1f}" if e else ""
+        return (_("%(low)s to %(high)s") % {"low": _signed_number(e.incremental_orders_low),
+                                             "high": _signed_number(e.incremental_orders_high)}) if e else ""
+
+
+def _signed_number(value: float) -> str:
+    return ("-" if value < 0 else "+") + grouped(abs(value), 1)
 
 
 def _signed(micros: int) -> str:

@@ -6,6 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from analytics.models import AttributionCredit
 from analytics.ranges import DayRange
@@ -52,15 +55,17 @@ def wait_words(wait: dt.timedelta) -> str:
     "1.5 days", "5 hours", "12 minutes", "under a minute" (never "0.0 days")."""
     minutes = wait / dt.timedelta(minutes=1)
     if minutes < 1:
-        return "under a minute"
+        return _("under a minute")
     if minutes < 60:
-        return f"{int(minutes)} minute{'s' if int(minutes) != 1 else ''}"
+        return ngettext("%(count)s minute", "%(count)s minutes", int(minutes)) % {"count": int(minutes)}
     hours = minutes / 60
     if hours < 24:
-        return f"{int(hours)} hour{'s' if int(hours) != 1 else ''}"
+        return ngettext("%(count)s hour", "%(count)s hours", int(hours)) % {"count": int(hours)}
     days = round(hours / 24, 1)
-    text = f"{days:g}"
-    return f"{text} day{'s' if text != '1' else ''}"
+    if days == int(days):
+        return ngettext("%(count)s day", "%(count)s days", int(days)) % {"count": int(days)}
+    # 1.5 days: plural in both languages
+    return ngettext("%(count)s day", "%(count)s days", 2) % {"count": formats.number_format(days, 1)}
 
 
 def _live_credits(seller: Seller):

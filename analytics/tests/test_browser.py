@@ -265,10 +265,13 @@ def _phone_pages(shop) -> list[str]:
     ]
 
 
-def test_every_seller_page_fits_a_phone_with_no_console_error(browser, live_server, shop_with_results):
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_seller_page_fits_a_phone_with_no_console_error(browser, live_server, shop_with_results, language):
     """At 390 px nothing scrolls sideways (a wide table scrolls inside its own box), and no
-    page logs a console error (a missing favicon included)."""
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page logs a console error (a missing favicon included); in English and, for a browser
+    asking for Spanish, in Spanish (every page says so in <html lang>)."""
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True,
+                                  locale={"en": "en-US", "es": "es-ES"}[language])
     context.set_default_timeout(15_000)
     tab = context.new_page()
     errors: list[str] = []
@@ -277,14 +280,18 @@ def test_every_seller_page_fits_a_phone_with_no_console_error(browser, live_serv
     tab.on("response", lambda response: errors.append(f"{response.url}: {response.status}")
            if response.status >= 400 else None)
     tab.goto(f"{live_server.url}{reverse('login')}")
-    too_wide, squeezed = {}, {}
+    too_wide, squeezed, wrong_language = {}, {}, {}
     width = tab.evaluate("document.documentElement.scrollWidth")
     if width > PHONE["width"]:
         too_wide["login"] = width
+    if tab.evaluate("document.documentElement.lang") != language:
+        wrong_language["login"] = tab.evaluate("document.documentElement.lang")
     _sign_in(tab, live_server, shop_with_results["seller"])
     for path in _phone_pages(shop_with_results):
         tab.goto(f"{live_server.url}{path}")
         tab.wait_for_load_state("networkidle")
+        if tab.evaluate("document.documentElement.lang") != language:
+            wrong_language[path] = tab.evaluate("document.documentElement.lang")
         width = tab.evaluate("document.documentElement.scrollWidth")
         if width > PHONE["width"]:
             too_wide[path] = (width, tab.evaluate(_OFFENDERS))
@@ -297,6 +304,7 @@ def test_every_seller_page_fits_a_phone_with_no_console_error(browser, live_serv
     assert too_wide == {}, "\n".join(f"{path}: {found}" for path, found in too_wide.items())
     assert squeezed == {}
     assert errors == []
+    assert wrong_language == {}
 
 
 def test_the_campaign_wizard_fits_a_phone(browser, live_server, transactional_db):
@@ -318,3 +326,66 @@ def test_the_campaign_wizard_fits_a_phone(browser, live_server, transactional_db
             tab.click("#wizard-next")
     context.close()
     assert too_wide == {}
+
+
+def test_a_spanish_seller_types_a_budget_with_a_decimal_comma(browser, live_server, transactional_db):
+    """Accept-Language: es. The wizard is in Spanish, "25,50" is 25.50 (stored in micros) and is
+    shown back as 25,50 $."""
+    clock.set_now(NOW)
+    seller = SellerFactory(username="lola_es")
+    ListingFactory.create_batch(6, seller=seller)
+    context = browser.new_context(locale="es-ES")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    _sign_in(tab, live_server, seller)
+    tab.wait_for_url(re.compile(r"/campaign/start/"))
+    assert tab.evaluate("document.documentElement.lang") == "es"
+    tab.click("#wizard-next")
+    tab.wait_for_selector("#budget-form")
+    assert "Tu presupuesto semanal" in tab.inner_text("#wizard-title")
+    tab.check("#budget-choice-own")
+    tab.fill("#id_weekly_budget", "25,50")
+    tab.click("#wizard-next")
+    tab.wait_for_selector("#selection-form")
+    tab.click("#wizard-next")
+    tab.wait_for_selector("#launch-form")
+    assert tab.inner_text("#review-budget") == "25,50\u00a0$"
+    tab.click("#launch")
+    tab.wait_for_selector("#campaign-title")
+    campaign = Campaign.objects.get(seller=seller)
+    assert campaign.status == Campaign.Status.ACTIVE and campaign.weekly_budget_micros == 25_500_000
+    assert "25,50\u00a0$" in tab.inner_text("#weekly-budget")
+    context.close()
+
+
+def test_the_language_switcher_choice_outlives_a_new_accept_language(browser, live_server, transactional_db):
+    """A browser asking for English gets English until the seller picks Spanish in the header;
+    the choice is stored on the seller, so a new browser asking for English gets Spanish."""
+    from sellers.models import Seller
+
+    clock.set_now(NOW)
+    seller = SellerFactory(username="pick_pia")
+    ListingFactory.create_batch(3, seller=seller)
+    launched_campaign(seller)
+    english = browser.new_context(locale="en-US")
+    english.set_default_timeout(15_000)
+    tab = english.new_page()
+    _sign_in(tab, live_server, seller)
+    tab.goto(f"{live_server.url}{reverse('campaigns:statements')}")
+    assert tab.evaluate("document.documentElement.lang") == "en"
+    tab.select_option("#language-select", "es")
+    tab.click("#language-save")
+    tab.wait_for_function("document.documentElement.lang === 'es'")
+    assert tab.url.endswith(reverse("campaigns:statements"))
+    assert "Extractos semanales" in tab.inner_text("h1")
+    assert Seller.objects.get(pk=seller.pk).language == "es"
+    english.close()
+
+    fresh = browser.new_context(locale="en-US")  # no cookie: only the stored choice can say Spanish
+    fresh.set_default_timeout(15_000)
+    tab = fresh.new_page()
+    _sign_in(tab, live_server, seller)
+    tab.goto(f"{live_server.url}{reverse('campaigns:statements')}")
+    assert tab.evaluate("document.documentElement.lang") == "es"
+    assert tab.evaluate("document.querySelector('#language-select').value") == "es"
+    fresh.close()

@@ -6,6 +6,9 @@ import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from analytics.presenters import chart_data, chart_views, kpi_cards
@@ -25,8 +28,12 @@ def attribution_note(end: dt.date, today: dt.date, window_days: int,
     open_from = today - dt.timedelta(days=window_days - 1)
     if end < open_from or not any(clicks for day, clicks in clicks_by_day.items() if day >= open_from):
         return None
-    return (f"Clicks since {open_from:%b} {open_from.day} can still earn sales: a purchase up to "
-            f"{window_days} days after a click is credited to it, so sales and ROAS for recent days may still grow.")
+    return ngettext(
+        "Clicks since %(day)s can still earn sales: a purchase up to %(days)s day after a click is credited to it, "
+        "so sales and ROAS for recent days may still grow.",
+        "Clicks since %(day)s can still earn sales: a purchase up to %(days)s days after a click is credited to it, "
+        "so sales and ROAS for recent days may still grow.", window_days,
+    ) % {"day": formats.date_format(open_from, _("M j")), "days": window_days}
 
 
 @require_GET

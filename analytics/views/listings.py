@@ -7,6 +7,8 @@ import datetime as dt
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from analytics.diagnosis import diagnose
@@ -23,16 +25,18 @@ from sellers.models import Listing
 
 DIAGNOSIS_DAYS = 7
 # (sort key or "", header, numeric)
-COLUMNS = [("title", "Listing", False), ("price", "Price", True), ("impressions", "Impressions", True),
-           ("clicks", "Clicks", True), ("ctr", "CTR", True), ("cpc", "Avg CPC", True), ("spend", "Spend", True),
-           ("orders", "Orders", True), ("sales", "Sales", True), ("roas", "ROAS", True), ("", "", False)]
+COLUMNS = [("title", gettext_lazy("Listing"), False), ("price", gettext_lazy("Price"), True),
+           ("impressions", gettext_lazy("Impressions"), True), ("clicks", gettext_lazy("Clicks"), True),
+           ("ctr", gettext_lazy("CTR"), True), ("cpc", gettext_lazy("Avg CPC"), True),
+           ("spend", gettext_lazy("Spend"), True), ("orders", gettext_lazy("Orders"), True),
+           ("sales", gettext_lazy("Sales"), True), ("roas", gettext_lazy("ROAS"), True), ("", "", False)]
 
 
 def _columns(sort: str, toggle: bool = False) -> list[dict]:
     """Header cells: a click sorts descending first, a second click on the same column ascending.
     ``toggle``: a "Promoted" column before the last (the seller has a campaign to toggle in)."""
     out = []
-    columns = [*COLUMNS[:-1], ("", "Promoted", False), COLUMNS[-1]] if toggle else COLUMNS
+    columns = [*COLUMNS[:-1], ("", gettext_lazy("Promoted"), False), COLUMNS[-1]] if toggle else COLUMNS
     for key, label, numeric in columns:
         state = "descending" if sort == f"-{key}" else "ascending" if sort == key else ""
         out.append({"key": key, "label": label, "numeric": numeric, "state": state,
@@ -67,16 +71,18 @@ def listing_table(request: HttpRequest) -> HttpResponse:
 def _current_blockers(listing: Listing) -> list[str]:
     """What stops the listing from showing right now (before the counters say anything)."""
     if listing.status != Listing.Status.AVAILABLE:
-        return [f"It is {listing.get_status_display().lower()}: only available items are promoted."]
+        if listing.status == Listing.Status.SOLD:
+            return [_("It is sold: only available items are promoted.")]
+        return [_("It is removed: only available items are promoted.")]
     campaign = campaign_live_for_seller(listing.seller)
     if campaign is None:
-        return ["You have no Promoted Closet campaign: start one to promote your listings."]
+        return [_("You have no Promoted Closet campaign: start one to promote your listings.")]
     if campaign.status == Campaign.Status.PAUSED:
-        return ["Your campaign is paused: resume it on your campaign page."]
+        return [_("Your campaign is paused: resume it on your campaign page.")]
     if campaign.status == Campaign.Status.DRAFT:
-        return ["Your campaign is not launched yet: finish setting it up."]
+        return [_("Your campaign is not launched yet: finish setting it up.")]
     if not promoted_listings(campaign).filter(pk=listing.pk).exists():
-        return ["It is not among the listings your campaign promotes: add it on your campaign page."]
+        return [_("It is not among the listings your campaign promotes: add it on your campaign page.")]
     return []
 
 

@@ -12,3 +12,22 @@ def picker_href(context, page: int | None = None) -> str:
     params = {"q": picker.query, "status": picker.status, "chosen_filter": picker.chosen_filter,
               "page": page or picker.page}
     return f"{context['picker_url']}?{urlencode({k: v for k, v in params.items() if v not in ('', None)})}"
+
+
+@register.filter(name="budget_level")
+def budget_level(level: str) -> str:
+    """A recommended budget level ("low", "high") in the reader's language."""
+    from campaigns.forms import BUDGET_CHOICES
+
+    return str(dict(BUDGET_CHOICES).get(level, level))
+
+
+@register.filter(name="campaign_name")
+def campaign_name(name: str) -> str:
+    """A campaign's name as the seller reads it: the default name ("Promoted Closet", the
+    product's) in their language, a name someone gave it as it is."""
+    from django.utils.translation import gettext
+
+    from campaigns.models import DEFAULT_CAMPAIGN_NAME
+
+    return gettext("Promoted Closet") if name == DEFAULT_CAMPAIGN_NAME else name

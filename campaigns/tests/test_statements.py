@@ -52,7 +52,7 @@ def test_a_weeks_detail_has_a_line_per_day(seller_client, two_weeks):
     page = seller_client.get(f"/statements/{period.pk}/").content.decode()
     assert 'id="statement-net">$2.90<' in page
     assert "Monday 30 Nov" in page and "Tuesday 1 Dec" in page
-    assert "Refunds (1 clicks)" in page
+    assert "Refunds (1 click)" in page
 
 
 def test_the_statements_csv_has_a_row_per_week(seller_client, two_weeks):

@@ -12,6 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -30,10 +32,11 @@ from campaigns.views.common import (
 )
 from campaigns.views.wizard import wizard_listings_context
 from closetads import clock
+from closetads.l10n import grouped
 from closetads.money import format_money
 from sellers.models import Listing
 
-ENDED = "This campaign has ended; start a new one to promote your closet again."
+ENDED = gettext_lazy("This campaign has ended; start a new one to promote your closet again.")
 
 
 def _local(moment):
@@ -100,13 +103,14 @@ def _status_action(request: HttpRequest, campaign_id: int, action, notice: str) 
 @seller_required
 def campaign_pause(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return _status_action(request, campaign_id, services.campaign_pause,
-                          "Paused: your listings are not promoted until you resume.")
+                          gettext_lazy("Paused: your listings are not promoted until you resume."))
 
 
 @require_POST
 @seller_required
 def campaign_resume(request: HttpRequest, campaign_id: int) -> HttpResponse:
-    return _status_action(request, campaign_id, services.campaign_resume, "Resumed: your listings are promoted again.")
+    return _status_action(request, campaign_id, services.campaign_resume,
+                          gettext_lazy("Resumed: your listings are promoted again."))
 
 
 @require_POST
@@ -126,10 +130,11 @@ def campaign_budget(request: HttpRequest, campaign_id: int) -> HttpResponse:
         else:
             amount = format_money(change.weekly_budget_micros)
             if change.applies_now:
-                notice = f"Your weekly budget is now {amount}."
+                notice = _("Your weekly budget is now %(amount)s.") % {"amount": amount}
             else:
-                day = formats.date_format(_local(change.applies_from), "j F")
-                notice = f"Your weekly budget will be {amount} from Monday {day}."
+                day = formats.date_format(_local(change.applies_from), _("j F"))
+                notice = (_("Your weekly budget will be %(amount)s from Monday %(day)s.")
+                          % {"amount": amount, "day": day})
             if is_htmx(request):
                 context = _detail_context(request, campaign, budget_notice=notice)
                 return render_page(request, "campaigns/campaign.html", "campaigns/_budget_card.html", context)
@@ -169,20 +174,23 @@ def campaign_selection(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return _listings_page_response(request, campaign, error=ENDED, partial="campaigns/_listings_card.html")
     form = SelectionForm(request.POST)
     if not form.is_valid():
-        return _listings_page_response(request, campaign, error="Choose the whole closet or chosen listings.",
+        return _listings_page_response(request, campaign, error=_("Choose the whole closet or chosen listings."),
                                        partial="campaigns/_listings_card.html")
     selection = form.cleaned_data["selection"]
     try:
         if selection == Campaign.Selection.ALL:
             services.campaign_listings_set(campaign, Campaign.Selection.ALL)
-            notice = "Your whole closet is promoted; new listings join automatically."
+            notice = _("Your whole closet is promoted; new listings join automatically.")
         elif campaign.selection == Campaign.Selection.CHOSEN:
-            notice = "Only your chosen listings are promoted."
+            notice = _("Only your chosen listings are promoted.")
         else:
             ids = list(selectors.promoted_listings(campaign).values_list("pk", flat=True))
             services.campaign_listings_set(campaign, Campaign.Selection.CHOSEN, ids)
-            notice = (f"All {len(ids):,} available listings are chosen: untick those you do not want to promote. "
-                      "New listings no longer join automatically.")
+            notice = ngettext(
+                "All %(count)s available listing is chosen: untick it if you do not want to promote it. "
+                "New listings no longer join automatically.",
+                "All %(count)s available listings are chosen: untick those you do not want to promote. "
+                "New listings no longer join automatically.", len(ids)) % {"count": grouped(len(ids))}
     except CampaignError as exc:
         return _listings_page_response(request, campaign, error=exc.message, partial="campaigns/_listings_card.html")
     return _listings_page_response(request, campaign, notice=notice, partial="campaigns/_listings_card.html")
@@ -197,7 +205,7 @@ def campaign_listings(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return _listings_page_response(request, campaign, error=ENDED)
     form = PickerForm(request.POST)
     if not form.is_valid():
-        return _listings_page_response(request, campaign, error="Some chosen listings are not in your closet.")
+        return _listings_page_response(request, campaign, error=_("Some chosen listings are not in your closet."))
     data = form.cleaned_data
     filters = {"query": data["q"], "status": data["status"] or "available",
                "chosen_filter": data["chosen_filter"] or "any"}
@@ -213,7 +221,8 @@ def campaign_listings(request: HttpRequest, campaign_id: int) -> HttpResponse:
         chosen = services.campaign_listings_update(campaign, add=add, remove=remove)
     except CampaignError as exc:
         return _listings_page_response(request, campaign, error=exc.message)
-    return _listings_page_response(request, campaign, notice=f"Saved: {chosen:,} listings chosen.")
+    notice = ngettext("Saved: %(count)s listing chosen.", "Saved: %(count)s listings chosen.", chosen)
+    return _listings_page_response(request, campaign, notice=notice % {"count": grouped(chosen)})
 
 
 @require_POST
@@ -230,16 +239,16 @@ def campaign_listing_promote(request: HttpRequest, campaign_id: int, listing_id:
     back = safe_next(request, reverse("analytics:listings"))
     promote = request.POST.get("promote")
     if campaign.status == Campaign.Status.ENDED or promote not in ("0", "1"):
-        error = ENDED if campaign.status == Campaign.Status.ENDED else "Choose to promote the listing or not."
+        error = ENDED if campaign.status == Campaign.Status.ENDED else _("Choose to promote the listing or not.")
         return _toggle_response(request, campaign, listing, back, error=error)
     try:
         switched = services.campaign_listing_promote(campaign, listing.pk, promote == "1")
     except CampaignError as exc:
         return _toggle_response(request, campaign, listing, back, error=exc.message)
     if switched:
-        messages.success(request, f"“{listing.title}” is no longer promoted. Your other available listings still "
-                                  "are; new listings no longer join automatically (the campaign page can promote "
-                                  "the whole closet again).")
+        messages.success(request, _("“%(title)s” is no longer promoted. Your other available listings still "
+                                    "are; new listings no longer join automatically (the campaign page can promote "
+                                    "the whole closet again).") % {"title": listing.title})
         return HttpResponseClientRedirect(back) if is_htmx(request) else redirect(back)
     return _toggle_response(request, campaign, listing, back)
 

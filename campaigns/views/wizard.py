@@ -14,6 +14,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -24,11 +26,11 @@ from campaigns.recommendation import Recommendation, budget_forecast, budget_rec
 from campaigns.services import CampaignError
 from campaigns.views.common import htmx_target, is_htmx, picker_context, render_page, seller_required
 from closetads import clock
-from closetads.money import to_decimal
+from closetads.money import format_money_input
 from sellers.selectors import closet_summary
 
-STEPS = (("start", "Your closet"), ("budget", "Weekly budget"), ("listings", "Listings"),
-         ("review", "Review and launch"))
+STEPS = (("start", gettext_lazy("Your closet")), ("budget", gettext_lazy("Weekly budget")),
+         ("listings", gettext_lazy("Listings")), ("review", gettext_lazy("Review and launch")))
 
 
 def _draft(seller) -> Campaign | None:
@@ -51,7 +53,7 @@ def _budget_initial(draft: Campaign | None, levels: dict[str, int]) -> dict:
     if level:
         initial["budget_choice"] = level
     else:
-        initial.update(budget_choice="own", weekly_budget=f"{to_decimal(draft.weekly_budget_micros):.2f}")
+        initial.update(budget_choice="own", weekly_budget=format_money_input(draft.weekly_budget_micros))
     return initial
 
 
@@ -182,7 +184,7 @@ def wizard_listings(request: HttpRequest) -> HttpResponse:
         return _step_response(request, "listings")
     form = SelectionForm(request.POST)
     if not form.is_valid():
-        return _step_response(request, "listings", status=400, error="Choose the whole closet or chosen listings.")
+        return _step_response(request, "listings", status=400, error=_("Choose the whole closet or chosen listings."))
     selection = form.cleaned_data["selection"]
     # "pick": the radio buttons switch at once (htmx), showing or hiding the picker.
     picking = request.POST.get("action") == "pick"
@@ -194,13 +196,13 @@ def wizard_listings(request: HttpRequest) -> HttpResponse:
         elif draft.selection != Campaign.Selection.CHOSEN:
             # A closet can hold a thousand listings: the picker starts with none ticked.
             services.campaign_listings_set(draft, Campaign.Selection.CHOSEN, [])
-            notice = None if picking else "Tick the listings to promote below, then press Next: review."
+            notice = None if picking else _("Tick the listings to promote below, then press Next: review.")
             return _step_response(request, "listings", notice=notice)
         elif picking:
             return _step_response(request, "listings")
         elif not selectors.promoted_listings(draft).exists():
             return _step_response(request, "listings", status=400,
-                                  error="Tick at least one available listing below, or promote your whole closet.")
+                                  error=_("Tick at least one available listing below, or promote your whole closet."))
     except CampaignError as exc:
         return _step_response(request, "listings", status=400, error=exc.message)
     return _go(request, "review")
@@ -221,6 +223,6 @@ def wizard_review(request: HttpRequest) -> HttpResponse:
             services.budget_forecast_record(draft)
     except CampaignError as exc:
         return _step_response(request, "review", status=400, error=exc.message)
-    messages.success(request, "Your Promoted Closet is live.")
+    messages.success(request, _("Your Promoted Closet is live."))
     target = reverse("campaigns:detail", args=[draft.pk])
     return HttpResponseClientRedirect(target) if is_htmx(request) else redirect(target)

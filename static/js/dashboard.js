@@ -7,7 +7,13 @@
     legend: { orientation: "h", y: -0.2 }, paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
     font: { family: "system-ui, sans-serif", size: 12, color: INK }, xaxis: { type: "date", tickformat: "%b %d" }
   };
-  function layout(extra) { return Object.assign({}, layoutBase, extra || {}); }
+  // The words and number format come with the data, in the seller's language (analytics/presenters.py).
+  var words = {}, money = { prefix: "$", suffix: "" }, separators = ".,", dateTick = "%b %d";
+  function word(key, fallback) { return words[key] || fallback; }
+  function layout(extra) {
+    var base = Object.assign({}, layoutBase, { separators: separators, xaxis: { type: "date", tickformat: dateTick } });
+    return Object.assign(base, extra || {});
+  }
   var config = { displayModeBar: false, responsive: true };
 
   // Round tick steps (1, 2, 5 times a power of ten) for about five ticks: never 6, 11, 17 or $0.69.
@@ -22,7 +28,7 @@
   }
   function moneyAxis(values, extra) {
     var step = niceStep(values, 0.01);
-    return Object.assign({ rangemode: "tozero", tick0: 0, dtick: step, tickprefix: "$",
+    return Object.assign({ rangemode: "tozero", tick0: 0, dtick: step, tickprefix: money.prefix, ticksuffix: money.suffix,
                            tickformat: step < 1 ? ".2f" : ",d" }, extra || {});
   }
 
@@ -30,35 +36,39 @@
     var source = (root || document).querySelector("#chart-data");
     if (!source || !window.Plotly) { return; }
     var d = JSON.parse(source.textContent);
+    words = d.labels || {};
+    separators = d.separators || ".,";
+    dateTick = d.date_tick || "%b %d";
+    money = { prefix: d.money_prefix === undefined ? "$" : d.money_prefix, suffix: d.money_suffix || "" };
     var boxes = (root || document).querySelectorAll("[data-chart]");
     boxes.forEach(function (box) {
       var kind = box.getAttribute("data-chart"), traces, extra;
       if (kind === "money") {
         // Spend is a tenth of sales or less: on its own axis (right) it does not lie flat on $0.
         traces = [
-          { x: d.days, y: d.sales_direct, name: "Direct sales", type: "bar", marker: { color: BRAND } },
-          { x: d.days, y: d.sales_halo, name: "Halo sales", type: "bar", marker: { color: HALO } },
-          { x: d.days, y: d.spend, name: "Spend (right)", type: "scatter", mode: "lines+markers", yaxis: "y2", line: { color: INK } }
+          { x: d.days, y: d.sales_direct, name: word("direct_sales", "Direct sales"), type: "bar", marker: { color: BRAND } },
+          { x: d.days, y: d.sales_halo, name: word("halo_sales", "Halo sales"), type: "bar", marker: { color: HALO } },
+          { x: d.days, y: d.spend, name: word("spend_right", "Spend (right)"), type: "scatter", mode: "lines+markers", yaxis: "y2", line: { color: INK } }
         ];
-        extra = { barmode: "stack", yaxis: { title: { text: "Sales" }, tickprefix: "$", rangemode: "tozero" },
-                  yaxis2: moneyAxis(d.spend, { title: { text: "Spend" }, overlaying: "y", side: "right" }),
+        extra = { barmode: "stack", yaxis: { title: { text: word("sales", "Sales") }, tickprefix: money.prefix, ticksuffix: money.suffix, rangemode: "tozero" },
+                  yaxis2: moneyAxis(d.spend, { title: { text: word("spend", "Spend") }, overlaying: "y", side: "right" }),
                   margin: { l: 56, r: 56, t: 8, b: 36 } };
       } else if (kind === "traffic") {
         traces = [
-          { x: d.days, y: d.impressions, name: "Impressions", type: "bar", marker: { color: "#cbd5e1" } },
-          { x: d.days, y: d.clicks, name: "Clicks (right)", type: "scatter", mode: "lines+markers", yaxis: "y2", line: { color: BRAND } }
+          { x: d.days, y: d.impressions, name: word("impressions", "Impressions"), type: "bar", marker: { color: "#cbd5e1" } },
+          { x: d.days, y: d.clicks, name: word("clicks_right", "Clicks (right)"), type: "scatter", mode: "lines+markers", yaxis: "y2", line: { color: BRAND } }
         ];
-        extra = { yaxis: { title: { text: "Impressions" }, rangemode: "tozero", tickformat: ",d" },
-                  yaxis2: countAxis(d.clicks, { title: { text: "Clicks" }, overlaying: "y", side: "right" }),
+        extra = { yaxis: { title: { text: word("impressions", "Impressions") }, rangemode: "tozero", tickformat: ",d" },
+                  yaxis2: countAxis(d.clicks, { title: { text: word("clicks", "Clicks") }, overlaying: "y", side: "right" }),
                   margin: { l: 56, r: 56, t: 8, b: 36 } };
       } else if (kind === "cpc") {
-        traces = [{ x: d.days, y: d.cpc, name: "Cost per click", type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: INK } }];
+        traces = [{ x: d.days, y: d.cpc, name: word("cpc", "Cost per click"), type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: INK } }];
         extra = { yaxis: moneyAxis(d.cpc), showlegend: false };
       } else if (kind === "roas") {
-        traces = [{ x: d.days, y: d.roas, name: "Return on ad spend", type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: BRAND } }];
+        traces = [{ x: d.days, y: d.roas, name: word("roas", "Return on ad spend"), type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: BRAND } }];
         extra = { yaxis: { ticksuffix: "x", rangemode: "tozero" }, showlegend: false };
       } else {
-        traces = [{ x: d.days, y: d.ctr, name: "CTR", type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: MUTED } }];
+        traces = [{ x: d.days, y: d.ctr, name: word("ctr", "CTR"), type: "scatter", mode: "lines+markers", connectgaps: false, line: { color: MUTED } }];
         extra = { yaxis: { ticksuffix: "%", rangemode: "tozero" }, showlegend: false };
       }
       window.Plotly.react(box, traces, layout(extra), config);
