@@ -23,7 +23,7 @@ from closetads import changes, clock
 
 WINDOW = dt.timedelta(hours=2)
 # A campaign ahead of or behind its ideal curve aims to be back on it this much later
-# (not at the week's end, which left early gaps standing for days; docs/architecture.md).
+# (not at the week's end, which left early gaps standing for days; docs/architecture/pacing.md).
 CATCH_UP = dt.timedelta(hours=12)
 # What a click is taken to cost a campaign that has not been charged yet this week.
 DEFAULT_CLICK_MICROS = 300_000

@@ -148,7 +148,7 @@ class AuctionIndex:
     # After a full build, move every object the process holds into the garbage collector's
     # permanent generation (``gc.freeze``), so that a full collection no longer walks the
     # index's ~200,000 objects: in a web process it stopped every request for 100-250 ms
-    # (measured in docs/architecture.md, Auction). Only web processes turn it on
+    # (measured in docs/architecture/auction.md). Only web processes turn it on
     # (closetads/wsgi.py): a frozen object that ends in a reference cycle is never freed,
     # which a long test run creating cycles by the million should not pile up.
     freeze_after_build = False
