@@ -36,7 +36,10 @@ demo: $(STAMP)
 run: $(STAMP)
 	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
+# A Chromium for the browser tests first: Debian's, else apt-get (as root), else Playwright's
+# own download; where none can be had, one line saying what to install (closetads/browser.py).
 test: $(STAMP)
+	@$(BIN)/python -m closetads.browser
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -51,8 +54,9 @@ migrations-check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
-# Screenshots of the seller pages for the README (temp SQLite demo data, Debian's Chromium).
+# Screenshots of the seller pages for the README (temp SQLite demo data, Chromium as for make test).
 screenshots: $(STAMP)
+	@$(BIN)/python -m closetads.browser
 	$(BIN)/python -m analytics.screenshots
 
 clean:

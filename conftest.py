@@ -15,6 +15,13 @@ from closetads import clock
 
 
 def pytest_collection_modifyitems(config, items):
+    # Browser tests need a Chromium: without one, stop now with one line saying what to
+    # install (`make test` gets one first: closetads/browser.py), not a page of fixture errors.
+    if any(item.get_closest_marker("browser") for item in items):
+        from closetads.browser import MISSING, chromium_launch
+
+        if chromium_launch() is None:
+            pytest.exit(MISSING, returncode=1)
     if settings.USING_POSTGRES:
         return
     deselected = [item for item in items if item.get_closest_marker("postgres")]

@@ -17,8 +17,6 @@ import threading
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 def _django(data_dir: str) -> None:
@@ -84,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.urls import reverse
         from playwright.sync_api import sync_playwright
 
+        from closetads.browser import launch_kwargs
         from sellers.services import sso_link_create
 
         shots = [
@@ -94,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             ("campaign", reverse("campaigns:home"), "#campaign-title"),
         ]
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(**launch_kwargs())
             page = browser.new_page(viewport={"width": 1280, "height": 900}, device_scale_factor=1)
             page.goto(sso_link_create(data["seller"], base_url=base))
             for name, path, ready in shots:
