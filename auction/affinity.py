@@ -34,7 +34,7 @@ from django.db.models import Max
 
 from auction.models import ShopperPrice, ShopperTaste
 from auction.pending import PendingWrites
-from closetads import changes, clock
+from closetads import changes, clock, state
 from closetads.money import log_dollars
 
 AFFINITY_DAYS = 28  # tastes shown this long ago still count
@@ -184,6 +184,7 @@ class QueryTastes(PendingWrites):
 
 
 query_tastes = QueryTastes()
+state.register("shoppers' tastes", query_tastes.clear)
 
 
 def shopper_tastes(since: dt.datetime, *, written_since: dt.datetime | None = None

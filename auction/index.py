@@ -54,7 +54,7 @@ from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predi
 from auction.ranking import CampaignState, ListingState, RankingSettings
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, CampaignListing
-from closetads import changes, clock
+from closetads import changes, clock, state
 from sellers.models import Listing
 
 logger = logging.getLogger(__name__)
@@ -473,6 +473,7 @@ def _read_versions() -> dict[str, int]:
 
 
 _index = AuctionIndex()
+state.register("auction index", _index.reset, settle=lambda: _index.wait_for_background(30))
 
 
 def auction_index() -> AuctionIndex:

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import F
 
 from auction.models import AuctionHour
-from closetads import clock
+from closetads import clock, state
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ class TrafficCounter:
 
 
 counter = TrafficCounter()
+state.register("traffic counts", counter.clear, settle=counter.wait)
 
 
 def hour_of_week(moment: dt.datetime) -> int:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 
-from closetads import change_listener
+from closetads import change_listener, state
 from closetads.models import ChangeCounter
 
 CATALOG = "catalog"
@@ -115,6 +115,9 @@ def versions_forget() -> None:
     """Drop the reused counters (tests: each test has its own database)."""
     with _current._lock:
         _current.forget()
+
+
+state.register("change counters", versions_forget)
 
 
 def _versions_query() -> dict[str, int]:

@@ -23,6 +23,8 @@ from contextvars import ContextVar, Token
 
 from django.conf import settings
 
+from closetads import state
+
 UTC = dt.UTC
 _lock = threading.Lock()
 _override: dt.datetime | None = None
@@ -64,6 +66,9 @@ def reset() -> None:
     global _override
     with _lock:
         _override = None
+
+
+state.register("clock", reset)
 
 
 def is_pinned() -> bool:

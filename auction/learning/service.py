@@ -42,7 +42,7 @@ from auction.learning.training import GRADIENT_BOOSTING, METHODS, SEGMENT_RATES
 from auction.models import ModelVersion
 from auction.position import PositionCurve, fit_position_curve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, PriorPredictor, ScoresByPlacement
-from closetads import changes, clock
+from closetads import changes, clock, state
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +185,9 @@ def models_forget() -> None:
     """Drop the loaded models (tests: a new database reuses version ids)."""
     with _cache_lock:
         _cache.clear()
+
+
+state.register("loaded models", models_forget)
 
 
 def _loaded(version_id: int) -> _Loaded:
