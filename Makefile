@@ -16,7 +16,7 @@ DEV_ENV := DEBUG=1 WEB_PORT=$(WEB_PORT) $(BASE_ENV) $(if $(DATABASE_URL),,CLOSET
 help:
 	@echo "make demo    start web + worker + beat with a demo marketplace at http://127.0.0.1:8000 (WEB_PORT=N for another port)"
 	@echo "make test    run the whole test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
-	@echo "make lint    ruff check"
+	@echo "make lint    ruff, import contracts (lint-imports), mypy"
 	@echo "make screenshots  PNGs of the seller pages into docs/screenshots/"
 	@echo "make bench   benchmarks (needs PostgreSQL + Redis), figures into bench/results.json"
 
@@ -42,8 +42,11 @@ test: $(STAMP)
 	@$(BIN)/python -m closetads.browser
 	$(BIN)/python -m pytest
 
+# ruff; the import contracts (import-linter, pyproject.toml); mypy with django-stubs.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -50,7 +50,7 @@ from auction.affinity import (
 )
 from auction.models import AuctionSettings
 from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve
-from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predictor
+from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predictor, learnt
 from auction.ranking import CampaignState, ListingState, RankingSettings
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, CampaignListing
@@ -325,10 +325,8 @@ class AuctionIndex:
             gc.freeze()
 
     def _load_rules(self) -> None:
-        from auction.learning.service import active_position_curve, active_shopper_figures
-
-        self._rules = rules_from(AuctionSettings.load(), active_position_curve() or DEFAULT_CURVE,
-                                 active_shopper_figures())
+        self._rules = rules_from(AuctionSettings.load(), learnt.position_curve() or DEFAULT_CURVE,
+                                 learnt.shopper_figures())
 
     def _patch_listings(self, now: dt.datetime) -> None:
         # Rows carry their writer's clock. If it went back since the last read (a simulated

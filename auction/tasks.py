@@ -16,11 +16,3 @@ def pacing() -> dict:
     result = pacing_run()
     heartbeat_record(WORKER_HEARTBEAT)  # /readyz: pacing ran recently
     return {"campaigns": result.campaigns, "changed": result.changed}
-
-
-@shared_task(name="auction.tasks.training", ignore_result=True)
-def training() -> list[str]:
-    """Nightly: retrain the click and purchase models."""
-    from auction.learning.service import models_train
-
-    return [r.message for r in models_train()]

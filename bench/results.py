@@ -150,6 +150,12 @@ def _short_machine(text: Any) -> str:
     return str(text).split(",", 1)[0] if text else "not recorded"
 
 
+def _seed_of(key: str) -> str:
+    match = _SEED.match(key.partition(".")[2])
+    assert match is not None  # grouped by this pattern
+    return match["seed"]
+
+
 def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     """One row per target (per-seed targets folded into their worst seed): figure, target,
     measured, met, machine, date."""
@@ -169,7 +175,7 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str, str,
         section = label.partition(".")[0]
         measured = _format(worst)
         if len(keys) > 1:
-            seeds = ", ".join(_SEED.match(key.partition(".")[2])["seed"] for key in keys)
+            seeds = ", ".join(_seed_of(key) for key in keys)
             measured += f" (worst of seeds {seeds})"
         met = all(_met(key, results[key]) for key in keys)
         date = str(results.get(f"{section}.measured_at", "")).split(" ", 1)[0] or "not recorded"

@@ -9,6 +9,7 @@ services so the same rules hold as for sellers (budget bounds, weekly cycle, ref
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django import forms
@@ -30,6 +31,17 @@ RECENT_WEEKS_INLINE = 12
 def _dollars_field(label: str, required: bool = True) -> forms.DecimalField:
     return forms.DecimalField(label=label, required=required, min_value=Decimal("0.01"), decimal_places=2,
                               max_digits=12, help_text="In dollars, whole cents.")
+
+
+# The week's traffic curve is pacing's (auction/traffic.py, a layer above campaigns): the
+# auction app plugs it in at start-up (auction/apps.py). (week start, now) -> share passed.
+_traffic_share: Callable[[dt.datetime, dt.datetime], float] | None = None
+
+
+def traffic_share_set(share: Callable[[dt.datetime, dt.datetime], float]) -> None:
+    """Where "spent vs target" reads the share of the week's traffic passed."""
+    global _traffic_share
+    _traffic_share = share
 
 
 class CampaignSettingsForm(forms.ModelForm):
@@ -174,13 +186,13 @@ class CampaignAdmin(admin.ModelAdmin):
     @admin.display(description="this week: spent vs target")
     def spent_vs_target(self, obj: Campaign) -> str:
         """Spend so far against the ideal curve (the budget times the week's traffic passed)."""
-        from auction.traffic import traffic_profile, week_share
-
         now = clock.now()
         period = obj.periods.filter(week_start__lte=now, week_end__gt=now).first()
         if period is None:
             return "no budget period this week yet"
-        target = int(period.budget_micros * week_share(traffic_profile(now), period.week_start, now))
+        if _traffic_share is None:
+            return "no traffic curve (the auction app is not installed)"
+        target = int(period.budget_micros * _traffic_share(period.week_start, now))
         return (f"{format_money(period.spent_micros)} spent, target {format_money(target)} "
                 f"of {format_money(period.budget_micros)}")
 

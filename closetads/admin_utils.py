@@ -24,7 +24,7 @@ class LargeTablePaginator(Paginator):
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
-                    [self.object_list.model._meta.db_table],
+                    [self.object_list.model._meta.db_table],  # type: ignore[attr-defined]  # a QuerySet here
                 )
                 row = cursor.fetchone()
             if row and row[0] > self.ESTIMATE_ABOVE:

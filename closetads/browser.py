@@ -18,6 +18,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 SYSTEM_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -66,12 +67,12 @@ def chromium_launch(system: Callable[[], str | None] | None = None,
     return None
 
 
-def launch_kwargs() -> dict:
+def launch_kwargs() -> dict[str, Any]:
     """Keyword arguments for ``playwright.chromium.launch``; raises if there is no browser."""
     launch = chromium_launch()
     if launch is None:
         raise RuntimeError(MISSING)
-    kwargs: dict = {"args": CHROMIUM_ARGS, "headless": True}
+    kwargs: dict[str, Any] = {"args": CHROMIUM_ARGS, "headless": True}
     if launch.executable_path:
         kwargs["executable_path"] = launch.executable_path
     return kwargs

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "campaigns",
     "auction",
     "analytics",
+    "learning",
     "simulator",
     "alerts",
 ]
@@ -316,7 +317,7 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "closetads.contract.postprocess_schema",
+        "closetads.schema.postprocess_schema",
     ],
 }
 

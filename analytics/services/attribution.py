@@ -21,6 +21,7 @@ from analytics.models import AttributionCredit, Cancellation, Click, Purchase, P
 from analytics.services.watermarks import watermark_advance, watermark_positions, watermarks_lock
 from auction.models import AuctionSettings
 from closetads import clock
+from closetads.marketplace_rules import attribution_window
 
 CHUNK = 2000
 # Held (FOR UPDATE) while credits are written, so two runs never write the same items at once.
@@ -123,7 +124,7 @@ def attribution_apply(purchase_ids: Iterable[int]) -> AttributionResult:
     queue instead of racing. Credits that no longer hold are reversed, not deleted.
     """
     settings = AuctionSettings.load()
-    window = dt.timedelta(days=settings.attribution_window_days)
+    window = attribution_window(settings.attribution_window_days)
     ids = sorted(set(purchase_ids))
     result = AttributionResult()
     for start in range(0, len(ids), CHUNK):
@@ -159,7 +160,7 @@ def attribution_run_pending() -> AttributionResult:
     that a click arriving after them could now credit. Safe to run twice (and concurrently)."""
     horizons = committed_horizons([Purchase, Click, Cancellation])
     marks = watermark_positions([PURCHASES_MARK, CLICKS_MARK, CANCELLATIONS_MARK])
-    window = dt.timedelta(days=AuctionSettings.load().attribution_window_days)
+    window = attribution_window(AuctionSettings.load().attribution_window_days)
     affected: set[int] = set()
     upto = {PURCHASES_MARK: horizons[Purchase], CLICKS_MARK: horizons[Click],
             CANCELLATIONS_MARK: horizons[Cancellation]}

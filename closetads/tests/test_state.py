@@ -16,7 +16,6 @@ def test_every_process_wide_singleton_registers_itself():
     import auction.affinity
     import auction.holdout
     import auction.index
-    import auction.learning.service
     import auction.recording
     import auction.traffic  # noqa: F401
     import closetads.api_auth
