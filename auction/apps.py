@@ -54,7 +54,7 @@ def _flush_at_exit() -> None:
 
 
 def _pacing():
-    from auction.budget_pacing import pacing_run
+    from auction.pacing_service import pacing_run
 
     result = pacing_run()
     return {"campaigns": result.campaigns, "changed": result.changed}

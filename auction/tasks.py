@@ -11,7 +11,7 @@ from closetads.services import heartbeat_record
 @shared_task(name="auction.tasks.pacing", ignore_result=True)
 def pacing() -> dict:
     """Move every active campaign's multiplier and throttle toward its ideal spend curve."""
-    from auction.budget_pacing import pacing_run
+    from auction.pacing_service import pacing_run
 
     result = pacing_run()
     heartbeat_record(WORKER_HEARTBEAT)  # /readyz: pacing ran recently

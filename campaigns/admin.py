@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -22,15 +21,10 @@ from django.utils.html import format_html
 from campaigns import services
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
 from closetads import clock
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
+from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin, dollars_field
 from closetads.money import format_money, to_decimal, to_micros
 
 RECENT_WEEKS_INLINE = 12
-
-
-def _dollars_field(label: str, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(label=label, required=required, min_value=Decimal("0.01"), decimal_places=2,
-                              max_digits=12, help_text="In dollars, whole cents.")
 
 
 # The week's traffic curve is pacing's (auction/traffic.py, a layer above campaigns): the
@@ -45,8 +39,8 @@ def traffic_share_set(share: Callable[[dt.datetime, dt.datetime], float]) -> Non
 
 
 class CampaignSettingsForm(forms.ModelForm):
-    min_weekly_budget = _dollars_field("Minimum weekly budget")
-    max_weekly_budget = _dollars_field("Maximum weekly budget")
+    min_weekly_budget = dollars_field("Minimum weekly budget")
+    max_weekly_budget = dollars_field("Maximum weekly budget")
 
     class Meta:
         model = CampaignSettings
@@ -117,8 +111,8 @@ class BudgetPeriodInline(admin.TabularInline):
 
 
 class CampaignAdminForm(forms.ModelForm):
-    weekly_budget = _dollars_field("Weekly budget")
-    max_cpc = _dollars_field("Maximum cost per click (manual bidding)", required=False)
+    weekly_budget = dollars_field("Weekly budget")
+    max_cpc = dollars_field("Maximum cost per click (manual bidding)", required=False)
 
     class Meta:
         model = Campaign

@@ -1,7 +1,10 @@
-"""Admin helpers: read-only pages, and tables with millions of rows."""
+"""Admin helpers: read-only pages, tables with millions of rows, money typed in dollars."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django import forms
 from django.core.paginator import Paginator
 from django.db import connection
 from django.utils.functional import cached_property
@@ -44,3 +47,12 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+def dollars_field(label: str, *, help_text: str = "In dollars, whole cents.", required: bool = True,
+                  max_digits: int = 12) -> forms.DecimalField:
+    """An amount typed in dollars and whole cents (at least $0.01). Forms store it with
+    ``closetads.money.to_micros`` and show a stored one with ``to_decimal``: one conversion
+    for every admin form."""
+    return forms.DecimalField(label=label, required=required, min_value=Decimal("0.01"), max_digits=max_digits,
+                              decimal_places=2, help_text=help_text)

@@ -27,14 +27,15 @@ MIN_CLICKS_PER_BUDGET = 20
 
 @dataclass(frozen=True, slots=True)
 class MarketplaceRules:
-    """The admin's values for the marketplace rules (defaults: ``AuctionSettings``'s)."""
+    """The admin's values for the marketplace rules, as ``AuctionSettings.marketplace_rules()``
+    reads them (no defaults here: the admin's row has them)."""
 
-    reserve_cpc_micros: int = 100_000
-    auto_max_cpc_micros: int = 2_000_000
-    take_rate: float = 0.2
-    attribution_window_days: int = 14
-    halo_enabled: bool = True
-    click_dedup_minutes: int = 30
+    reserve_cpc_micros: int
+    auto_max_cpc_micros: int
+    take_rate: float
+    attribution_window_days: int
+    halo_enabled: bool
+    click_dedup_minutes: int
 
     @property
     def attribution_window(self) -> dt.timedelta:
