@@ -22,7 +22,7 @@ MSGFMT_MISSING := msgfmt not found: install GNU gettext (apt-get install gettext
 help:
 	@echo "make demo    start web + worker + beat with a demo marketplace at http://127.0.0.1:8000 (WEB_PORT=N for another port)"
 	@echo "make test    run the whole test suite (SQLite; PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set)"
-	@echo "make lint    ruff check"
+	@echo "make lint    ruff, import contracts (lint-imports), mypy"
 	@echo "make messages  update locale/*/django.po from the sources and build the .mo files"
 	@echo "make screenshots  PNGs of the seller pages into docs/screenshots/"
 	@echo "make bench   benchmarks (needs PostgreSQL + Redis), figures into bench/results.json"
@@ -59,11 +59,17 @@ demo: $(STAMP) $(MO_FILES)
 run: $(STAMP) $(MO_FILES)
 	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
+# A Chromium for the browser tests first: Debian's, else apt-get (as root), else Playwright's
+# own download; where none can be had, one line saying what to install (closetads/browser.py).
 test: $(STAMP) $(MO_FILES)
+	@$(BIN)/python -m closetads.browser
 	$(BIN)/python -m pytest
 
+# ruff; the import contracts (import-linter, pyproject.toml); mypy with django-stubs.
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-logo
+	$(BIN)/mypy
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -74,8 +80,9 @@ migrations-check: $(STAMP)
 bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m bench.run
 
-# Screenshots of the seller pages for the README (temp SQLite demo data, Debian's Chromium).
+# Screenshots of the seller pages for the README (temp SQLite demo data, Chromium as for make test).
 screenshots: $(STAMP) $(MO_FILES)
+	@$(BIN)/python -m closetads.browser
 	$(BIN)/python -m analytics.screenshots
 
 clean:

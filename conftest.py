@@ -7,15 +7,27 @@ REDIS_URL are set (the Redis database named there is flushed between tests). Tes
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
 
+import django
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 
-from closetads import clock
+# Test mode, said explicitly and before Django starts: the settings read CLOSETADS_TESTING
+# (a process a test spawns as a stand-in for production leaves it out). The project's apps
+# are set up here, before the apps' own conftest.py files import their models; pytest-django
+# then finds Django set up and blocks database access outside tests as usual.
+os.environ["CLOSETADS_TESTING"] = "1"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "closetads.settings")
+if not settings.TESTING:
+    raise pytest.UsageError("Django's settings were loaded before conftest.py could set CLOSETADS_TESTING=1: "
+                            "run pytest without DJANGO_SETTINGS_MODULE in the environment.")
+django.setup()
+
+from closetads import state  # noqa: E402 - after the test mode is set
 
 
 def pytest_sessionstart(session):
@@ -34,6 +46,13 @@ def pytest_sessionstart(session):
 
 
 def pytest_collection_modifyitems(config, items):
+    # Browser tests need a Chromium: without one, stop now with one line saying what to
+    # install (`make test` gets one first: closetads/browser.py), not a page of fixture errors.
+    if any(item.get_closest_marker("browser") for item in items):
+        from closetads.browser import MISSING, chromium_launch
+
+        if chromium_launch() is None:
+            pytest.exit(MISSING, returncode=1)
     if settings.USING_POSTGRES:
         return
     deselected = [item for item in items if item.get_closest_marker("postgres")]
@@ -43,21 +62,12 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_clock_and_cache(settings, monkeypatch):
-    """Per-process state must not outlive a test's database: the clock, the cache, the
-    API-key cache, the auction index and decision counts (a new database's change counters
-    can equal the last one's, and the index would serve the old catalog), and the auction
-    traffic counts (whose background write would otherwise meet the next test's
-    transaction on SQLite's shared in-memory database)."""
-    from auction.affinity import query_tastes
-    from auction.holdout import exposures
-    from auction.index import auction_index
-    from auction.learning.service import models_forget
-    from auction.recording import recorder
-    from auction.traffic import counter
-    from closetads.api_auth import live_keys_forget
-    from closetads.changes import versions_forget
-
+def _fresh_process_state(settings, monkeypatch):
+    """Process-wide state must not outlive a test's database (a new database's change
+    counters can equal the last one's, and the index would serve the old catalog; a
+    background write would meet the next test's transaction on SQLite's shared in-memory
+    database): every piece registered in closetads/state.py is reset before and after (a
+    module registers its state when imported, so nothing here names them)."""
     # The change listener is off in tests but its own (closetads/tests/test_change_listener.py):
     # each test's counters are read per request, from that test's database.
     settings.CHANGE_LISTENER = False
@@ -68,26 +78,9 @@ def _fresh_clock_and_cache(settings, monkeypatch):
     from auction.models import AuctionSettings
 
     monkeypatch.setattr(AuctionSettings._meta.get_field("deadline_ms"), "default", 2000)
-    versions_forget()
-    models_forget()  # loaded models are keyed by version id: a new database's version 1 is another model
-    query_tastes.clear()
-    exposures.clear()
-    clock.reset()
-    cache.clear()
-    live_keys_forget()
-    auction_index().reset()
-    recorder.clear()
-    counter.wait()
-    counter.clear()
+    state.reset_all()
     yield
-    recorder.wait_for_flush(30)
-    auction_index().wait_for_background(30)
-    auction_index().reset()
-    recorder.clear()
-    counter.wait()
-    counter.clear()
-    versions_forget()
-    clock.reset()
+    state.reset_all()
 
 
 @pytest.fixture

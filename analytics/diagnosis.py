@@ -7,15 +7,18 @@ largest first, each with its share of the auctions it was a candidate in.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from auction import ranking
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # reason code -> (what happened, what the seller can do)
-EXPLANATIONS: dict[str, tuple[str, str]] = {
+EXPLANATIONS: dict[str, tuple[StrOrPromise, StrOrPromise]] = {
     ranking.SOLD: (gettext_lazy("The item was already sold."),
                    gettext_lazy("Nothing to do: sold items stop being promoted at once.")),
     ranking.NOT_IN_CAMPAIGN: (gettext_lazy("The listing is not in your Promoted Closet campaign."),
@@ -55,8 +58,8 @@ class ReasonLine:
     code: str
     count: int
     share: float  # of the auctions it was a candidate in
-    what: str
-    advice: str
+    what: StrOrPromise
+    advice: StrOrPromise
 
 
 @dataclass(frozen=True)

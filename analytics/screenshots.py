@@ -17,12 +17,14 @@ import sys
 import tempfile
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+if TYPE_CHECKING:
+    from playwright.sync_api import ViewportSize
+
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def _django(data_dir: str) -> None:
@@ -98,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         from django.urls import reverse
         from playwright.sync_api import sync_playwright
 
+        from closetads.browser import launch_kwargs
         from sellers.services import sso_link_create
 
         shots = [
@@ -108,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             ("campaign", reverse("campaigns:home"), "#campaign-title"),
         ]
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            browser = playwright.chromium.launch(**launch_kwargs())
             for suffix, viewport in (("", DESKTOP), ("-phone", PHONE)):
                 page = browser.new_page(viewport=viewport, device_scale_factor=1)
                 page.goto(sso_link_create(data["seller"], base_url=base))

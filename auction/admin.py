@@ -1,6 +1,5 @@
 import math
 import re
-from decimal import Decimal
 
 from django import forms
 from django.contrib import admin
@@ -13,16 +12,11 @@ from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, Mode
 from auction.parsing import MAX_SLOT_POSITION, MAX_SLOTS
 from auction.position import DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
-from closetads.money import MICROS_PER_UNIT, to_decimal
+from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin, dollars_field
+from closetads.money import to_decimal, to_micros
 
 # The form field holding each placement's default slot positions ("1, 5, 9, 13").
 SLOT_POSITION_FIELDS = {placement: f"slot_positions_{placement}" for placement in PLACEMENTS}
-
-
-def _dollars_field(label: str, help_text: str) -> forms.DecimalField:
-    return forms.DecimalField(label=label, min_value=Decimal("0.01"), max_digits=8, decimal_places=2,
-                              help_text=help_text)
 
 
 class SlotPositionsField(forms.CharField):
@@ -62,8 +56,9 @@ class AuctionSettingsForm(forms.ModelForm):
     """Money in dollars and cents for people; micros in the database. Slot positions as
     one "1, 5, 9, 13" field per placement; one JSON object in the database."""
 
-    reserve_cpc = _dollars_field("Reserve CPC ($)", "Least a click may cost (whole cents).")
-    auto_max_cpc = _dollars_field("Max automatic CPC ($)", "Most an automatic bid may be (whole cents).")
+    reserve_cpc = dollars_field("Reserve CPC ($)", help_text="Least a click may cost (whole cents).", max_digits=8)
+    auto_max_cpc = dollars_field("Max automatic CPC ($)", help_text="Most an automatic bid may be (whole cents).",
+                                 max_digits=8)
 
     class Meta:
         model = AuctionSettings
@@ -94,8 +89,8 @@ class AuctionSettingsForm(forms.ModelForm):
         return cleaned
 
     def save(self, commit=True):
-        self.instance.reserve_cpc_micros = int(self.cleaned_data["reserve_cpc"] * MICROS_PER_UNIT)
-        self.instance.auto_max_cpc_micros = int(self.cleaned_data["auto_max_cpc"] * MICROS_PER_UNIT)
+        self.instance.reserve_cpc_micros = to_micros(self.cleaned_data["reserve_cpc"])
+        self.instance.auto_max_cpc_micros = to_micros(self.cleaned_data["auto_max_cpc"])
         slot_positions = self._stored_slot_positions()
         for placement, name in SLOT_POSITION_FIELDS.items():
             slot_positions[placement] = self.cleaned_data[name]

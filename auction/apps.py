@@ -9,10 +9,17 @@ class AuctionConfig(AppConfig):
     name = "auction"
 
     def ready(self) -> None:
-        from closetads import periodic
+        from auction.models import AuctionSettings
+        from closetads import marketplace_rules, periodic
+
+        # The rules below campaigns and the auction read the admin's values from here.
+        marketplace_rules.rules_source_set(lambda: AuctionSettings.load().marketplace_rules())
+        # Campaigns' admin shows spend against pacing's curve, which lives here.
+        from campaigns import admin as campaigns_admin
+
+        campaigns_admin.traffic_share_set(_traffic_share)
 
         periodic.register("pacing", _pacing, order=10, description="move bid multipliers and throttles")
-        periodic.register("training", _training, order=50, description="retrain click and purchase models")
 
         if getattr(settings, "SIMULATED_CLOCK", False):
             from auction.traffic import counter
@@ -23,6 +30,12 @@ class AuctionConfig(AppConfig):
         request_finished.connect(_flush_decisions, dispatch_uid="auction.flush_decisions")
         if not settings.TESTING:
             atexit.register(_flush_at_exit)
+
+
+def _traffic_share(week_start, now) -> float:
+    from auction.traffic import traffic_profile, week_share
+
+    return week_share(traffic_profile(now), week_start, now)
 
 
 def _flush_decisions(**kwargs) -> None:
@@ -41,13 +54,7 @@ def _flush_at_exit() -> None:
 
 
 def _pacing():
-    from auction.budget_pacing import pacing_run
+    from auction.pacing_service import pacing_run
 
     result = pacing_run()
     return {"campaigns": result.campaigns, "changed": result.changed}
-
-
-def _training():
-    from auction.learning.service import models_train
-
-    return [result.message for result in models_train()]

@@ -21,6 +21,7 @@ import logging
 
 from auction.models import AdExposure
 from auction.pending import PendingWrites
+from closetads import state
 
 logger = logging.getLogger(__name__)
 
@@ -68,3 +69,4 @@ class Exposures(PendingWrites):
 
 
 exposures = Exposures()
+state.register("ghost exposures", exposures.clear)

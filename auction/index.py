@@ -50,11 +50,11 @@ from auction.affinity import (
 )
 from auction.models import AuctionSettings
 from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve
-from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predictor
+from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predictor, learnt
 from auction.ranking import CampaignState, ListingState, RankingSettings
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, CampaignListing
-from closetads import changes, clock
+from closetads import changes, clock, state
 from sellers.models import Listing
 
 logger = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ class AuctionIndex:
     # After a full build, move every object the process holds into the garbage collector's
     # permanent generation (``gc.freeze``), so that a full collection no longer walks the
     # index's ~200,000 objects: in a web process it stopped every request for 100-250 ms
-    # (measured in docs/architecture.md, Auction). Only web processes turn it on
+    # (measured in docs/architecture/auction.md). Only web processes turn it on
     # (closetads/wsgi.py): a frozen object that ends in a reference cycle is never freed,
     # which a long test run creating cycles by the million should not pile up.
     freeze_after_build = False
@@ -325,10 +325,8 @@ class AuctionIndex:
             gc.freeze()
 
     def _load_rules(self) -> None:
-        from auction.learning.service import active_position_curve, active_shopper_figures
-
-        self._rules = rules_from(AuctionSettings.load(), active_position_curve() or DEFAULT_CURVE,
-                                 active_shopper_figures())
+        self._rules = rules_from(AuctionSettings.load(), learnt.position_curve() or DEFAULT_CURVE,
+                                 learnt.shopper_figures())
 
     def _patch_listings(self, now: dt.datetime) -> None:
         # Rows carry their writer's clock. If it went back since the last read (a simulated
@@ -473,6 +471,7 @@ def _read_versions() -> dict[str, int]:
 
 
 _index = AuctionIndex()
+state.register("auction index", _index.reset, settle=lambda: _index.wait_for_background(30))
 
 
 def auction_index() -> AuctionIndex:

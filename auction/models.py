@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from closetads import changes, clock
+from closetads.marketplace_rules import MarketplaceRules
 
 
 def default_slot_positions() -> dict[str, list[int]]:
@@ -110,6 +111,13 @@ class AuctionSettings(models.Model):
         if obj is None:
             obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+    def marketplace_rules(self) -> MarketplaceRules:
+        """The values of the marketplace rules (closetads/marketplace_rules.py) in this row."""
+        return MarketplaceRules(
+            reserve_cpc_micros=self.reserve_cpc_micros, auto_max_cpc_micros=self.auto_max_cpc_micros,
+            take_rate=self.take_rate, attribution_window_days=self.attribution_window_days,
+            halo_enabled=self.halo_enabled, click_dedup_minutes=self.click_dedup_minutes)
 
 
 class ListingAuctionDay(models.Model):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 DEFAULT_SLOT_POSITIONS = (1, 5, 9, 13)
 MAX_POSITION = 1000
@@ -52,11 +53,11 @@ class PositionCurve:
         """``v(position)`` (1-based); 0 past the depth."""
         return self.values[position - 1] if 1 <= position <= len(self.values) else 0.0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"exponent": self.exponent, "depth": self.depth, "source": self.source}
 
     @classmethod
-    def from_dict(cls, data: Mapping | None, source: str = "") -> PositionCurve | None:
+    def from_dict(cls, data: Mapping[str, Any] | None, source: str = "") -> PositionCurve | None:
         """The curve stored on a model version (``as_dict`` plus the fit's figures), or None."""
         if not data or "exponent" not in data or "depth" not in data:
             return None

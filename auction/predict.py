@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+from auction.position import PositionCurve
 
 PLACEMENTS = ("search", "category", "feed", "listing", "closet")
 PLACEMENT_INDEX = {name: index for index, name in enumerate(PLACEMENTS)}
@@ -119,9 +121,28 @@ def _probability(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
+@dataclass
+class LearntSources:
+    """Where the auction reads what was learnt: the active models, the position curve and
+    the shoppers' figures. The learning app (a layer above the auction) plugs its own in at
+    start-up (learning/apps.py); without it the auction runs on the priors."""
+
+    predictor: Callable[[], Predictor | None] = lambda: None
+    position_curve: Callable[[], PositionCurve | None] = lambda: None
+    shopper_figures: Callable[[], tuple[float, float, tuple[float, ...]]] = lambda: (1.0, 1.0, ())
+
+
+learnt = LearntSources()
+
+
+def learnt_sources_set(*, predictor: Callable[[], Predictor | None],
+                       position_curve: Callable[[], PositionCurve | None],
+                       shopper_figures: Callable[[], tuple[float, float, tuple[float, ...]]]) -> None:
+    """Register what the learning app learnt (called once, from its AppConfig.ready)."""
+    learnt.predictor, learnt.position_curve, learnt.shopper_figures = predictor, position_curve, shopper_figures
+
+
 def active_predictor() -> Predictor:
     """The predictor the auction index uses now: the active trained models (train_models),
     with the priors where no model is active yet."""
-    from auction.learning.service import model_predictor
-
-    return model_predictor() or PriorPredictor()
+    return learnt.predictor() or PriorPredictor()

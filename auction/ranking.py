@@ -45,8 +45,10 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import Any
 
 from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve, slot_positions_for
+from closetads.marketplace_rules import auto_bid_micros, budget_bid_cap
 from closetads.money import MICROS_PER_CENT, log_dollars
 
 # Why a candidate did not win. The first group is decided before bidding (not eligible),
@@ -72,8 +74,6 @@ ELIGIBLE_LOSS_REASONS = (OUTRANKED, SELLER_CAP, NOT_INCREMENTAL, HELD_OUT)
 REASONS = (*INELIGIBLE_REASONS, *ELIGIBLE_LOSS_REASONS, UNKNOWN)
 
 CENT = MICROS_PER_CENT
-# An automatic bid is at most the period's budget over this (never below the reserve).
-MIN_CLICKS_PER_BUDGET = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,14 +260,9 @@ def bid_for(listing: ListingState, campaign: CampaignState, cvr: float, settings
     if campaign.manual:
         bid = (campaign.max_cpc_micros or 0) // CENT * CENT
     else:
-        raw = campaign.pacing_multiplier * cvr * listing.price_micros * (1.0 - settings.take_rate)
-        bid = int(raw) // CENT * CENT if raw > 0 else 0
-        cap = settings.auto_max_cpc_micros
-        if campaign.budget_micros:
-            # A week's budget buys at least MIN_CLICKS_PER_BUDGET clicks: one click of a
-            # small budget never takes a fifth of it at once.
-            cap = min(cap, campaign.budget_micros // MIN_CLICKS_PER_BUDGET // CENT * CENT)
-        bid = max(min(bid, cap), settings.reserve_micros)
+        bid = auto_bid_micros(campaign.pacing_multiplier, cvr, listing.price_micros, take_rate=settings.take_rate,
+                              reserve_micros=settings.reserve_micros, max_cpc_micros=settings.auto_max_cpc_micros,
+                              budget_micros=campaign.budget_micros)
     # Never bid what the budget period cannot pay.
     return min(bid, campaign.remaining_micros // CENT * CENT)
 
@@ -365,7 +360,7 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
     keep = 1.0 - take_rate
     commission = settings.beta * take_rate  # beta * take_rate * cvr * price, multiplied left to right
     personal = shopper.knows()
-    bids: list[tuple] = []  # in Bid's layout, see above
+    bids: list[tuple[Any, ...]] = []  # in Bid's layout, see above
     append = bids.append
     for position, listing in enumerate(listings):
         # --- ineligibility(), inlined
@@ -400,7 +395,7 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
         if campaign.pacing_throttle < 1.0 and not admitted(campaign):
             reasons[position] = PACED_OUT
             continue
-        # --- bid_for(), inlined
+        # --- bid_for(), inlined (closetads.marketplace_rules.auto_bid_micros: keep them the same)
         ctr, cvr = listing.scores[placement]
         if personal:
             ctr *= shopper.factor(listing)
@@ -413,7 +408,7 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
             cap = auto_max_cpc
             budget_micros = campaign.budget_micros
             if budget_micros:
-                budget_cap = budget_micros // MIN_CLICKS_PER_BUDGET // CENT * CENT
+                budget_cap = budget_bid_cap(budget_micros)
                 if budget_cap < cap:
                     cap = budget_cap
             if bid > cap:
@@ -436,17 +431,17 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
                          curve=curve, settings=settings, shopper=shopper if personal else None)
     winners = []
     for index, page_position, rank, beat in chosen:
-        bid = Bid(*bids[index])
+        won = Bid(*bids[index])
         if settings.first_price:
-            price = bid.bid_micros
+            price = won.bid_micros
         else:
-            price = least_price(bid, beat, 0.0, bid_reserve(bid.bid_micros, reserve, settings.least_bid_share))
-        winners.append(Winner(rank, bid.position, bid.listing_id, bid.campaign_id, bid.bid_micros, price,
-                              bid.score, page_position))
+            price = least_price(won, beat, 0.0, bid_reserve(won.bid_micros, reserve, settings.least_bid_share))
+        winners.append(Winner(rank, won.position, won.listing_id, won.campaign_id, won.bid_micros, price,
+                              won.score, page_position))
     return Outcome(winners, reasons)
 
 
-def _fill_slots(bids: list[tuple], listings: Sequence[ListingState | None], relevances: Sequence[float],
+def _fill_slots(bids: list[tuple[Any, ...]], listings: Sequence[ListingState | None], relevances: Sequence[float],
                 reasons: list[str | None], positions: Sequence[int], *, placement: int, gamma: float,
                 curve: PositionCurve, settings: RankingSettings, shopper: Shopper | None = None
                 ) -> list[tuple[int, int, int, float | None]]:

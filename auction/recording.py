@@ -29,6 +29,7 @@ from django.db import connection, transaction
 
 from auction.models import ListingAuctionDay
 from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS, CampaignState, ListingState
+from closetads import state
 
 logger = logging.getLogger(__name__)
 
@@ -212,6 +213,7 @@ def _array_literal(values: Sequence[object]) -> str:
 
 
 recorder = DecisionRecorder()
+state.register("decision counts", recorder.clear, settle=lambda: recorder.wait_for_flush(30))
 
 
 def _flush_pending() -> None:

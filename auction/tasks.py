@@ -11,16 +11,8 @@ from closetads.services import heartbeat_record
 @shared_task(name="auction.tasks.pacing", ignore_result=True)
 def pacing() -> dict:
     """Move every active campaign's multiplier and throttle toward its ideal spend curve."""
-    from auction.budget_pacing import pacing_run
+    from auction.pacing_service import pacing_run
 
     result = pacing_run()
     heartbeat_record(WORKER_HEARTBEAT)  # /readyz: pacing ran recently
     return {"campaigns": result.campaigns, "changed": result.changed}
-
-
-@shared_task(name="auction.tasks.training", ignore_result=True)
-def training() -> list[str]:
-    """Nightly: retrain the click and purchase models."""
-    from auction.learning.service import models_train
-
-    return [r.message for r in models_train()]

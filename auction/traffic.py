@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import F
 
 from auction.models import AuctionHour
-from closetads import clock
+from closetads import clock, state
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,7 @@ class TrafficCounter:
 
 
 counter = TrafficCounter()
+state.register("traffic counts", counter.clear, settle=counter.wait)
 
 
 def hour_of_week(moment: dt.datetime) -> int:
@@ -125,7 +126,7 @@ def profile_estimate(means: np.ndarray, seen: np.ndarray) -> np.ndarray:
     marketplace's first day already tells the rest of its first week when buyers shop.
     Filling unseen hours with the plain mean of the seen ones instead ignored the daily
     cycle: in the simulator's week it doubled the error of the predicted share of the
-    traffic still to come (5.0% against 2.5%, docs/architecture.md).
+    traffic still to come (5.0% against 2.5%, docs/architecture/pacing.md).
     """
     if not seen.any():
         return np.full(168, 1 / 168)

@@ -354,7 +354,7 @@ NOTE = (
     f"scheduled send time; `fixed_rate_p99_ms_per_{WINDOW_SECONDS}s` is its p99 in each {WINDOW_SECONDS} s window). "
     "`*_failed_open` counts auctions answered `error: true`. `index_*`/`in_process_*` are measured in a separate "
     "process without HTTP. The machine is shared with other work (see `load_avg_*`), so figures move between "
-    "runs; docs/architecture.md (Auction) explains where an auction request's time goes."
+    "runs; docs/architecture/auction.md explains where an auction request's time goes."
 )
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import sys
 import time
 
 from bench import server
+from closetads.browser import launch_kwargs
 
 REQUESTS = 200
 LISTINGS = 1000
@@ -147,8 +148,7 @@ def first_load(base: str) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                             args=["--headless", "--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(**launch_kwargs())
         signed_in = browser.new_context()
         signed_in.new_page().goto(link)  # the session cookie, from a context whose cache is then thrown away
         cookies = signed_in.cookies()

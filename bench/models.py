@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-NOTE = ("`auction.learning.training.train_classifier` (HistGradientBoosting, early stopping, one thread) on "
+NOTE = ("`learning.training.train_classifier` (HistGradientBoosting, early stopping, one thread) on "
         "synthetic rows shaped like the feature pipeline's output; the target is under 120 s for 1M impressions.")
 
 
@@ -15,8 +15,8 @@ def run(quick: bool = False) -> dict:
     import numpy as np
     from threadpoolctl import threadpool_limits
 
-    from auction.learning.features import COLUMNS
-    from auction.learning.training import train_classifier
+    from learning.features import COLUMNS
+    from learning.training import train_classifier
 
     n = 100_000 if quick else 1_000_000
     rng = np.random.default_rng(0)

@@ -9,7 +9,7 @@ services so the same rules hold as for sellers (budget bounds, weekly cycle, ref
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
@@ -21,20 +21,26 @@ from django.utils.html import format_html
 from campaigns import services
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
 from closetads import clock
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
+from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin, dollars_field
 from closetads.money import format_money, to_decimal, to_micros
 
 RECENT_WEEKS_INLINE = 12
 
 
-def _dollars_field(label: str, required: bool = True) -> forms.DecimalField:
-    return forms.DecimalField(label=label, required=required, min_value=Decimal("0.01"), decimal_places=2,
-                              max_digits=12, help_text="In dollars, whole cents.")
+# The week's traffic curve is pacing's (auction/traffic.py, a layer above campaigns): the
+# auction app plugs it in at start-up (auction/apps.py). (week start, now) -> share passed.
+_traffic_share: Callable[[dt.datetime, dt.datetime], float] | None = None
+
+
+def traffic_share_set(share: Callable[[dt.datetime, dt.datetime], float]) -> None:
+    """Where "spent vs target" reads the share of the week's traffic passed."""
+    global _traffic_share
+    _traffic_share = share
 
 
 class CampaignSettingsForm(forms.ModelForm):
-    min_weekly_budget = _dollars_field("Minimum weekly budget")
-    max_weekly_budget = _dollars_field("Maximum weekly budget")
+    min_weekly_budget = dollars_field("Minimum weekly budget")
+    max_weekly_budget = dollars_field("Maximum weekly budget")
 
     class Meta:
         model = CampaignSettings
@@ -105,8 +111,8 @@ class BudgetPeriodInline(admin.TabularInline):
 
 
 class CampaignAdminForm(forms.ModelForm):
-    weekly_budget = _dollars_field("Weekly budget")
-    max_cpc = _dollars_field("Maximum cost per click (manual bidding)", required=False)
+    weekly_budget = dollars_field("Weekly budget")
+    max_cpc = dollars_field("Maximum cost per click (manual bidding)", required=False)
 
     class Meta:
         model = Campaign
@@ -174,13 +180,13 @@ class CampaignAdmin(admin.ModelAdmin):
     @admin.display(description="this week: spent vs target")
     def spent_vs_target(self, obj: Campaign) -> str:
         """Spend so far against the ideal curve (the budget times the week's traffic passed)."""
-        from auction.traffic import traffic_profile, week_share
-
         now = clock.now()
         period = obj.periods.filter(week_start__lte=now, week_end__gt=now).first()
         if period is None:
             return "no budget period this week yet"
-        target = int(period.budget_micros * week_share(traffic_profile(now), period.week_start, now))
+        if _traffic_share is None:
+            return "no traffic curve (the auction app is not installed)"
+        target = int(period.budget_micros * _traffic_share(period.week_start, now))
         return (f"{format_money(period.spent_micros)} spent, target {format_money(target)} "
                 f"of {format_money(period.budget_micros)}")
 

@@ -11,7 +11,7 @@ closet are never on both sides): the 10th and 90th percentiles of the held-out e
 added to the prediction (a split-conformal interval, ~80% coverage when the future looks
 like the past). Training is deterministic (fixed random_state) and single-threaded: on
 a busy 2-core machine OpenMP threads made it 0.8-3 s (median) instead of 0.16-0.37 s
-for 200-20,000 rows (docs/architecture.md).
+for 200-20,000 rows (docs/architecture/campaigns.md).
 """
 
 from __future__ import annotations

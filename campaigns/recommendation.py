@@ -28,8 +28,6 @@ from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from auction.models import AuctionSettings
-from auction.ranking import MIN_CLICKS_PER_BUDGET
 from campaigns import budget
 from campaigns.budget_model import BudgetModel, budget_model_train
 from campaigns.evidence import (
@@ -47,6 +45,7 @@ from campaigns.models import Campaign, CampaignSettings
 from campaigns.selectors import campaign_week_outcomes, promoted_listings, top_level
 from closetads import clock
 from closetads.l10n import grouped
+from closetads.marketplace_rules import MIN_CLICKS_PER_BUDGET, MarketplaceRules, auto_bid_micros, rules_current
 from closetads.money import MICROS_PER_UNIT, cents_floor, format_money
 from sellers.models import Listing, Seller
 
@@ -193,7 +192,7 @@ def closet_profile(seller: Seller, campaign: Campaign | None = None) -> ClosetPr
     )
 
 
-def expected_cpc_micros(average_price_micros: int, settings: AuctionSettings | None = None,
+def expected_cpc_micros(average_price_micros: int, settings: MarketplaceRules | None = None,
                         weekly_budget_micros: int | None = None) -> int:
     """What an automatic bid is likely to pay per click for items at this price, in micros.
 
@@ -202,13 +201,11 @@ def expected_cpc_micros(average_price_micros: int, settings: AuctionSettings | N
     twentieth of the budget; a new campaign's multiplier starts where pacing starts it;
     second price pays less than the bid.
     """
-    settings = settings or AuctionSettings.load()
+    settings = settings or rules_current()
     start_multiplier = Campaign._meta.get_field("pacing_multiplier").default
-    bid = start_multiplier * CVR_PRIOR * average_price_micros * (1 - settings.take_rate)
-    cap = settings.auto_max_cpc_micros
-    if weekly_budget_micros:
-        cap = min(cap, weekly_budget_micros // MIN_CLICKS_PER_BUDGET)
-    bid = max(min(bid, cap), settings.reserve_cpc_micros)
+    bid = auto_bid_micros(start_multiplier, CVR_PRIOR, average_price_micros, take_rate=settings.take_rate,
+                          reserve_micros=settings.reserve_cpc_micros, max_cpc_micros=settings.auto_max_cpc_micros,
+                          budget_micros=weekly_budget_micros)
     return max(settings.reserve_cpc_micros, cents_floor(int(bid * SECOND_PRICE_DISCOUNT)))
 
 
@@ -229,7 +226,7 @@ def _clicks_capacity(profile: ClosetProfile) -> float:
     return profile.available_listings * CLICKS_PER_LISTING_WEEK * profile.demand_index
 
 
-def rules_forecast(profile: ClosetProfile, weekly_budget_micros: int, settings: AuctionSettings) -> Forecast:
+def rules_forecast(profile: ClosetProfile, weekly_budget_micros: int, settings: MarketplaceRules) -> Forecast:
     """The rules' forecast for a full week at ``weekly_budget_micros``."""
     cpc = expected_cpc_micros(profile.average_price_micros, settings, weekly_budget_micros)
     expected = min(weekly_budget_micros / cpc, _clicks_capacity(profile))
@@ -248,7 +245,7 @@ def _competitive(levels: dict[str, int], cpc_micros: int, bounds: CampaignSettin
     return {level: max(amount, floor) for level, amount in levels.items()}
 
 
-def _rules_levels(profile: ClosetProfile, settings: AuctionSettings, bounds: CampaignSettings) -> dict[str, int]:
+def _rules_levels(profile: ClosetProfile, settings: MarketplaceRules, bounds: CampaignSettings) -> dict[str, int]:
     cpc = expected_cpc_micros(profile.average_price_micros, settings)
     full = _clicks_capacity(profile) * cpc
     if not profile.available_listings:
@@ -283,7 +280,7 @@ def budget_model_current() -> _ModelState:
 
 
 def _model_forecasts(model: BudgetModel, profile: ClosetProfile, budgets: list[int],
-                     settings: AuctionSettings) -> list[Forecast]:
+                     settings: MarketplaceRules) -> list[Forecast]:
     x = model.features(budgets_micros=budgets, listings=profile.available_listings,
                        average_price_micros=profile.average_price_micros, category=profile.main_category)
     predicted = {t: model.predict(t, x) for t in model.fits}
@@ -327,14 +324,14 @@ def market_rates_current() -> MarketRates:
     key = f"campaigns:market-rates:v1:{week.isoformat()}"
     rates = cache.get(key)
     if rates is None:
-        settings = AuctionSettings.load()
+        settings = rules_current()
         rates = market_rates(campaign_week_outcomes(weeks=MARKET_WEEKS), settings.reserve_cpc_micros)
         cache.set(key, rates, DEMAND_CACHE_SECONDS)
     return rates
 
 
 def click_evidence(profile: ClosetProfile, campaign: Campaign | None,
-                   settings: AuctionSettings) -> ClickEvidence | None:
+                   settings: MarketplaceRules) -> ClickEvidence | None:
     """The campaign's own finished weeks, else the market's; None when neither exists yet."""
     if campaign is not None and campaign.pk:
         own = own_evidence(campaign_week_outcomes(weeks=MARKET_WEEKS, campaign_id=campaign.pk),
@@ -345,7 +342,7 @@ def click_evidence(profile: ClosetProfile, campaign: Campaign | None,
                            category=profile.main_category)
 
 
-def evidence_forecast(evidence: ClickEvidence, weekly_budget_micros: int, settings: AuctionSettings) -> Forecast:
+def evidence_forecast(evidence: ClickEvidence, weekly_budget_micros: int, settings: MarketplaceRules) -> Forecast:
     """What a full week at ``weekly_budget_micros`` buys, by the evidence (monotone in the budget)."""
     expected = expected_clicks(evidence, weekly_budget_micros)
     low, high = clicks_range(expected, weekly_budget_micros, settings.reserve_cpc_micros, evidence.dispersion)
@@ -371,7 +368,7 @@ def _ordered(levels: dict[str, int]) -> dict[str, int]:
     return {"low": min(levels["low"], rec), "recommended": rec, "high": max(levels["high"], rec)}
 
 
-def _reasons(profile: ClosetProfile, settings: AuctionSettings, state: _ModelState, method: str,
+def _reasons(profile: ClosetProfile, settings: MarketplaceRules, state: _ModelState, method: str,
              levels: dict[str, int], evidence: ClickEvidence | None = None) -> list[Reason]:
     cpc = expected_cpc_micros(profile.average_price_micros, settings)
     price = format_money(profile.average_price_micros)
@@ -462,7 +459,7 @@ class _Choice:
     levels: dict[str, int] | None
 
 
-def _choose(profile: ClosetProfile, campaign: Campaign | None, settings: AuctionSettings,
+def _choose(profile: ClosetProfile, campaign: Campaign | None, settings: MarketplaceRules,
             bounds: CampaignSettings, state: _ModelState) -> _Choice:
     """The campaign's own weeks first; then the learned model where its held-out error beats
     the market's evidence on the same weeks; then the market; then the rules."""
@@ -478,7 +475,7 @@ def _choose(profile: ClosetProfile, campaign: Campaign | None, settings: Auction
     return _Choice("rules", None, None)
 
 
-def _forecasts(choice: _Choice, profile: ClosetProfile, amounts: list[int], settings: AuctionSettings,
+def _forecasts(choice: _Choice, profile: ClosetProfile, amounts: list[int], settings: MarketplaceRules,
                state: _ModelState) -> list[Forecast]:
     if choice.evidence is not None:
         return [evidence_forecast(choice.evidence, amount, settings) for amount in amounts]
@@ -496,7 +493,7 @@ def budget_recommend(seller: Seller, campaign: Campaign | None = None) -> Recomm
     A few queries (the closet profile; the model, the market and the demand are cached).
     """
     profile = closet_profile(seller, campaign)
-    settings, bounds = AuctionSettings.load(), CampaignSettings.load()
+    settings, bounds = rules_current(), CampaignSettings.load()
     state = budget_model_current()
     choice = _choose(profile, campaign, settings, bounds, state)
     levels = _ordered(choice.levels or _rules_levels(profile, settings, bounds))
@@ -513,7 +510,7 @@ def budget_forecast(seller: Seller, weekly_budget_micros: int, campaign: Campaig
     fewer clicks for a larger budget.
     """
     profile = closet_profile(seller, campaign)
-    settings = AuctionSettings.load()
+    settings = rules_current()
     state = budget_model_current()
     choice = _choose(profile, campaign, settings, CampaignSettings.load(), state)
     return _forecasts(choice, profile, [weekly_budget_micros], settings, state)[0]

@@ -11,17 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from auction.models import AuctionSettings
 from campaigns import budget
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignListing, CampaignSettings, LedgerEntry
 from campaigns.recommendation import budget_forecast, budget_model_current
 from campaigns.selectors import campaign_closet_snapshot
 from closetads import changes, clock
+from closetads.marketplace_rules import rules_current
 from closetads.money import MICROS_PER_CENT, format_money
 from sellers.models import Listing, Seller
 
@@ -367,7 +366,8 @@ class ChargeResult:
 
 
 def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = None,
-                 at: dt.datetime | None = None, require_active: bool = True) -> ChargeResult:
+                 at: dt.datetime | None = None, require_active: bool = True,
+                 reserve_micros: int | None = None) -> ChargeResult:
     """Charge one click at ``price_micros`` against the campaign's current budget period.
 
     One atomic conditional ``UPDATE ... SET spent = spent + price WHERE spent + price <=
@@ -375,7 +375,8 @@ def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = 
     transaction. A click the budget cannot cover is refused (it stays free). The period is
     marked exhausted once what is left cannot pay the reserve price. A click id is charged
     at most once (unique ledger constraint).
-    Safe under any number of concurrent callers on PostgreSQL.
+    Safe under any number of concurrent callers on PostgreSQL. ``reserve_micros`` is the
+    marketplace's reserve CPC (the caller has the settings at hand; read when not given).
     """
     if price_micros <= 0:
         raise ValueError("a click price must be positive")
@@ -403,9 +404,8 @@ def click_charge(campaign_id: int, price_micros: int, *, click_id: int | None = 
     # Exhausted as soon as what is left cannot pay the reserve: no click can be charged any
     # more, and the signal takes the campaign out of every auction index at once instead
     # of at its next periodic reload.
-    # The reserve is read inside the same UPDATE: no extra round trip per charged click.
-    reserve = Coalesce(Subquery(AuctionSettings.objects.filter(pk=1).values("reserve_cpc_micros")[:1]),
-                       Value(AuctionSettings._meta.get_field("reserve_cpc_micros").default))
+    # The caller passes the reserve (the events ingest has the settings): no extra round trip.
+    reserve = rules_current().reserve_cpc_micros if reserve_micros is None else reserve_micros
     now_exhausted = BudgetPeriod.objects.filter(
         pk=period.pk, spent_micros__gt=F("budget_micros") - reserve, exhausted_at__isnull=True,
     ).update(exhausted_at=at)

@@ -28,7 +28,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import ScopedRateThrottle
 
-from closetads import changes, clock
+from closetads import changes, clock, state
 from closetads.models import ApiKey, hash_key
 
 logger = logging.getLogger(__name__)
@@ -107,6 +107,9 @@ def live_keys_forget() -> None:
     """Empty this process's API-key cache and usage stamps (tests: keys live in a per-test database)."""
     _live_keys.forget()
     _stamped.clear()
+
+
+state.register("API keys", live_keys_forget)
 
 
 def _usage_stamp(key_id: int) -> None:

@@ -19,7 +19,7 @@ app.conf.beat_schedule = {
     "attribution": {"task": "analytics.tasks.attribution", "schedule": 60.0},
     "rollups": {"task": "analytics.tasks.rollups", "schedule": 60.0},
     "pacing": {"task": "auction.tasks.pacing", "schedule": 60.0},
-    "training": {"task": "auction.tasks.training", "schedule": crontab(hour=3, minute=0)},
+    "training": {"task": "learning.tasks.training", "schedule": crontab(hour=3, minute=0)},
     "lift": {"task": "analytics.tasks.lift", "schedule": crontab(minute=17)},
     "forecasts": {"task": "campaigns.tasks.forecasts", "schedule": 600.0},
     "alerts": {"task": "alerts.tasks.alerts", "schedule": 60.0},

@@ -2,7 +2,7 @@
 
 Reading the counters costs the auction request its only database round trip, and on a
 2-core host that round trip (two context switches and a PostgreSQL backend's CPU) was a
-quarter of the request (docs/architecture.md, "Where an auction request's time goes").
+quarter of the request (docs/architecture/auction.md, "Where an auction request's time goes").
 With the listener, each web process keeps one extra connection that LISTENs on
 ``closetads_changes``; ``closetads.changes`` sends a NOTIFY after every counter bump. A
 background thread counts the notifications in ``generation``; a reader re-reads the

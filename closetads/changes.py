@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 
-from closetads import change_listener
+from closetads import change_listener, state
 from closetads.models import ChangeCounter
 
 CATALOG = "catalog"
@@ -25,7 +25,7 @@ BUDGETS = "budgets"
 SETTINGS = "settings"
 API_KEYS = "api_keys"
 SHOPPERS = "shoppers"  # shoppers' tastes and price levels (auction.affinity)
-MODELS = "models"  # click and purchase models, the position curve (auction.learning)
+MODELS = "models"  # click and purchase models, the position curve (learning)
 
 # Without the ORM: it runs on every auction request, and building the queryset cost
 # 0.16 ms of CPU against 0.05 ms for the raw query (auction bench, PostgreSQL).
@@ -65,9 +65,10 @@ def versions_checked() -> dict[str, int]:
     connection unchecked, and if that connection turns out broken (the server restarted,
     a pooler dropped it) it is closed and the query runs once more on a new one.
     """
-    if connection.connection is None or connection.in_atomic_block or not connection.health_check_enabled:
+    # health_check_enabled/_done: Django internals (5.1+) that the stubs do not list.
+    if connection.connection is None or connection.in_atomic_block or not connection.health_check_enabled:  # type: ignore[attr-defined]
         return _versions_query()
-    connection.health_check_done = True
+    connection.health_check_done = True  # type: ignore[attr-defined]
     try:
         return _versions_query()
     except (InterfaceError, OperationalError):
@@ -115,6 +116,9 @@ def versions_forget() -> None:
     """Drop the reused counters (tests: each test has its own database)."""
     with _current._lock:
         _current.forget()
+
+
+state.register("change counters", versions_forget)
 
 
 def _versions_query() -> dict[str, int]:

@@ -23,6 +23,8 @@ from contextvars import ContextVar, Token
 
 from django.conf import settings
 
+from closetads import state
+
 UTC = dt.UTC
 _lock = threading.Lock()
 _override: dt.datetime | None = None
@@ -66,11 +68,14 @@ def reset() -> None:
         _override = None
 
 
+state.register("clock", reset)
+
+
 def is_pinned() -> bool:
     return _context_pin.get() is not None or _override is not None
 
 
-def pin_context(moment: dt.datetime | None) -> Token:
+def pin_context(moment: dt.datetime | None) -> Token[dt.datetime | None]:
     """Pin the clock to ``moment`` for the current thread (context) only; ``None`` pins
     nothing (the process-wide override or the system clock answer). Undo with
     ``unpin_context(token)`` in the same thread; ``pinned`` is the ``with`` form."""
@@ -81,7 +86,7 @@ def pin_context(moment: dt.datetime | None) -> Token:
     return _context_pin.set(moment)
 
 
-def unpin_context(token: Token) -> None:
+def unpin_context(token: Token[dt.datetime | None]) -> None:
     """Restore the current thread's pin from before ``pin_context`` returned ``token``."""
     _context_pin.reset(token)
 

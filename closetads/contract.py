@@ -2,8 +2,8 @@
 
 The endpoints validate by hand (closetads.validation and each app's parser) for speed and
 exact field paths. Each app states its request bodies here, in ``<app>/contract.py``, from
-the same constants and patterns its parser reads; ``postprocess_schema`` puts them into the
-generated OpenAPI document. Two checks keep the two in step:
+the same constants and patterns its parser reads; ``closetads.schema.postprocess_schema`` puts them
+into the generated OpenAPI document. Two checks keep the two in step:
 
 - ``closetads/tests/test_contract.py`` walks every constraint of these schemas and checks
   that the parsers reject each violation with its field path, and accept each boundary;
@@ -137,29 +137,6 @@ def obj(properties: dict[str, Schema], *, required: tuple[str, ...] = (), closed
     return schema
 
 
-def request_components() -> dict[str, Schema]:
-    """Every request body's schema components, by name (each app's ``contract.COMPONENTS``)."""
-    from analytics import contract as events
-    from auction import contract as auctions
-    from sellers import contract as catalog
-
-    return {**auctions.COMPONENTS, **catalog.COMPONENTS, **events.COMPONENTS}
-
-
 def request_body(name: str) -> dict[str, Schema]:
     """``extend_schema(request=...)`` for a body described by the contract component ``name``."""
     return {"application/json": ref(name)}
-
-
-def postprocess_schema(result: Schema, generator: Any, request: Any, public: bool) -> Schema:
-    """drf-spectacular hook: the contract's components, and each body they describe required
-    (an empty body is a 400)."""
-    components = request_components()
-    result.setdefault("components", {}).setdefault("schemas", {}).update(components)
-    refs = {ref(name)["$ref"] for name in components}
-    for operations in result.get("paths", {}).values():
-        for operation in operations.values():
-            body = operation.get("requestBody") if isinstance(operation, dict) else None
-            if body and body.get("content", {}).get("application/json", {}).get("schema", {}).get("$ref") in refs:
-                body["required"] = True
-    return result

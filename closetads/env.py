@@ -8,10 +8,12 @@ refused for the same reason (a misspelt knob silently ignored is the worst kind 
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 import zoneinfo
 from collections.abc import Mapping
+from typing import overload
 from urllib.parse import urlparse
 
 import environ
@@ -37,27 +39,34 @@ KNOWN_CLOSETADS_VARS = {
     "CLOSETADS_THROTTLE_CATALOG",
     "CLOSETADS_DEMO_IMAGES",
     "CLOSETADS_COMPRESSED_STATIC",
+    "CLOSETADS_TESTING",
 }
 
 
 class Env:
     """Reads typed values from a mapping (``os.environ`` by default), strictly."""
 
-    def __init__(self, environ_map: Mapping[str, str] | None = None) -> None:
+    def __init__(self, environ_map: Mapping[str, builtins.str] | None = None) -> None:
         self.environ = os.environ if environ_map is None else environ_map
 
-    def _raw(self, name: str) -> str | None:
+    def _raw(self, name: builtins.str) -> builtins.str | None:
         value = self.environ.get(name)
         if value is None:
             return None
         value = value.strip()
         return value if value != "" else None
 
-    def str(self, name: str, default: str | None = None) -> str | None:
+    @overload
+    def str(self, name: builtins.str, default: builtins.str) -> builtins.str: ...
+
+    @overload
+    def str(self, name: builtins.str, default: None = None) -> builtins.str | None: ...
+
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
         value = self._raw(name)
         return default if value is None else value
 
-    def bool(self, name: str, default: bool) -> bool:
+    def bool(self, name: builtins.str, default: builtins.bool) -> builtins.bool:
         value = self._raw(name)
         if value is None:
             return default
@@ -71,8 +80,8 @@ class Env:
             f"{', '.join(sorted(_TRUE | _FALSE))}."
         )
 
-    def int(self, name: str, default: int, *, minimum: int | None = None,
-            maximum: int | None = None) -> int:
+    def int(self, name: builtins.str, default: builtins.int, *, minimum: builtins.int | None = None,
+            maximum: builtins.int | None = None) -> builtins.int:
         value = self._raw(name)
         if value is None:
             return default
@@ -86,7 +95,7 @@ class Env:
             raise ImproperlyConfigured(f"{name}={number} is above the maximum {maximum}.")
         return number
 
-    def list(self, name: str, default: list[str]) -> list[str]:
+    def list(self, name: builtins.str, default: builtins.list[builtins.str]) -> builtins.list[builtins.str]:
         value = self._raw(name)
         if value is None:
             return list(default)
@@ -95,7 +104,7 @@ class Env:
             raise ImproperlyConfigured(f"{name}={value!r} has an empty item in its comma-separated list.")
         return items
 
-    def timezone(self, name: str, default: str) -> str:
+    def timezone(self, name: builtins.str, default: builtins.str) -> builtins.str:
         value = self._raw(name) or default
         try:
             zoneinfo.ZoneInfo(value)
@@ -105,7 +114,7 @@ class Env:
             ) from None
         return value
 
-    def database(self, name: str, default: Mapping) -> dict:
+    def database(self, name: builtins.str, default: Mapping) -> dict:
         value = self._raw(name)
         if value is None:
             return dict(default)
@@ -123,7 +132,7 @@ class Env:
             raise ImproperlyConfigured(f"{name} names no database.")
         return config
 
-    def email(self, name: str, default: str) -> str:
+    def email(self, name: builtins.str, default: builtins.str) -> builtins.str:
         """An email address, bare or with a display name (``ClosetAds <alerts@example.com>``)."""
         from email.utils import parseaddr
 
@@ -137,14 +146,14 @@ class Env:
             raise ImproperlyConfigured(f"{name}={value!r} is not an email address.") from None
         return value
 
-    def rate(self, name: str, default: str) -> str:
+    def rate(self, name: builtins.str, default: builtins.str) -> builtins.str:
         """A request rate as DRF's throttles read it: ``12000/min`` (per s, min, hour or day)."""
         value = self.str(name, default=default)
         if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", value):
             raise ImproperlyConfigured(f"{name}={value!r} is not a rate such as 12000/min.")
         return value
 
-    def redis_url(self, name: str) -> str | None:
+    def redis_url(self, name: builtins.str) -> builtins.str | None:
         value = self._raw(name)
         if value is None:
             return None
@@ -157,7 +166,8 @@ class Env:
             raise ImproperlyConfigured(f"{name}={value!r} has a malformed port.") from None
         return value
 
-    def refuse_unknown(self, prefix: str = "CLOSETADS_", known: set[str] = KNOWN_CLOSETADS_VARS) -> None:
+    def refuse_unknown(self, prefix: builtins.str = "CLOSETADS_",
+                       known: set[builtins.str] = KNOWN_CLOSETADS_VARS) -> None:
         unknown = sorted(k for k in self.environ if k.startswith(prefix) and k not in known)
         if unknown:
             raise ImproperlyConfigured(

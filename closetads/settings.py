@@ -7,7 +7,6 @@ filesystem broker. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and R
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -18,7 +17,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()
 env.refuse_unknown()
 
-TESTING = "pytest" in sys.modules or (len(sys.argv) > 1 and sys.argv[1] == "test")
+# The test suite says so itself: the root conftest.py sets CLOSETADS_TESTING=1 before Django
+# starts (a process it spawns as a stand-in for production leaves it out).
+TESTING = env.bool("CLOSETADS_TESTING", default=False)
 
 DEBUG = env.bool("DEBUG", default=False)
 _insecure_dev_key = "closetads-embedded-development-key-not-for-production-use-0123456789"
@@ -36,9 +37,9 @@ if SECRET_KEY is None:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Importing the settings creates nothing: the folders below are made when the app starts
+# (closetads/apps.py, ``data_dirs_create``).
 DATA_DIR = Path(env.str("CLOSETADS_DATA_DIR", default=str(BASE_DIR / "var")))
-if EMBEDDED:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
 BASE_URL = env.str("CLOSETADS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Generated listing photos at /demo/photos/<listing id>.svg, for the demo and the tests (no
 # outside request); off in production, where photos are the marketplace's own https URLs.
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "campaigns",
     "auction",
     "analytics",
+    "learning",
     "simulator",
     "alerts",
 ]
@@ -152,8 +154,6 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     _broker_dir = DATA_DIR / "celery-broker"
-    for _folder in (_broker_dir / "queue", _broker_dir / "processed", _broker_dir / "control"):
-        _folder.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
@@ -285,8 +285,6 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not COMPRESSED_STATIC
-if not PRODUCTION:
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 
 # --- Security (production values unless DEBUG) ------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("CLOSETADS_SECURE_SSL_REDIRECT", default=PRODUCTION)
@@ -332,7 +330,7 @@ SPECTACULAR_SETTINGS = {
     "OAS_VERSION": "3.1.0",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "closetads.contract.postprocess_schema",
+        "closetads.schema.postprocess_schema",
     ],
 }
 

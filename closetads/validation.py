@@ -75,6 +75,18 @@ def _type_name(value: Any) -> str:
             dict: "object"}.get(type(value), type(value).__name__)
 
 
+def _field(obj: Mapping[str, Any], key: str, path: str, required: bool) -> tuple[str, Any]:
+    """The field's path and its value; ``_MISSING`` when it is absent or null (a FieldError
+    "is required" when ``required``). Every ``read_*`` starts here."""
+    field = join(path, key)
+    value = obj.get(key, _MISSING)
+    if value is _MISSING or value is None:
+        if required:
+            raise FieldError(field, "is required")
+        return field, _MISSING
+    return field, value
+
+
 def read_object(value: Any, path: str) -> Mapping[str, Any]:
     if not isinstance(value, dict):
         raise FieldError(path or "body", f"must be an object, not {_type_name(value)}")
@@ -83,11 +95,8 @@ def read_object(value: Any, path: str) -> Mapping[str, Any]:
 
 def read_list(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False,
               max_items: int | None = None, min_items: int = 0) -> list | None:
-    field = join(path, key)
-    value = obj.get(key, _MISSING)
-    if value is _MISSING or value is None:
-        if required:
-            raise FieldError(field, "is required")
+    field, value = _field(obj, key, path, required)
+    if value is _MISSING:
         return None
     if not isinstance(value, list):
         raise FieldError(field, f"must be an array, not {_type_name(value)}")
@@ -104,11 +113,8 @@ def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Fa
     """A string (closetads.contract.text): at most ``max_length`` characters as sent, no
     control characters, trimmed of spaces; blank is ``default`` unless required. With
     ``choices``, exactly one of them (no trimming: an enum is matched as sent)."""
-    field = join(path, key)
-    value = obj.get(key, _MISSING)
-    if value is _MISSING or value is None:
-        if required:
-            raise FieldError(field, "is required")
+    field, value = _field(obj, key, path, required)
+    if value is _MISSING:
         return default
     if not isinstance(value, str):
         raise FieldError(field, f"must be a string, not {_type_name(value)}")
@@ -137,11 +143,8 @@ def read_id(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Tru
 def read_int(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False,
              minimum: int | None = None, maximum: int | None = None,
              default: int | None = None) -> int | None:
-    field = join(path, key)
-    value = obj.get(key, _MISSING)
-    if value is _MISSING or value is None:
-        if required:
-            raise FieldError(field, "is required")
+    field, value = _field(obj, key, path, required)
+    if value is _MISSING:
         return default
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
@@ -158,11 +161,8 @@ def read_int(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Fa
 def read_money(obj: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> int | None:
     """An amount > 0 (closetads.contract.money), returned in micros: a decimal string of ASCII
     digits such as "45.00" or a JSON number, with at most six decimals, below a billion."""
-    field = join(path, key)
-    value = obj.get(key, _MISSING)
-    if value is _MISSING or value is None:
-        if required:
-            raise FieldError(field, "is required")
+    field, value = _field(obj, key, path, required)
+    if value is _MISSING:
         return None
     if not isinstance(value, (str, int, float)) or isinstance(value, bool):
         raise FieldError(field, f"must be a decimal string or number, not {_type_name(value)}")
@@ -192,11 +192,8 @@ def parse_datetime(value: str) -> dt.datetime | None:
 def read_datetime(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False,
                   max_future: dt.timedelta | None = None) -> dt.datetime | None:
     """An RFC 3339 timestamp with a zone, as an aware UTC datetime."""
-    field = join(path, key)
-    value = obj.get(key, _MISSING)
-    if value is _MISSING or value is None:
-        if required:
-            raise FieldError(field, "is required")
+    field, value = _field(obj, key, path, required)
+    if value is _MISSING:
         return None
     if not isinstance(value, str):
         raise FieldError(field, f"must be an RFC 3339 string, not {_type_name(value)}")

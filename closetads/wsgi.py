@@ -4,7 +4,7 @@ Each web process also runs the auction index's periodic reloads in a background 
 (auction/index.py). A request thread that wants the GIL while that thread holds it waits
 up to the interpreter's switch interval, at every socket read and write; 1 ms instead of
 Python's default 5 ms keeps those reloads out of the auction latency's tail (measured in
-docs/architecture.md, Auction).
+docs/architecture/auction.md).
 
 The index also freezes what the process holds after each full build (``gc.freeze``), so
 that the collector's full collections skip it: 100-250 ms pauses otherwise.

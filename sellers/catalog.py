@@ -136,6 +136,19 @@ def _write(model, rows: list, update_fields: tuple[str, ...]) -> None:
         )
 
 
+def _tally(result: UpsertResult, current: Any, values: dict[str, Any]) -> bool:
+    """Count one upserted row as created, updated or unchanged against ``current`` (None: new);
+    True when it has to be written."""
+    if current is None:
+        result.created += 1
+        return True
+    if all(getattr(current, f) == v for f, v in values.items()):
+        result.unchanged += 1
+        return False
+    result.updated += 1
+    return True
+
+
 def sellers_upsert(items: list) -> UpsertResult:
     """Create or update sellers from the catalog API's ``sellers`` items."""
     result = UpsertResult()
@@ -147,15 +160,9 @@ def sellers_upsert(items: list) -> UpsertResult:
     now = clock.now()
     to_write = []
     for marketplace_id, (_, cleaned) in valid.items():
-        current = existing.get(marketplace_id)
         values = {f: cleaned[f] for f in SELLER_FIELDS}
-        if current is None:
-            result.created += 1
-        elif all(getattr(current, f) == v for f, v in values.items()):
-            result.unchanged += 1
+        if not _tally(result, existing.get(marketplace_id), values):
             continue
-        else:
-            result.updated += 1
         to_write.append(Seller(marketplace_id=marketplace_id, updated_at=now, created_at=now, **values))
     with transaction.atomic():
         _write(Seller, to_write, SELLER_FIELDS)
@@ -191,14 +198,8 @@ def listings_upsert(items: list) -> UpsertResult:
             continue
         values = {f: cleaned[f] for f in LISTING_FIELDS if f != "seller_id"}
         values["seller_id"] = seller_pk
-        current = existing.get(marketplace_id)
-        if current is None:
-            result.created += 1
-        elif all(getattr(current, f) == v for f, v in values.items()):
-            result.unchanged += 1
+        if not _tally(result, existing.get(marketplace_id), values):
             continue
-        else:
-            result.updated += 1
         to_write.append(Listing(marketplace_id=marketplace_id, updated_at=now, created_at=now, **values))
     with transaction.atomic():
         _write(Listing, to_write, LISTING_FIELDS)

@@ -12,7 +12,6 @@ from scipy.stats import poisson
 from analytics.models import AttributionCredit, Click
 from analytics.services.lift import Z95, lift_estimate, lift_groups
 from auction.holdout import exposures
-from auction.learning.service import model_figures
 from auction.models import AuctionSettings
 from campaigns.models import BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
 from campaigns.recommendation import budget_recommend
@@ -20,6 +19,7 @@ from campaigns.selectors import forecast_checks
 from campaigns.services import budget_forecast_record, campaign_create, campaign_launch
 from closetads import clock
 from closetads.money import MICROS_PER_CENT
+from learning.service import model_figures
 from sellers.models import Seller
 from simulator.measures import holdout_lift, median, period_measure
 from simulator.runner import Options, Simulation

@@ -2,7 +2,7 @@
 
 Raw event tables (impressions, clicks, purchases, cancellations) are append-mostly and
 designed to be split into daily partitions on ``occurred_at`` later (see
-docs/architecture.md, "Events"): nothing joins them by foreign-key constraint, every
+docs/architecture/events.md): nothing joins them by foreign-key constraint, every
 row carries the time it is bucketed by, and readers go through an id range (folding)
 or a time range (recompute, training), never a whole-table scan.
 """

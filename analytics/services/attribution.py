@@ -1,4 +1,4 @@
-"""Applying the attribution rules (analytics.attribution) to stored purchases and clicks.
+"""Applying the attribution rules (analytics.attribution_rules) to stored purchases and clicks.
 
 ``attribution_apply`` is the one writer: for each purchase it computes the credits the
 rules give now and, if they differ from the live ones, reverses the live ones (reversal
@@ -15,12 +15,13 @@ from dataclasses import asdict, dataclass
 
 from django.db import transaction
 
-from analytics import attribution
+from analytics import attribution_rules
 from analytics.horizon import committed_horizons
 from analytics.models import AttributionCredit, Cancellation, Click, Purchase, PurchaseItem
 from analytics.services.watermarks import watermark_advance, watermark_positions, watermarks_lock
 from auction.models import AuctionSettings
 from closetads import clock
+from closetads.marketplace_rules import attribution_window
 
 CHUNK = 2000
 # Held (FOR UPDATE) while credits are written, so two runs never write the same items at once.
@@ -40,10 +41,10 @@ class AttributionResult:
         return asdict(self)
 
 
-def _credit_from_row(row) -> attribution.Credit:
+def _credit_from_row(row) -> attribution_rules.Credit:
     (_, item_id, purchase_id, click_id, kind, campaign_id, listing_id, seller_id, amount, order_count,
      purchased_at) = row
-    return attribution.Credit(item_id, purchase_id, click_id, kind, campaign_id, listing_id, seller_id, amount,
+    return attribution_rules.Credit(item_id, purchase_id, click_id, kind, campaign_id, listing_id, seller_id, amount,
                               order_count, purchased_at)
 
 
@@ -64,27 +65,27 @@ def _apply_chunk(purchase_ids: list[int], *, window: dt.timedelta, halo: bool, r
             purchase_id__in=list(purchases)).values_list("pk", "purchase_id", "listing_id", "seller_id",
                                                    "unit_price_micros", "quantity"):
         order_id, user, at = purchases[purchase_id]
-        items.append(attribution.PurchasedItem(pk, purchase_id, user, listing_id, seller_id, at, price * quantity,
+        items.append(attribution_rules.PurchasedItem(pk, purchase_id, user, listing_id, seller_id, at, price * quantity,
                                                cancelled=order_id in cancelled))
     users = {i.user for i in items if i.user and not i.cancelled}
     clicks = []
     if users:
         times = [i.purchased_at for i in items]
-        clicks = [attribution.AdClick(*row) for row in Click.objects.filter(
+        clicks = [attribution_rules.AdClick(*row) for row in Click.objects.filter(
             charged=True, opaque_user_id__in=users, occurred_at__gte=min(times) - window,
             occurred_at__lt=max(times)).values_list("pk", "opaque_user_id", "listing_id", "seller_id", "campaign_id",
                                                     "occurred_at")]
     wanted: dict[int, set] = defaultdict(set)
-    for credit in attribution.attribute(items, clicks, window=window, halo=halo):
+    for credit in attribution_rules.attribute(items, clicks, window=window, halo=halo):
         wanted[credit.purchase_id].add(credit)
-    live: dict[int, dict[int, attribution.Credit]] = defaultdict(dict)
+    live: dict[int, dict[int, attribution_rules.Credit]] = defaultdict(dict)
     for row in AttributionCredit.objects.filter(purchase_id__in=list(purchases), reversed_at__isnull=True,
                                                 reversal_of__isnull=True).values_list(*_CREDIT_COLUMNS):
         live[row[2]][row[0]] = _credit_from_row(row)
 
     now = clock.now()
-    to_reverse: dict[int, attribution.Credit] = {}
-    to_create: list[attribution.Credit] = []
+    to_reverse: dict[int, attribution_rules.Credit] = {}
+    to_create: list[attribution_rules.Credit] = []
     for purchase_id in purchases:
         have = live.get(purchase_id, {})
         want = wanted.get(purchase_id, set())
@@ -123,7 +124,7 @@ def attribution_apply(purchase_ids: Iterable[int]) -> AttributionResult:
     queue instead of racing. Credits that no longer hold are reversed, not deleted.
     """
     settings = AuctionSettings.load()
-    window = dt.timedelta(days=settings.attribution_window_days)
+    window = attribution_window(settings.attribution_window_days)
     ids = sorted(set(purchase_ids))
     result = AttributionResult()
     for start in range(0, len(ids), CHUNK):
@@ -159,7 +160,7 @@ def attribution_run_pending() -> AttributionResult:
     that a click arriving after them could now credit. Safe to run twice (and concurrently)."""
     horizons = committed_horizons([Purchase, Click, Cancellation])
     marks = watermark_positions([PURCHASES_MARK, CLICKS_MARK, CANCELLATIONS_MARK])
-    window = dt.timedelta(days=AuctionSettings.load().attribution_window_days)
+    window = attribution_window(AuctionSettings.load().attribution_window_days)
     affected: set[int] = set()
     upto = {PURCHASES_MARK: horizons[Purchase], CLICKS_MARK: horizons[Click],
             CANCELLATIONS_MARK: horizons[Cancellation]}

@@ -94,7 +94,7 @@ def _charged_nearby(candidates: list[_Candidate], window: dt.timedelta) -> dict[
 
 
 def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, received_at: dt.datetime,
-                      window: dt.timedelta, identities: dict[str, int]) -> None:
+                      window: dt.timedelta, identities: dict[str, int], reserve: int) -> None:
     """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring)."""
     by_bid = sorted(candidates, key=lambda c: (_bid_key(c.bid), c.event.occurred_at, c.event.index))
     with transaction.atomic():
@@ -131,7 +131,8 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
             charged: list[ChargeResult] = []
 
             def charge(bid=bid, pk=pk, at=event.occurred_at, charged=charged) -> str | None:
-                outcome = click_charge(bid.campaign_id, bid.price_micros, click_id=pk, at=at)
+                outcome = click_charge(bid.campaign_id, bid.price_micros, click_id=pk, at=at,
+                                       reserve_micros=reserve)
                 charged.append(outcome)
                 return None if outcome.charged else outcome.reason
 
@@ -148,8 +149,8 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
     parsed = parse_batch(items, "clicks", parsing.parse_ad_event, result)
     if not parsed:
         return
-    settings = AuctionSettings.load()
-    window = dt.timedelta(minutes=settings.click_dedup_minutes)
+    rules = AuctionSettings.load().marketplace_rules()
+    window = rules.click_dedup_window
     listings = listings_by_marketplace_id([e.entity_id for e in parsed if e.entity_id is not None])
     bids: dict[int, tokens.ResolvedBid | None] = {}
     for event in parsed:
@@ -191,7 +192,7 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
     result.stored(len(inserted), len(bulk_rows))
     new = {event_id for (event_id,) in inserted}
     try:
-        new |= _charge_new(candidates, result, now=now, window=window)
+        new |= _charge_new(candidates, result, now=now, window=window, reserve=rules.reserve_cpc_micros)
     finally:
         _tastes_record([(user, listing_id, at) for event_id, user, listing_id, at in tastes if event_id in new])
 
@@ -207,7 +208,7 @@ def _tastes_record(tastes: list[tuple[str, int, dt.datetime]]) -> None:
 
 
 def _charge_new(candidates: list[_Candidate], result: IngestResult, *, now: dt.datetime,
-                window: dt.timedelta) -> set[str]:
+                window: dt.timedelta, reserve: int) -> set[str]:
     """Judge and charge the sponsored clicks not stored before (a replayed batch costs one
     query); their event ids."""
     if not candidates:
@@ -222,5 +223,5 @@ def _charge_new(candidates: list[_Candidate], result: IngestResult, *, now: dt.d
     users = {c.event.user for c in candidates if c.event.user}
     identities = dict(SellerIdentity.objects.filter(opaque_user_id__in=users)
                       .values_list("opaque_user_id", "seller_id")) if users else {}
-    _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities)
+    _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities, reserve=reserve)
     return {c.event.event_id for c in candidates}

@@ -35,6 +35,7 @@ from django.db import transaction
 from analytics.models import Cancellation, LiftEstimate, PurchaseItem
 from auction.models import AdExposure, AuctionSettings
 from closetads import clock
+from closetads.marketplace_rules import attribution_window
 
 Z90 = 1.6449
 Z95 = 1.9600
@@ -188,7 +189,7 @@ class _Bought:
 def lift_groups(end: dt.datetime, *, lookback_days: int = LOOKBACK_DAYS) -> tuple[dict[str, _Groups], dict]:
     """Every estimate's groups, by key (``seller:<id>``, ``marketplace``, ``category:<path>``, ``net``)."""
     start = end - dt.timedelta(days=lookback_days)
-    horizon = dt.timedelta(days=AuctionSettings.load().attribution_window_days)
+    horizon = attribution_window(AuctionSettings.load().attribution_window_days)
     wins: dict[str, dict[int, dt.datetime]] = defaultdict(dict)
     group_of: dict[str, bool | None] = {}
     for seller_id, user, held_out, at in (AdExposure.objects.filter(first_at__gte=start, first_at__lt=end)

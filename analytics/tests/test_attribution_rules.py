@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analytics.attribution import AdClick, PurchasedItem, attribute
+from analytics.attribution_rules import AdClick, PurchasedItem, attribute
 
 T = dt.datetime(2026, 12, 10, 12, 0, tzinfo=dt.UTC)
 H = dt.timedelta(hours=1)

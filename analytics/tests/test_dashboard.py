@@ -174,7 +174,7 @@ def test_the_page_loads_plotly_from_this_server(shop_client, busy_shop):
 
 def test_the_vendored_plotly_bundle_is_the_small_one_and_found_by_the_finders():
     """plotly.js's basic bundle (bar, scatter: all the dashboard draws), 1.2 MB against 4.8 MB
-    for the full one (docs/decisions/2026-12-a-smaller-plotly.md)."""
+    for the full one (docs/decisions/0004-a-smaller-plotly.md)."""
     from pathlib import Path
 
     from django.contrib.staticfiles import finders

@@ -43,3 +43,18 @@ def test_a_figure_the_new_run_no_longer_reports_does_not_stay_behind(tmp_path):
     assert stored["bidding.a"] == 3 and "bidding.old" not in stored
     assert stored["auction.a"] == 2
 
+
+
+def test_the_page_opens_with_one_table_of_targets_with_per_seed_targets_folded(tmp_path, monkeypatch):
+    path, page = tmp_path / "results.json", tmp_path / "benchmarks.md"
+    monkeypatch.setattr(results, "TARGETS", {"outcomes.seed_1_overspend": ("<=", 0.0),
+                                             "outcomes.seed_2_overspend": ("<=", 0.0)})
+    results.merge({"seed_1_overspend": 0, "seed_2_overspend": 3, "seed_1_clicks": 10, "seed_2_clicks": 12},
+                  "outcomes", results_path=path, doc_path=page)
+    text = page.read_text()
+    summary = text.split("## The targets", 1)[1].split("\n\n")[1]
+    assert summary.splitlines()[0] == "| figure | target | measured | met | machine | date |"
+    row = summary.splitlines()[2]
+    assert row.startswith("| `outcomes.seed_N_overspend` | <= 0 | 3 (worst of seeds 1, 2) | **not met** | ")
+    assert "| `clicks` | 10 | 12 |  |" in text  # per-seed figures: a small table, a column per seed
+    assert len(results.summary_rows(results.load())) <= results.SUMMARY_MAX_ROWS

@@ -2,8 +2,8 @@ import math
 
 import numpy as np
 
-from auction.learning.features import COLUMNS, OTHER, ItemFeatures, Vocabulary, feature_matrix, feature_row
-from auction.learning.training import expected_calibration_error, train_classifier
+from learning.features import COLUMNS, OTHER, ItemFeatures, Vocabulary, feature_matrix, feature_row
+from learning.training import expected_calibration_error, train_classifier
 
 BRANDS = ["Nike", "Coach", "Zara", "Vans"]
 CATEGORIES = ["Women/Shoes/Sneakers", "Men/Jeans/Slim", "Women/Bags/Shoulder Bags"]

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from auction.learning.service import CURVE_ONLY, model_figures
 from auction.models import ModelVersion
+from learning.service import CURVE_ONLY, model_figures
 
 T0 = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
 KEYS = {

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auction.pacing import (
+from auction.pacing_rules import (
     MAX_LOG_STEP,
     MULTIPLIER_MAX,
     MULTIPLIER_MIN,

@@ -3,8 +3,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from auction.budget_pacing import pacing_run
 from auction.models import AuctionHour
+from auction.pacing_service import pacing_run
 from auction.traffic import profile_estimate, traffic_profile, week_share
 from campaigns.models import Campaign
 from campaigns.services import click_charge

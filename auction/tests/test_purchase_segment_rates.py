@@ -6,13 +6,13 @@ import joblib
 import numpy as np
 import pytest
 
-from auction.learning.dataset import Dataset
-from auction.learning.features import ItemFeatures, Vocabulary, feature_matrix
-from auction.learning.segments import MAX_STRENGTH, SegmentRates, prior_strength
-from auction.learning.service import ModelPredictor, _store, model_predictor, models_forget
-from auction.learning.training import train_classifier, train_segment_rates
 from auction.models import ModelVersion
 from auction.predict import ListingFeatures
+from learning.dataset import Dataset
+from learning.features import ItemFeatures, Vocabulary, feature_matrix
+from learning.segments import MAX_STRENGTH, SegmentRates, prior_strength
+from learning.service import ModelPredictor, _store, model_predictor, models_forget
+from learning.training import train_classifier, train_segment_rates
 from sellers.tests.factories import ListingFactory
 
 CATEGORIES = ["Women/Shoes/Sneakers", "Women/Bags/Totes", "Men/Jeans/Slim", "Men/Shirts/Oxford", "Home/Decor/Vases"]

@@ -15,6 +15,7 @@ from auction.position import power_curve
 from auction.ranking import Shopper, run_auction
 from auction.tests.factories import OPEN, SEARCH, UNKNOWN, organic, promoted
 from closetads import clock
+from learning import affinity as learnt_affinity
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 T0 = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
@@ -161,7 +162,7 @@ def organic_traffic(clicked_share_affine: float, clicked_share_other: float, *, 
 
 def test_the_lift_is_the_click_rate_of_the_shoppers_brands_over_the_others(db):
     organic_traffic(0.3, 0.1)
-    figures = affinity.affinity_learn(T0, T0 + dt.timedelta(days=2))["brand"]
+    figures = learnt_affinity.affinity_learn(T0, T0 + dt.timedelta(days=2))["brand"]
     assert figures.impressions_affine == 600 and figures.impressions_other == 600
     assert figures.click_lift == pytest.approx(3.0, rel=0.05)
     assert figures.purchase_lift == 1.0  # no purchases: no evidence either way
@@ -170,11 +171,11 @@ def test_the_lift_is_the_click_rate_of_the_shoppers_brands_over_the_others(db):
 
 def test_too_little_affine_traffic_learns_no_lift(db):
     organic_traffic(0.3, 0.1, shoppers=5)  # 50 affine impressions
-    assert affinity.affinity_learn(T0, T0 + dt.timedelta(days=2)) == {}
+    assert learnt_affinity.affinity_learn(T0, T0 + dt.timedelta(days=2)) == {}
 
 
 def test_training_stores_the_lift_and_the_auction_uses_it(db, django_capture_on_commit_callbacks):
-    from auction.learning.service import active_shopper_figures, models_train
+    from learning.service import active_shopper_figures, models_train
 
     organic_traffic(0.3, 0.1)
     assert active_shopper_figures() == (1.0, 1.0, ())
@@ -258,7 +259,7 @@ def test_the_price_factors_are_learnt_from_clicks_against_the_shoppers_usual_pri
     usual = [ListingFactory(seller=seller, price_micros=20_000_000, marketplace_id=f"U-{i}") for i in range(12)]
     dear = [ListingFactory(seller=seller, price_micros=200_000_000, marketplace_id=f"D-{i}") for i in range(10)]
     ingest_traffic([(usual[:10], 0.3), (dear, 0.03)], lambda user: [usual[10], usual[11]])
-    fit = affinity.price_fit_learn(T0, T0 + dt.timedelta(days=2))
+    fit = learnt_affinity.price_fit_learn(T0, T0 + dt.timedelta(days=2))
     at_level = affinity.price_band(0.0, 0.0)
     far_above = affinity.price_band(math.log(10.0), 0.0)
     assert fit["impressions"][at_level] == 600 and fit["impressions"][far_above] == 600

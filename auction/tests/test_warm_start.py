@@ -38,7 +38,8 @@ print(json.dumps({"built_before": built_before, "status": response.status_code, 
 
 def _first_auction(body: dict, key: str, *, warm: bool) -> dict:
     db = settings.DATABASES["default"]
-    env = {**os.environ, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    outside_tests = {k: v for k, v in os.environ.items() if k != "CLOSETADS_TESTING"}
+    env = {**outside_tests, "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
            "DEBUG": "1", "TEST_API_KEY": key, "CLOSETADS_WARM_INDEX": "1" if warm else "0",
            "SECRET_KEY": "test-warm-start", "CLOSETADS_CHANGE_LISTENER": "0"}
     out = subprocess.run([sys.executable, "-c", FIRST_AUCTION, json.dumps(body)], cwd=ROOT, env=env,  # noqa: S603 - our script

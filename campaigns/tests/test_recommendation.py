@@ -256,8 +256,8 @@ def test_the_trained_model_is_cached_for_the_budget_week(seller, django_assert_m
 
 
 def test_no_rule_budget_is_too_small_for_its_bids_to_reach_the_clicks_it_forecasts(db):
-    from auction.ranking import MIN_CLICKS_PER_BUDGET
     from campaigns.recommendation import SECOND_PRICE_DISCOUNT, expected_cpc_micros
+    from closetads.marketplace_rules import MIN_CLICKS_PER_BUDGET
 
     clock.set_now(MONDAY_NOON)
     small = SellerFactory()

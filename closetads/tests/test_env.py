@@ -57,7 +57,7 @@ def test_unknown_closetads_variable_is_refused():
 
 
 def _start(extra_env: dict[str, str]) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "CLOSETADS_TESTING"}}
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
@@ -88,7 +88,7 @@ def test_the_embedded_broker_keeps_every_folder_under_the_data_directory(tmp_pat
     wherever the worker started (it was once committed)."""
     script = ("from django.conf import settings; import json; "
               "print(json.dumps(settings.CELERY_BROKER_TRANSPORT_OPTIONS))")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "CLOSETADS_TESTING"}}
     env.update(CLOSETADS_DATA_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="closetads.settings")
     result = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {script}"],  # noqa: S603
                             cwd=ROOT, env=env,
@@ -109,3 +109,21 @@ def test_smtp_settings_without_a_host_refuse_to_start():
     result = _start({"EMAIL_HOST_USER": "alerts", "EMAIL_PORT": "2525"})
     assert result.returncode != 0
     assert "EMAIL_PORT, EMAIL_HOST_USER set without EMAIL_HOST" in result.stderr
+
+
+def test_importing_the_settings_creates_no_folder_starting_django_does(tmp_path):
+    data_dir = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "CLOSETADS_TESTING"}}
+    env.update(CLOSETADS_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="closetads.settings")
+    script = ("import os, sys; from django.conf import settings; settings.DATA_DIR; "
+              "print(os.path.exists(sys.argv[1])); import django; django.setup(); print(os.path.exists(sys.argv[1]))")
+    result = subprocess.run([sys.executable, "-c", script, str(data_dir)], cwd=ROOT, env=env,  # noqa: S603
+                            capture_output=True, text=True, timeout=120)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+    assert (data_dir / "celery-broker" / "control").is_dir()
+
+
+def test_the_suite_runs_in_test_mode_because_it_says_so():
+    from django.conf import settings
+
+    assert os.environ["CLOSETADS_TESTING"] == "1" and settings.TESTING

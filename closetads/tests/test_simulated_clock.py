@@ -120,7 +120,7 @@ def test_a_request_pin_is_invisible_to_other_threads(settings):
 
 
 def settings_of(extra_env: dict[str, str], code: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG", "CLOSETADS_TESTING"}}
     env.update({"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/closetads", "SECRET_KEY": "x" * 50,
                 "DJANGO_SETTINGS_MODULE": "closetads.settings", **extra_env})
     return subprocess.run([sys.executable, "-c", f"from django.conf import settings; {code}"],  # noqa: S603

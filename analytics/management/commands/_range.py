@@ -1,10 +1,12 @@
-"""--since/--until parsing shared by the analytics commands."""
+"""--since/--until parsing and the range command shared by the analytics commands."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 
 from closetads.validation import parse_datetime
 
@@ -28,3 +30,29 @@ def parse_range(since: str, until: str) -> tuple[dt.datetime, dt.datetime]:
     if end <= start:
         raise CommandError("--until must be after --since")
     return start, end
+
+
+class RangeCommand(BaseCommand):
+    """A command over [--since, --until) (UTC) that recomputes idempotently, or without a range
+    does what its minute task does. Subclasses give ``help``, ``pending`` and ``recompute``."""
+
+    @staticmethod
+    def pending() -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def recompute(since: dt.datetime, until: dt.datetime) -> Any:
+        raise NotImplementedError
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--since", help="Date (YYYY-MM-DD, UTC) or RFC 3339 timestamp.")
+        parser.add_argument("--until", help="Date (YYYY-MM-DD, UTC) or RFC 3339 timestamp; exclusive.")
+
+    def handle(self, *args: Any, since: str | None, until: str | None, **options: Any) -> None:
+        if since is None and until is None:
+            result = self.pending()
+        elif since is None or until is None:
+            raise CommandError("give both --since and --until (or neither)")
+        else:
+            result = self.recompute(*parse_range(since, until))
+        self.stdout.write(json.dumps(result.as_dict(), sort_keys=True))

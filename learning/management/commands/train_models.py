@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from auction.learning.service import models_train
+from learning.service import models_train
 
 
 class Command(BaseCommand):

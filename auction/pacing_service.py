@@ -2,7 +2,7 @@
 
 Reads each campaign's current budget period, its spend over the last hour (one grouped
 ledger query for all campaigns) and the traffic profile, and applies
-``auction.pacing.pacing_step``. Opening the week's periods here on Monday 00:00 keeps that
+``auction.pacing_rules.pacing_step``. Opening the week's periods here on Monday 00:00 keeps that
 work off the click path. Changes are written in one bulk update and signalled so that
 auction indexes pick them up.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Sum
 
-from auction.pacing import PacingState, pacing_step
+from auction.pacing_rules import PacingState, pacing_step
 from auction.traffic import traffic_profile, week_share
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, LedgerEntry
@@ -23,7 +23,7 @@ from closetads import changes, clock
 
 WINDOW = dt.timedelta(hours=2)
 # A campaign ahead of or behind its ideal curve aims to be back on it this much later
-# (not at the week's end, which left early gaps standing for days; docs/architecture.md).
+# (not at the week's end, which left early gaps standing for days; docs/architecture/pacing.md).
 CATCH_UP = dt.timedelta(hours=12)
 # What a click is taken to cost a campaign that has not been charged yet this week.
 DEFAULT_CLICK_MICROS = 300_000

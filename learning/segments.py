@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from auction.learning.features import COLUMNS
+from learning.features import COLUMNS
 
 DEPARTMENT = COLUMNS.index("department")
 CONDITION = COLUMNS.index("condition")

@@ -34,15 +34,16 @@ from django.db import transaction
 from django.db.models import Q
 from threadpoolctl import threadpool_limits
 
-from auction.affinity import PRICE_EDGES, affinity_learn, price_fit_learn, shopper_traffic
-from auction.learning.dataset import Dataset, click_dataset, position_counts, purchase_dataset
-from auction.learning.features import PLACEMENTS as FEATURE_PLACEMENTS
-from auction.learning.features import ItemFeatures, Vocabulary, feature_matrix
-from auction.learning.training import GRADIENT_BOOSTING, METHODS, SEGMENT_RATES
+from auction.affinity import PRICE_EDGES
 from auction.models import ModelVersion
 from auction.position import PositionCurve, fit_position_curve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, PriorPredictor, ScoresByPlacement
-from closetads import changes, clock
+from closetads import changes, clock, state
+from learning.affinity import affinity_learn, price_fit_learn, shopper_traffic
+from learning.dataset import Dataset, click_dataset, position_counts, purchase_dataset
+from learning.features import PLACEMENTS as FEATURE_PLACEMENTS
+from learning.features import ItemFeatures, Vocabulary, feature_matrix
+from learning.training import GRADIENT_BOOSTING, METHODS, SEGMENT_RATES
 
 logger = logging.getLogger(__name__)
 
@@ -185,6 +186,9 @@ def models_forget() -> None:
     """Drop the loaded models (tests: a new database reuses version ids)."""
     with _cache_lock:
         _cache.clear()
+
+
+state.register("loaded models", models_forget)
 
 
 def _loaded(version_id: int) -> _Loaded:

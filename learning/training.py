@@ -15,8 +15,8 @@ import numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.metrics import log_loss, roc_auc_score
 
-from auction.learning.features import CATEGORICAL
-from auction.learning.segments import SegmentRates
+from learning.features import CATEGORICAL
+from learning.segments import SegmentRates
 
 POSITION_COLUMN = -1  # position is the last feature column
 

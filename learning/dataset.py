@@ -18,7 +18,7 @@ import numpy as np
 from django.db.models import Count
 
 from analytics.models import Click, Impression, PurchaseItem
-from auction.learning.features import ItemFeatures, Vocabulary, feature_matrix
+from learning.features import ItemFeatures, Vocabulary, feature_matrix
 from sellers.models import Listing, Seller
 
 CLICK_WINDOW = dt.timedelta(minutes=30)
