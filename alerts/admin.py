@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from alerts.models import Alert, AlertPreference
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
+from core.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
 
 
 @admin.register(Alert)

@@ -23,7 +23,7 @@ from analytics.models import AttributionCredit, CampaignHourlyStat, Cancellation
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, CampaignListing
 from campaigns.services import ADMIN_LOG_PAUSED, ADMIN_LOG_RESUMED
-from closetads import clock
+from core import clock
 from sellers.models import Listing
 
 # How far back an exhausted budget is still news (this week and last).

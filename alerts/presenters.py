@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from alerts.models import Alert, Kind
-from closetads import clock
-from closetads.l10n import grouped
-from closetads.money import format_money
+from core import clock
+from core.l10n import grouped
+from core.money import format_money
 
 
 @dataclass(frozen=True)

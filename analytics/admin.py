@@ -29,8 +29,8 @@ from analytics.models import (
     Watermark,
 )
 from auction.models import AuctionSettings
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
-from closetads.money import format_money
+from core.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
+from core.money import format_money
 
 
 class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
@@ -256,7 +256,7 @@ class MarketplaceOverviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         from analytics.presenters import percent, roas_text
         from analytics.selectors.overview import marketplace_overview
-        from closetads import clock
+        from core import clock
 
         try:
             days = int(request.GET.get("days") or 30)

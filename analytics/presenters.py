@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from analytics.metrics import Kpis, change
 from analytics.selectors.dashboard import Dashboard
-from closetads.l10n import grouped
-from closetads.money import MICROS_PER_UNIT, format_money, money_style, to_decimal
+from core.l10n import grouped
+from core.money import MICROS_PER_UNIT, format_money, money_style, to_decimal
 
 DASH = "\u2013"
 

@@ -12,8 +12,8 @@ from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, Mode
 from auction.parsing import MAX_SLOT_POSITION, MAX_SLOTS
 from auction.position import DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin, dollars_field
-from closetads.money import to_decimal, to_micros
+from core.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin, dollars_field
+from core.money import to_decimal, to_micros
 
 # The form field holding each placement's default slot positions ("1, 5, 9, 13").
 SLOT_POSITION_FIELDS = {placement: f"slot_positions_{placement}" for placement in PLACEMENTS}

@@ -10,7 +10,7 @@ class AuctionConfig(AppConfig):
 
     def ready(self) -> None:
         from auction.models import AuctionSettings
-        from closetads import marketplace_rules, periodic
+        from core import marketplace_rules, periodic
 
         # The rules below campaigns and the auction read the admin's values from here.
         marketplace_rules.rules_source_set(lambda: AuctionSettings.load().marketplace_rules())

@@ -21,7 +21,7 @@ import logging
 
 from auction.models import AdExposure
 from auction.pending import PendingWrites
-from closetads import state
+from core import state
 
 logger = logging.getLogger(__name__)
 

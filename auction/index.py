@@ -12,7 +12,7 @@ Each web process keeps, in memory:
 - the auction settings.
 
 Freshness: ``refresh(now)`` runs at the start of every auction request. It reads the
-change counters (``closetads.changes``, one small query) and reloads only what changed:
+change counters (``core.changes``, one small query) and reloads only what changed:
 settings; campaigns (and their chosen listings); budget state; listings changed since the
 last read (by ``updated_at``). Because the counters are read first and the data after, an
 auction that starts after a change's service call has returned never sees the state from
@@ -54,7 +54,7 @@ from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predi
 from auction.ranking import CampaignState, ListingState, RankingSettings
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, CampaignListing
-from closetads import changes, clock, state
+from core import changes, clock, state
 from sellers.models import Listing
 
 logger = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class AuctionIndex:
     # permanent generation (``gc.freeze``), so that a full collection no longer walks the
     # index's ~200,000 objects: in a web process it stopped every request for 100-250 ms
     # (measured in docs/architecture/auction.md). Only web processes turn it on
-    # (closetads/wsgi.py): a frozen object that ends in a reference cycle is never freed,
+    # (config/wsgi.py): a frozen object that ends in a reference cycle is never freed,
     # which a long test run creating cycles by the million should not pile up.
     freeze_after_build = False
 
@@ -222,7 +222,7 @@ class AuctionIndex:
                              self._brand_names)
 
     def warm_up(self) -> bool:
-        """Build now, before the process serves its first auction (closetads/wsgi.py): a
+        """Build now, before the process serves its first auction (config/wsgi.py): a
         first build inside a request counts against its deadline and fails it open. False
         (logged) when the database cannot be read yet: the first request builds instead."""
         try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from auction.position import MAX_POSITION
 from auction.predict import PLACEMENTS
-from closetads.validation import FieldError, join, read_int, read_list, read_object, read_str
+from core.validation import FieldError, join, read_int, read_list, read_object, read_str
 
 MAX_AUCTIONS = 5
 MAX_SLOTS = 40

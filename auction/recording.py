@@ -29,7 +29,7 @@ from django.db import connection, transaction
 
 from auction.models import ListingAuctionDay
 from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS, CampaignState, ListingState
-from closetads import state
+from core import state
 
 logger = logging.getLogger(__name__)
 

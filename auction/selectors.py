@@ -10,7 +10,7 @@ from django.db.models import Sum
 from auction.models import ListingAuctionDay
 from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS
 from auction.recording import COUNTERS
-from closetads import clock
+from core import clock
 
 REASON_COUNTERS = (*INELIGIBLE_REASONS, *ELIGIBLE_LOSS_REASONS)
 

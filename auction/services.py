@@ -21,7 +21,7 @@ from auction.predict import PLACEMENT_INDEX
 from auction.recording import recorder
 from auction.tokens import sign_values
 from auction.traffic import counter as traffic_counter
-from closetads import clock
+from core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None,
                  ) -> dict[str, Any]:
     """Decide the auctions of one request body and return the response body (api.md).
 
-    Validates like the API: raises ``closetads.validation.FieldError`` for a bad body.
+    Validates like the API: raises ``core.validation.FieldError`` for a bad body.
     Fails open per auction: an internal error, or passing ``AuctionSettings.deadline_ms``
     counted from ``started_at`` (a ``time.perf_counter()`` value; default: this call),
     gives that auction ``error: true`` and no winners; the others still stand.

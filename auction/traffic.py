@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import F
 
 from auction.models import AuctionHour
-from closetads import clock, state
+from core import clock, state
 
 logger = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from django.utils.html import format_html
 
 from campaigns import services
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
-from closetads import clock
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin, dollars_field
-from closetads.money import format_money, to_decimal, to_micros
+from core import clock
+from core.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin, dollars_field
+from core.money import format_money, to_decimal, to_micros
 
 RECENT_WEEKS_INLINE = 12
 

@@ -38,7 +38,7 @@ from auction.affinity import PRICE_EDGES
 from auction.models import ModelVersion
 from auction.position import PositionCurve, fit_position_curve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, PriorPredictor, ScoresByPlacement
-from closetads import changes, clock, state
+from core import changes, clock, state
 from learning.affinity import affinity_learn, price_fit_learn, shopper_traffic
 from learning.dataset import Dataset, click_dataset, position_counts, purchase_dataset
 from learning.features import PLACEMENTS as FEATURE_PLACEMENTS

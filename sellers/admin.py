@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
-from closetads.admin_utils import LargeTablePaginator
-from closetads.money import format_money
+from core.admin_utils import LargeTablePaginator
+from core.money import format_money
 from sellers.models import Listing, Seller, SsoToken
 
 

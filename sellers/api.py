@@ -6,9 +6,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from closetads.api import read_json_body
-from closetads.contract import request_body
-from closetads.validation import read_list, read_object
+from core.api import read_json_body
+from core.contract import request_body
+from core.validation import read_list, read_object
 from sellers import catalog
 from sellers.serializers import ErrorsSerializer, UpsertResponseSerializer
 

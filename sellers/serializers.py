@@ -1,6 +1,6 @@
 """OpenAPI documentation of the catalog API.
 
-The endpoints validate by hand (closetads.validation) for speed and exact field paths;
+The endpoints validate by hand (core.validation) for speed and exact field paths;
 these serializers only describe the shapes for drf-spectacular.
 """
 

@@ -11,7 +11,7 @@ from django.db import connection
 from alerts.models import Alert
 from alerts.services import alerts_run
 from alerts.tests.conftest import THURSDAY_2PM, spend_everything
-from closetads import clock
+from core import clock
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

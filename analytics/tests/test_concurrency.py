@@ -13,7 +13,7 @@ from analytics.models import Click, HourlyStat, Impression
 from analytics.services import events_ingest, rollups_fold
 from analytics.tests.factories import bid_token, promoted_listing, sponsored
 from campaigns.models import BudgetPeriod, LedgerEntry
-from closetads import clock
+from core import clock
 
 MONDAY = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)
 

@@ -7,7 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 
 from analytics.ranges import DayRange, RangeError, last_days, parse_range, seller_tz
-from closetads import clock
+from core import clock
 
 
 def seller_today(request: HttpRequest) -> tuple[dt.tzinfo, dt.date]:

@@ -20,7 +20,7 @@ from auction.selectors import listing_auction_stats
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_live_for_seller, promoted_among, promoted_listings
 from campaigns.views.common import render_page, seller_required
-from closetads import clock
+from core import clock
 from sellers.models import Listing
 
 DIAGNOSIS_DAYS = 7

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from analytics.services import events_ingest
 from auction.models import ModelVersion
 from auction.predict import ListingFeatures, PriorPredictor, active_predictor
-from closetads import clock
+from core import clock
 from learning.service import ModelPredictor, models_train
 from sellers.models import Listing
 from sellers.tests.factories import ListingFactory, SellerFactory

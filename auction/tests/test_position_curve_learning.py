@@ -9,7 +9,7 @@ from analytics.services import events_ingest
 from auction.index import auction_index
 from auction.models import ModelVersion
 from auction.position import DEFAULT_CURVE, fit_position_curve
-from closetads import clock
+from core import clock
 from learning.dataset import position_counts
 from learning.service import CURVE_ONLY, active_position_curve, model_predictor, models_train
 from sellers.tests.factories import ListingFactory, SellerFactory

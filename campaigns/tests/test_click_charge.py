@@ -19,7 +19,7 @@ from campaigns.services import (
     click_charge,
 )
 from campaigns.tests.factories import CampaignFactory
-from closetads import changes, clock
+from core import changes, clock
 
 MONDAY = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)  # a Monday; tests run with TIME_ZONE=UTC
 

@@ -31,9 +31,9 @@ from campaigns.views.common import (
     seller_required,
 )
 from campaigns.views.wizard import wizard_listings_context
-from closetads import clock
-from closetads.l10n import grouped
-from closetads.money import format_money
+from core import clock
+from core.l10n import grouped
+from core.money import format_money
 from sellers.models import Listing
 
 ENDED = gettext_lazy("This campaign has ended; start a new one to promote your closet again.")

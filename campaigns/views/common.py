@@ -13,7 +13,7 @@ from django_htmx.http import push_url
 from campaigns import selectors
 from campaigns.forms import SelectionForm
 from campaigns.models import Campaign
-from closetads.validation import search_text
+from core.validation import search_text
 from sellers.selectors import seller_for_user
 
 

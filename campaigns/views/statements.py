@@ -13,8 +13,8 @@ from django.views.decorators.http import require_GET
 
 from campaigns import selectors
 from campaigns.views.common import seller_required
-from closetads import clock
-from closetads.money import as_api_string
+from core import clock
+from core.money import as_api_string
 
 WEEKS_PER_PAGE = 52
 

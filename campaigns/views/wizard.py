@@ -25,8 +25,8 @@ from campaigns.models import Campaign
 from campaigns.recommendation import Recommendation, budget_forecast, budget_recommend
 from campaigns.services import CampaignError
 from campaigns.views.common import htmx_target, is_htmx, picker_context, render_page, seller_required
-from closetads import clock
-from closetads.money import format_money_input
+from core import clock
+from core.money import format_money_input
 from sellers.selectors import closet_summary
 
 STEPS = (("start", gettext_lazy("Your closet")), ("budget", gettext_lazy("Weekly budget")),

@@ -8,8 +8,8 @@ from django.db import transaction
 from campaigns import selectors, services
 from campaigns.models import Campaign
 from campaigns.services import CampaignError
-from closetads import clock
-from closetads.money import MICROS_PER_CENT, MoneyError, format_money, to_micros
+from core import clock
+from core.money import MICROS_PER_CENT, MoneyError, format_money, to_micros
 from sellers.models import Listing, Seller
 
 
