@@ -139,7 +139,7 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.p
 CHANGE_LISTENER = USING_POSTGRES and env.bool("CLOSETADS_CHANGE_LISTENER", default=True)
 # Even without a signal, counters older than this (seconds) are read again.
 CHANGE_LISTENER_MAX_AGE = 1.0
-# Each web worker builds its auction index before its first request (config/wsgi.py).
+# Each web worker builds its auction index before its first request (auction/apps.py, core/web_start.py).
 WARM_INDEX_AT_START = env.bool("CLOSETADS_WARM_INDEX", default=True)
 
 # --- Cache and broker -----------------------------------------------------------------

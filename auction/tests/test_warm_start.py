@@ -1,4 +1,5 @@
-"""A fresh web process builds its auction index before its first request (config/wsgi.py).
+"""A fresh web process builds its auction index before its first request (auction/apps.py,
+run by config/wsgi.py through core.web_start).
 
 Run in a separate Python process against this test's PostgreSQL database (committed data),
 with the admin's real 100 ms deadline: the first auction is served, not failed open.
