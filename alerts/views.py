@@ -17,7 +17,7 @@ from alerts import selectors, services
 from alerts.forms import AlertPreferenceForm
 from alerts.models import Alert, AlertPreference
 from alerts.presenters import alert_text
-from campaigns.views.common import is_htmx, render_page, safe_next, seller_required
+from sellers.portal import is_htmx, render_page, safe_next, seller_required
 
 
 def _items(alerts) -> list[tuple[Alert, object]]:

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from analytics import api as events_api
 from auction import api as auction_api
+from campaigns.views.home import home
 from core import health
 from sellers import api as catalog_api
 
@@ -41,6 +42,8 @@ urlpatterns = [
                                                            permission_classes=[]), name="api-docs"),
     path("analytics/", include("analytics.urls")),
     path("alerts/", include("alerts.urls")),
+    # The seller's start page (campaigns/views/home.py: it sends a new seller to the wizard).
+    path("", home, name="home"),
     path("", include("campaigns.urls")),
     path("", include("sellers.urls")),
 ]

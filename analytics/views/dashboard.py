@@ -18,7 +18,7 @@ from analytics.selectors.lift import lift_card_for_seller
 from analytics.views.common import requested_range, seller_today
 from auction.models import AuctionSettings
 from campaigns.selectors import campaign_latest_for_seller
-from campaigns.views.common import render_page, seller_required
+from sellers.portal import render_page, seller_required
 
 
 def attribution_note(end: dt.date, today: dt.date, window_days: int,

@@ -11,8 +11,8 @@ from django.views.decorators.http import require_GET
 from analytics.presenters import decimal_string
 from analytics.selectors.dashboard import EXPORT_HEADER, export_rows
 from analytics.views.common import requested_range
-from campaigns.views.common import seller_required
 from sellers.models import Listing
+from sellers.portal import seller_required
 
 
 class _Echo:

@@ -19,9 +19,9 @@ from analytics.views.common import page_number, requested_range
 from auction.selectors import listing_auction_stats
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_live_for_seller, promoted_among, promoted_listings
-from campaigns.views.common import render_page, seller_required
 from core import clock
 from sellers.models import Listing
+from sellers.portal import render_page, seller_required
 
 DIAGNOSIS_DAYS = 7
 # (sort key or "", header, numeric)

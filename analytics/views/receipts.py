@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from analytics.ranges import PRESETS
 from analytics.selectors.receipts import receipt_for_seller, receipts_page
 from analytics.views.common import page_number, requested_range, seller_today
-from campaigns.views.common import render_page, seller_required
+from sellers.portal import render_page, seller_required
 
 
 @require_GET

@@ -21,20 +21,13 @@ from campaigns import selectors, services
 from campaigns.forms import BudgetChangeForm, PickerForm, SelectionForm
 from campaigns.models import Campaign
 from campaigns.services import CampaignError
-from campaigns.views.common import (
-    htmx_target,
-    is_htmx,
-    own_campaign,
-    picker_context,
-    render_page,
-    safe_next,
-    seller_required,
-)
+from campaigns.views.common import own_campaign, picker_context
 from campaigns.views.wizard import wizard_listings_context
 from core import clock
 from core.l10n import grouped
 from core.money import format_money
 from sellers.models import Listing
+from sellers.portal import htmx_target, is_htmx, render_page, safe_next, seller_required
 
 ENDED = gettext_lazy("This campaign has ended; start a new one to promote your closet again.")
 

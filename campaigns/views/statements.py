@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from campaigns import selectors
-from campaigns.views.common import seller_required
 from core import clock
 from core.money import as_api_string
+from sellers.portal import seller_required
 
 WEEKS_PER_PAGE = 52
 

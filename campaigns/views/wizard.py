@@ -24,9 +24,10 @@ from campaigns.forms import MoneyField, SelectionForm, WizardBudgetForm
 from campaigns.models import Campaign
 from campaigns.recommendation import Recommendation, budget_forecast, budget_recommend
 from campaigns.services import CampaignError
-from campaigns.views.common import htmx_target, is_htmx, picker_context, render_page, seller_required
+from campaigns.views.common import picker_context
 from core import clock
 from core.money import format_money_input
+from sellers.portal import htmx_target, is_htmx, render_page, seller_required
 from sellers.selectors import closet_summary
 
 STEPS = (("start", gettext_lazy("Your closet")), ("budget", gettext_lazy("Weekly budget")),
