@@ -143,7 +143,7 @@ def test_a_counter_that_goes_back_or_an_unknown_topic_rebuilds_everything():
     refresh()
     assert auction_index().stats["full_builds"] == 3
     # New models are a known topic: a web process rebuilds for them in the background
-    # (test_position_curve_learning.py), not on the request.
+    # (learning/tests/test_position_curve_learning.py), not on the request.
 
 
 def test_settings_changes_reach_the_rules(django_capture_on_commit_callbacks):
