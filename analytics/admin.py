@@ -129,7 +129,7 @@ class PurchaseAdmin(_ReadOnlyAdmin):
 
     @admin.display(description="cancelled", boolean=True)
     def cancelled(self, obj: Purchase) -> bool:
-        return obj.is_cancelled
+        return obj.is_cancelled  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 @admin.register(Cancellation)

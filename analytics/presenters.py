@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
@@ -166,7 +167,7 @@ class ChartView:
             for row in self.rows))
 
 
-def _best(points, value) -> tuple[str, object] | None:
+def _best(points, value: Callable[[Kpis], int]) -> tuple[str, int] | None:
     """(day, value) of the largest non-empty value, the earliest on a tie."""
     found = [(value(p.kpis), p.day) for p in points if value(p.kpis)]
     if not found:

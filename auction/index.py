@@ -218,6 +218,7 @@ class AuctionIndex:
                     self._load_campaigns(now, tick)
                 self._start_periodic(now, tick)
             self._versions = versions
+            assert self._rules is not None  # loaded by the first build
             return IndexView(self._listings, self._campaigns, self._rules, self._shoppers, self._price_levels,
                              self._brand_names)
 
@@ -357,6 +358,7 @@ class AuctionIndex:
         features = [ListingFeatures(listing_id=pk, seller_id=seller_id, price_micros=price, category=category,
                                     brand=brand, condition=condition, size=size, listed_at=listed_at)
                     for pk, seller_id, price, _, category, brand, condition, size, listed_at, _, _ in rows]
+        assert self._predictor is not None  # set by the build before any batch
         scores = self._predictor.scores_by_placement(features)
         self._brand_names.add({f.brand for f in features})
         listings = self._listings

@@ -79,7 +79,7 @@ class DecisionRecorder:
             if rows is None:
                 rows = self._counts[day] = {}
             for listing, campaign, reason in zip(listings, campaigns, reasons, strict=True):
-                if campaign is None:
+                if campaign is None or listing is None:  # a campaign comes with its listing
                     continue
                 listing_id = listing.listing_id
                 row = rows.get(listing_id)

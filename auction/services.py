@@ -117,7 +117,8 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         return failed_result()
     held_out = is_held_out(user, rules.holdout_share)
     if outcome.winners and user and rules.holdout_share > 0:  # no held-out group: nothing to compare with
-        exposures.note(user, [listings[w.position].seller_id for w in outcome.winners], held_out, now)
+        exposures.note(user, [listing.seller_id for w in outcome.winners if (listing := listings[w.position])],
+                       held_out, now)
     if held_out:
         reasons = list(outcome.reasons)
         for winner in outcome.winners:

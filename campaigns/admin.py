@@ -86,8 +86,8 @@ class BudgetPeriodInline(admin.TabularInline):
     """The campaign's last weeks, read-only: budget, spend, exhaustion (the pacing state)."""
 
     model = BudgetPeriod
-    fields = ["week_start", "budget", "spent", "exhausted_at", "promoted_listings"]
-    readonly_fields = fields
+    readonly_fields = ("week_start", "budget", "spent", "exhausted_at", "promoted_listings")
+    fields = readonly_fields
     can_delete = False
     extra = 0
     max_num = 0
@@ -314,7 +314,9 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="refunded", boolean=True)
     def refunded(self, obj: LedgerEntry) -> bool | None:
-        return obj.is_refunded if obj.kind == LedgerEntry.Kind.CHARGE else None
+        if obj.kind != LedgerEntry.Kind.CHARGE:
+            return None
+        return obj.is_refunded  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.action(description="Refund the selected charges", permissions=["refund"])
     def refund_selected(self, request, queryset):

@@ -126,7 +126,7 @@ class ClosetProfile:
 
 @dataclass(frozen=True)
 class Recommendation:
-    options: tuple[BudgetOption, BudgetOption, BudgetOption]
+    options: tuple[BudgetOption, ...]  # one per level of LEVELS: low, recommended, high
     reasons: list[Reason]
     method: str
     history_weeks: int

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, overload
 
 from core import clock
 from core.contract import MONEY_PATTERN, SPACE
@@ -93,8 +93,14 @@ def read_object(value: Any, path: str) -> Mapping[str, Any]:
     return value
 
 
+@overload
+def read_list(obj: Mapping[str, Any], key: str, path: str, *, required: Literal[True], max_items: int | None = ...,
+              min_items: int = ...) -> list[Any]: ...
+@overload
+def read_list(obj: Mapping[str, Any], key: str, path: str, *, required: bool = ..., max_items: int | None = ...,
+              min_items: int = ...) -> list[Any] | None: ...
 def read_list(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False,
-              max_items: int | None = None, min_items: int = 0) -> list | None:
+              max_items: int | None = None, min_items: int = 0) -> list[Any] | None:
     field, value = _field(obj, key, path, required)
     if value is _MISSING:
         return None
@@ -107,6 +113,19 @@ def read_list(obj: Mapping[str, Any], key: str, path: str, *, required: bool = F
     return value
 
 
+# The readers' overloads say what the type checker may rely on: a required field, or one with
+# a default, is never None.
+@overload
+def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: Literal[True], max_length: int = ...,
+             default: str | None = ..., allow_blank: bool = ...,
+             choices: set[str] | frozenset[str] | None = ...) -> str: ...
+@overload
+def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = ..., max_length: int = ..., default: str,
+             allow_blank: bool = ..., choices: set[str] | frozenset[str] | None = ...) -> str: ...
+@overload
+def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = ..., max_length: int = ...,
+             default: None = ..., allow_blank: bool = ...,
+             choices: set[str] | frozenset[str] | None = ...) -> str | None: ...
 def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False,
              max_length: int = 256, default: str | None = None, allow_blank: bool = False,
              choices: set[str] | frozenset[str] | None = None) -> str | None:
@@ -133,6 +152,11 @@ def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Fa
     return value
 
 
+@overload
+def read_id(obj: Mapping[str, Any], key: str, path: str, *, required: Literal[True] = ...,
+            max_length: int = ...) -> str: ...
+@overload
+def read_id(obj: Mapping[str, Any], key: str, path: str, *, required: bool, max_length: int = ...) -> str | None: ...
 def read_id(obj: Mapping[str, Any], key: str, path: str, *, required: bool = True,
             max_length: int = 64) -> str | None:
     """An external id: a non-blank string (a number is refused: ids are strings in the
@@ -140,6 +164,15 @@ def read_id(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Tru
     return read_str(obj, key, path, required=required, max_length=max_length)
 
 
+@overload
+def read_int(obj: Mapping[str, Any], key: str, path: str, *, required: Literal[True], minimum: int | None = ...,
+             maximum: int | None = ..., default: int | None = ...) -> int: ...
+@overload
+def read_int(obj: Mapping[str, Any], key: str, path: str, *, required: bool = ..., minimum: int | None = ...,
+             maximum: int | None = ..., default: int) -> int: ...
+@overload
+def read_int(obj: Mapping[str, Any], key: str, path: str, *, required: bool = ..., minimum: int | None = ...,
+             maximum: int | None = ..., default: None = ...) -> int | None: ...
 def read_int(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False,
              minimum: int | None = None, maximum: int | None = None,
              default: int | None = None) -> int | None:
@@ -158,6 +191,10 @@ def read_int(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Fa
     return value
 
 
+@overload
+def read_money(obj: Mapping[str, Any], key: str, path: str, *, required: Literal[True] = ...) -> int: ...
+@overload
+def read_money(obj: Mapping[str, Any], key: str, path: str, *, required: bool) -> int | None: ...
 def read_money(obj: Mapping[str, Any], key: str, path: str, *, required: bool = True) -> int | None:
     """An amount > 0 (core.contract.money), returned in micros: a decimal string of ASCII
     digits such as "45.00" or a JSON number, with at most six decimals, below a billion."""
@@ -189,6 +226,12 @@ def parse_datetime(value: str) -> dt.datetime | None:
     return parsed.astimezone(dt.UTC)
 
 
+@overload
+def read_datetime(obj: Mapping[str, Any], key: str, path: str, *, required: Literal[True],
+                  max_future: dt.timedelta | None = ...) -> dt.datetime: ...
+@overload
+def read_datetime(obj: Mapping[str, Any], key: str, path: str, *, required: bool = ...,
+                  max_future: dt.timedelta | None = ...) -> dt.datetime | None: ...
 def read_datetime(obj: Mapping[str, Any], key: str, path: str, *, required: bool = False,
                   max_future: dt.timedelta | None = None) -> dt.datetime | None:
     """An RFC 3339 timestamp with a zone, as an aware UTC datetime."""

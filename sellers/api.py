@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +22,7 @@ class _CatalogUpsertView(APIView):
     required_scope = "catalog"
     throttle_scope = "catalog"
     kind = ""
-    upsert = None
+    upsert: Callable[[list[Any]], catalog.UpsertResult]  # the subclass's catalog service
 
     def post(self, request):
         body = read_object(read_json_body(request), "body")

@@ -28,4 +28,6 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ErrorsSerializer(serializers.Serializer):
-    errors = ErrorSerializer(many=True)
+    # Named like DRF's Serializer.errors on purpose (the API's own key); this serializer only
+    # documents the shape in the OpenAPI schema and is never validated.
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]

@@ -3,16 +3,21 @@ portal's own helpers (``seller_required``, ``render_page``, htmx) are in sellers
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from typing import TYPE_CHECKING
+
 from django.shortcuts import get_object_or_404
 
 from campaigns import selectors
 from campaigns.forms import SelectionForm
 from campaigns.models import Campaign
 from core.validation import search_text
+from sellers.portal import SellerRequest
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
-def own_campaign(request: HttpRequest, campaign_id: int) -> Campaign:
+def own_campaign(request: SellerRequest, campaign_id: int) -> Campaign:
     """The signed-in seller's campaign with this id; any other id is a 404."""
     return get_object_or_404(Campaign.objects.select_related("seller"), pk=campaign_id, seller=request.seller)
 
@@ -28,8 +33,8 @@ def picker_params(params) -> dict:
             "page": page}
 
 
-def picker_context(request: HttpRequest, campaign: Campaign, base_url: str, *, params=None,
-                   error: str | None = None, notice: str | None = None) -> dict:
+def picker_context(request: SellerRequest, campaign: Campaign, base_url: str, *, params=None,
+                   error: StrOrPromise | None = None, notice: StrOrPromise | None = None) -> dict:
     """What the listing picker partial needs (the campaign page and the wizard share it)."""
     filters = picker_params(params if params is not None else request.GET)
     return {

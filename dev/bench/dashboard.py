@@ -151,10 +151,9 @@ def first_load(base: str) -> None:
         browser = playwright.chromium.launch(**launch_kwargs())
         signed_in = browser.new_context()
         signed_in.new_page().goto(link)  # the session cookie, from a context whose cache is then thrown away
-        cookies = signed_in.cookies()
+        state = signed_in.storage_state()
         signed_in.close()
-        context = browser.new_context()
-        context.add_cookies(cookies)
+        context = browser.new_context(storage_state=state)
         page = context.new_page()
         seen: list = []
         page.on("requestfinished", lambda request: seen.append(request))

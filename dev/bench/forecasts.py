@@ -43,6 +43,6 @@ def run(quick: bool = False) -> dict:
         for key in KEYS:
             figures[f"seed_{seed}_{key}"] = report.get(key)
     for key in MEANS:
-        values = [reports[s].get(key) for s in seeds if reports[s].get(key) is not None]
+        values = [v for s in seeds if (v := reports[s].get(key)) is not None]
         figures[f"{key}_mean"] = round(sum(values) / len(values), 4) if values else None
     return figures

@@ -45,8 +45,7 @@ def summarise(done: list[tuple[float, int, dict]], seeds=SEEDS, margins=MARGINS)
         for seed in seeds:
             figures[f"{label}_seed_{seed}_net_ad_sales"] = by[margin, seed].get("net_ad_sales")
         for key in MEANS:
-            values = [by[margin, seed].get(key) for seed in seeds]
-            values = [v for v in values if v is not None]
+            values = [v for seed in seeds if (v := by[margin, seed].get(key)) is not None]
             figures[f"{label}_{key}_mean"] = round(sum(values) / len(values), 4) if values else None
         figures[f"{label}_net_ad_sales_min"] = min(by[margin, seed]["net_ad_sales"] for seed in seeds)
     holding = [m for m in margins if figures[f"{_label(m)}_net_ad_sales_min"] >= 0]

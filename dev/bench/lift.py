@@ -53,13 +53,13 @@ def figures_from(reports: list[tuple[str, int, dict]]) -> dict:
             figures[f"{prefix}_covers"] = ci[0] <= truth and (ci[1] is None or truth <= ci[1])
     for name in sorted({n for n, _, _ in reports}):
         seeds = sorted(s for n, s, _ in reports if n == name)
-        errors = [figures.get(f"{name}_seed_{s}_error") for s in seeds]
+        errors = [e for s in seeds if (e := figures.get(f"{name}_seed_{s}_error")) is not None]
         widths = [figures.get(f"{name}_seed_{s}_width") for s in seeds]
         covers = [figures.get(f"{name}_seed_{s}_covers") for s in seeds]
-        if None not in errors:
+        if len(errors) == len(seeds):
             figures[f"{name}_abs_error_mean"] = round(sum(abs(e) for e in errors) / len(errors), 4)
             figures[f"{name}_error_mean"] = round(sum(errors) / len(errors), 4)
-            bounded = [w for w in widths if w != "unbounded"]
+            bounded = [w for w in widths if w is not None and w != "unbounded"]
             figures[f"{name}_width_max"] = "unbounded" if len(bounded) < len(widths) else max(bounded)
             figures[f"{name}_covers_all"] = all(covers)
     return figures

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from typing import Any
 
 from django.db.models import Sum
 from scipy.stats import poisson
@@ -48,7 +49,7 @@ def campaigns_launch(world: World, options: Options) -> dict:
         if options.budget_scale != 1.0:  # within the admin's bounds
             budget = round(budget * options.budget_scale / MICROS_PER_CENT) * MICROS_PER_CENT
             budget = min(max(budget, bounds.min_weekly_budget_micros), bounds.max_weekly_budget_micros)
-        kwargs = {}
+        kwargs: dict[str, Any] = {}
         if options.fixed_cpc is not None:
             kwargs = {"bidding": Campaign.Bidding.MANUAL, "max_cpc_micros": round(options.fixed_cpc * 100) * 10_000}
         campaign = campaign_create(seller, weekly_budget_micros=budget, **kwargs)
@@ -161,10 +162,10 @@ def _measured_lift(sim: Simulation, end: dt.datetime) -> dict:
     promoted = lift_estimate(groups["marketplace"], z=Z95) if "marketplace" in groups else None
     net = lift_estimate(groups["net"], z=Z95) if "net" in groups else None
     sales = promoted[0] if promoted else None
-    bounded = sales is not None and sales.lift is not None
+    bounded = sales if sales is not None and sales.lift is not None else None
     figures: dict = {
-        "measured_lift": _r(sales.lift) if bounded else None,
-        "measured_lift_95ci": [_r(sales.lift_low), _r(sales.lift_high)] if bounded else None,
+        "measured_lift": _r(bounded.lift) if bounded is not None else None,
+        "measured_lift_95ci": [_r(bounded.lift_low), _r(bounded.lift_high)] if bounded is not None else None,
         "measured_incremental_sales": round(sales.incremental / 1e6, 2) if sales else None,
         "measured_net_ad_sales": round(net[0].incremental / 1e6, 2) if net else None,
         "measured_net_ad_sales_95ci": [round(net[0].low / 1e6, 2), round(net[0].high / 1e6, 2)] if net else None,

@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -129,14 +130,14 @@ def _iso(moment: dt.datetime) -> str:
 
 class Simulation:
     def __init__(self, options: Options, platform: Platform,
-                 periodic: Callable[[set[str]], None] | None = None,
+                 periodic: Callable[[set[str]], object] | None = None,
                  campaign_setup: Callable[[World, Options], dict] | None = None) -> None:
         self.o = options
         self.platform = platform
         self.periodic = periodic
         self.campaign_setup = campaign_setup
         self.truth = Truth()
-        self.world: World | None = None
+        self._world: World | None = None
         self.batch = EventBatch()
         self.cancellations: list[tuple[dt.datetime, str]] = []
         self.event_seq = 0
@@ -151,6 +152,17 @@ class Simulation:
         self.first_win: dict[int, dict[int, dt.datetime]] = {}  # buyer -> seller -> first win (shown)
 
     # -- setup ---------------------------------------------------------------------------
+    @property
+    def world(self) -> World:
+        """The run's world: ``run`` builds it (a test may set its own)."""
+        if self._world is None:
+            raise RuntimeError("no world yet: run() builds it")
+        return self._world
+
+    @world.setter
+    def world(self, world: World) -> None:
+        self._world = world
+
     def _sync_catalog(self, world: World) -> None:
         sellers = [{"id": s.key, "username": s.username, "email": f"{s.username}@sim.example",
                     "joinedAt": _iso(s.joined_at)} for s in world.sellers]
@@ -195,7 +207,7 @@ class Simulation:
             rules.save()
         self.organic_top_k, self.relevance_floor = rules.organic_top_k, rules.relevance_floor
         self.horizon = dt.timedelta(days=rules.attribution_window_days)
-        self.world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout,
+        self._world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout,
                                           o.first_seller_budget, o.prefix)
         self._sync_catalog(world)
         if self.campaign_setup is not None:
@@ -349,6 +361,7 @@ class Simulation:
         t = self.truth
         got = with_ads.purchase[0] if with_ads.purchase else None
         would = without_ads.purchase[0] if without_ads.purchase else None
+        got_path = with_ads.purchase[1] if with_ads.purchase else ""
         won = self.first_win.get(buyer.index)
         if won:
             for key, with_ads_side in ((got, True), (would, False)):
@@ -373,13 +386,13 @@ class Simulation:
                     t.exposed_promoted_with_ads_cents += self.world.listings[got].price_cents
         if would is not None and self._promoted(would) and not buyer.holdout:
             t.exposed_promoted_without_ads_cents += self.world.listings[would].price_cents
-        if got is not None and with_ads.purchase[1].startswith("sponsored") and not buyer.holdout:
+        if got is not None and got_path.startswith("sponsored") and not buyer.holdout:
             t.sponsored_purchases += 1
             t.sponsored_purchases_instead += would is not None
         if got != would:
             if got is not None:
                 t.ad_caused_cents += self.world.listings[got].price_cents
-                if with_ads.purchase[1].startswith("sponsored"):
+                if got_path.startswith("sponsored"):
                     t.ad_caused_sponsored_cents += self.world.listings[got].price_cents
             if would is not None:
                 t.ad_displaced_cents += self.world.listings[would].price_cents
@@ -409,7 +422,8 @@ class Simulation:
             t.impressions += 1
         for k, (idx, position, sponsored) in enumerate(outcome.clicks):
             at = _iso(moment + dt.timedelta(seconds=5 * (k + 1)))
-            click = {"id": f"{prefix}clk-{seed}-{number}-{k}", "occurredAt": at, "opaqueUserId": buyer.key}
+            click: dict[str, Any] = {"id": f"{prefix}clk-{seed}-{number}-{k}", "occurredAt": at,
+                                     "opaqueUserId": buyer.key}
             if sponsored:
                 click["resolvedBidId"] = token_of[idx]
                 t.sponsored_clicks += 1

@@ -60,7 +60,7 @@ def data_horizon() -> dt.datetime:
     from campaigns.models import LedgerEntry
     from sellers.models import Listing
 
-    moments = [clock.now()]
+    moments: list[dt.datetime | None] = [clock.now()]
     moments.append(Listing.objects.aggregate(m=Max("updated_at"))["m"])
     moments.append(AuctionHour.objects.aggregate(m=Max("hour"))["m"])
     # Event tables can be large: their newest row by id (the primary key) is near enough.
