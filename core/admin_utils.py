@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
 from django.utils.functional import cached_property
@@ -33,6 +34,15 @@ class LargeTablePaginator(Paginator):
             if row and row[0] > self.ESTIMATE_ABOVE:
                 return int(row[0])
         return super().count
+
+
+class LargeTableAdmin(admin.ModelAdmin):
+    """A ModelAdmin over a table that grows without bound (events, ledger entries, counts):
+    the changelist shows no "N total" (no ``COUNT(*)`` of the whole table) and pages with
+    ``LargeTablePaginator``'s estimate."""
+
+    show_full_result_count = False
+    paginator = LargeTablePaginator
 
 
 class ReadOnlyAdminMixin:
