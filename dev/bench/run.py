@@ -4,7 +4,7 @@
     python -m dev.bench.run --only auction  # one of them
     python -m dev.bench.run --quick         # shorter runs, for a smoke test
 
-A benchmark is a module in bench/ with ``run() -> dict`` (and optionally ``NOTE``); its
+A benchmark is a module in dev/bench/ with ``run() -> dict`` (and optionally ``NOTE``); its
 figures are merged into dev/bench/results.json under its name and docs/benchmarks.md is
 regenerated. Benchmarks whose module is not there yet are skipped with a message.
 """
@@ -36,11 +36,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(BENCHMARKS + OPTIONAL)}")
     for name in chosen:
         try:
-            module = importlib.import_module(f"bench.{name}")
+            module = importlib.import_module(f"dev.bench.{name}")
         except ModuleNotFoundError as exc:
-            if exc.name != f"bench.{name}":
+            if exc.name != f"dev.bench.{name}":
                 raise
-            print(f"== {name}: no bench/{name}.py here, skipped")
+            print(f"== {name}: no dev/bench/{name}.py here, skipped")
             continue
         print(f"== {name}", flush=True)
         run = module.run
