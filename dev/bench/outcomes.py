@@ -20,7 +20,7 @@ NOTE = ("The issue's standard scenario (`simulate --days 7 --sellers 200 --buyer
         "`net_ad_sales` = `true_ad_caused_sales` - `true_ad_displaced_sales` = `gmv` - `gmv_without_ads` "
         "(caused counts every purchase made only on the page with ads, `true_ad_caused_sponsored_sales` those "
         "through a sponsored click; targets: >= 0 on every seed, caused/displaced mean >= 1.5). Money in dollars. "
-        "About 8 minutes on 2 cores.")
+        "About 25 minutes on 2 cores: six runs, two at a time (each run's wall time: `*_wall_seconds`).")
 SEEDS = (1, 2, 3)
 LAYOUTS = {"default": "1,5,9,13", "low": "3,8,13,18"}
 KEYS = ("net_ad_sales", "expected_net_ad_sales", "expected_true_lift", "true_ad_caused_sales",
