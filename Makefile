@@ -25,7 +25,7 @@ help:
 	@echo "make lint    ruff, import contracts (lint-imports), mypy"
 	@echo "make messages  update locale/*/django.po from the sources and build the .mo files"
 	@echo "make screenshots  PNGs of the seller pages into docs/screenshots/"
-	@echo "make bench   benchmarks (needs PostgreSQL + Redis), figures into bench/results.json"
+	@echo "make bench   benchmarks (needs PostgreSQL + Redis), figures into dev/bench/results.json"
 
 $(STAMP): requirements.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,10 +35,10 @@ $(STAMP): requirements.txt
 venv: $(STAMP)
 
 # GNU msgfmt where installed (it also checks the placeholders), else the project's own
-# compiler (closetads/pofile.py), so a machine with only Python and make builds them too.
+# compiler (core/pofile.py), so a machine with only Python and make builds them too.
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
 	@if command -v msgfmt >/dev/null 2>&1; then msgfmt --check-format -o $@ $<; \
-	else $(BIN)/python -m closetads.pofile $< $@; fi
+	else $(BIN)/python -m core.pofile $< $@; fi
 
 messages: $(STAMP)
 	@command -v msgfmt >/dev/null 2>&1 || { echo "$(MSGFMT_MISSING)"; exit 1; }
@@ -60,9 +60,9 @@ run: $(STAMP) $(MO_FILES)
 	$(DEV_ENV) $(BIN)/honcho start -f Procfile.dev
 
 # A Chromium for the browser tests first: Debian's, else apt-get (as root), else Playwright's
-# own download; where none can be had, one line saying what to install (closetads/browser.py).
+# own download; where none can be had, one line saying what to install (dev/browser.py).
 test: $(STAMP) $(MO_FILES)
-	@$(BIN)/python -m closetads.browser
+	@$(BIN)/python -m dev.browser
 	$(BIN)/python -m pytest
 
 # ruff; the import contracts (import-linter, pyproject.toml); mypy with django-stubs.
@@ -78,12 +78,12 @@ migrations-check: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
 bench: $(STAMP) $(MO_FILES)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m dev.bench.run
 
 # Screenshots of the seller pages for the README (temp SQLite demo data, Chromium as for make test).
 screenshots: $(STAMP) $(MO_FILES)
-	@$(BIN)/python -m closetads.browser
-	$(BIN)/python -m analytics.screenshots
+	@$(BIN)/python -m dev.browser
+	$(BIN)/python -m dev.screenshots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

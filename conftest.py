@@ -21,20 +21,20 @@ from django.conf import settings
 # are set up here, before the apps' own conftest.py files import their models; pytest-django
 # then finds Django set up and blocks database access outside tests as usual.
 os.environ["CLOSETADS_TESTING"] = "1"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "closetads.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 if not settings.TESTING:
     raise pytest.UsageError("Django's settings were loaded before conftest.py could set CLOSETADS_TESTING=1: "
                             "run pytest without DJANGO_SETTINGS_MODULE in the environment.")
 django.setup()
 
-from closetads import state  # noqa: E402 - after the test mode is set
+from core import state  # noqa: E402 - after the test mode is set
 
 
 def pytest_sessionstart(session):
     """Build any translation (.mo) older than its catalog (.po), as `make test` does, so that a
     bare `pytest` also sees the current Spanish strings (GNU msgfmt where installed, else
-    closetads.pofile's compiler)."""
-    from closetads import pofile
+    core.pofile's compiler)."""
+    from core import pofile
 
     stale = [po for po in Path(__file__).parent.glob("locale/*/LC_MESSAGES/django.po")
              if not po.with_suffix(".mo").exists() or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime]
@@ -47,9 +47,9 @@ def pytest_sessionstart(session):
 
 def pytest_collection_modifyitems(config, items):
     # Browser tests need a Chromium: without one, stop now with one line saying what to
-    # install (`make test` gets one first: closetads/browser.py), not a page of fixture errors.
+    # install (`make test` gets one first: dev/browser.py), not a page of fixture errors.
     if any(item.get_closest_marker("browser") for item in items):
-        from closetads.browser import MISSING, chromium_launch
+        from dev.browser import MISSING, chromium_launch
 
         if chromium_launch() is None:
             pytest.exit(MISSING, returncode=1)
@@ -66,9 +66,9 @@ def _fresh_process_state(settings, monkeypatch):
     """Process-wide state must not outlive a test's database (a new database's change
     counters can equal the last one's, and the index would serve the old catalog; a
     background write would meet the next test's transaction on SQLite's shared in-memory
-    database): every piece registered in closetads/state.py is reset before and after (a
+    database): every piece registered in core/state.py is reset before and after (a
     module registers its state when imported, so nothing here names them)."""
-    # The change listener is off in tests but its own (closetads/tests/test_change_listener.py):
+    # The change listener is off in tests but its own (core/tests/test_change_listener.py):
     # each test's counters are read per request, from that test's database.
     settings.CHANGE_LISTENER = False
     # Auctions get the longest deadline the admin allows (2 s) unless a test sets one: the
@@ -86,7 +86,7 @@ def _fresh_process_state(settings, monkeypatch):
 @pytest.fixture
 def api_key(db):
     """A raw API key with every scope."""
-    from closetads.services import api_key_create
+    from core.services import api_key_create
 
     _, raw = api_key_create("tests", ["auctions", "events", "catalog"])
     return raw

@@ -52,7 +52,7 @@ def map_case(context: Any, case: Any) -> Any:
 def complete(body: Any) -> Any:
     """An auctions body made to honour the rules JSON Schema cannot state: one slot position
     per slot (distinct, ascending), one quality score per id. Also used by
-    closetads/tests/test_contract.py before a request the schema says is valid."""
+    core/tests/test_contract.py before a request the schema says is valid."""
     for auction in body.get("auctions", []) if isinstance(body, dict) else []:
         slots = auction.get("slots")
         positions = auction.get("slotPositions")

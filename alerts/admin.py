@@ -1,11 +1,11 @@
 from django.contrib import admin
 
 from alerts.models import Alert, AlertPreference
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
+from core.admin_utils import LargeTableAdmin, ReadOnlyAdminMixin
 
 
 @admin.register(Alert)
-class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AlertAdmin(ReadOnlyAdminMixin, LargeTableAdmin):
     """Read-only: alerts are raised by the periodic job, never typed in."""
 
     list_display = ["id", "created_at", "seller", "kind", "key", "in_app", "read_at", "email_to", "emailed_at"]
@@ -13,8 +13,6 @@ class AlertAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=seller__marketplace_id", "=key"]
     list_select_related = ["seller"]
     ordering = ["-id"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
 
 
 @admin.register(AlertPreference)

@@ -5,7 +5,7 @@ class AlertsConfig(AppConfig):
     name = "alerts"
 
     def ready(self) -> None:
-        from closetads import periodic
+        from core import periodic
 
         def alerts() -> dict:
             from alerts.services import alerts_run

@@ -23,7 +23,7 @@ from analytics.models import AttributionCredit, CampaignHourlyStat, Cancellation
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, CampaignListing
 from campaigns.services import ADMIN_LOG_PAUSED, ADMIN_LOG_RESUMED
-from closetads import clock
+from core import clock
 from sellers.models import Listing
 
 # How far back an exhausted budget is still news (this week and last).
@@ -53,7 +53,7 @@ def budget_spent_events(now: dt.datetime) -> list[Event]:
         "campaign_id": campaign_id, "period_id": pk, "exhausted_at": exhausted_at.isoformat(),
         "week_end": week_end.isoformat(), "budget_micros": budget_micros,
     }) for pk, campaign_id, seller_id, week_end, exhausted_at, budget_micros in rows
-        if rules.spent_early(exhausted_at, week_end)]
+        if exhausted_at is not None and rules.spent_early(exhausted_at, week_end)]
 
 
 def empty_campaign_events(now: dt.datetime) -> list[Event]:
@@ -86,7 +86,8 @@ def admin_pause_events() -> list[Event]:
                .order_by("object_id", "-id").values_list("pk", "object_id", "change_message"))
     latest: dict[str, tuple[int, str]] = {}
     for pk, object_id, message in entries:
-        latest.setdefault(object_id, (pk, message))
+        if object_id is not None:
+            latest.setdefault(object_id, (pk, message))
     pause_of = {int(object_id): pk for object_id, (pk, message) in latest.items() if message == ADMIN_LOG_PAUSED}
     if not pause_of:
         return []

@@ -7,6 +7,7 @@ rewriting old alerts. Times are in the marketplace time zone, the one budget wee
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -15,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from alerts.models import Alert, Kind
-from closetads import clock
-from closetads.l10n import grouped
-from closetads.money import format_money
+from core import clock
+from core.l10n import grouped
+from core.money import format_money
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,10 @@ def _refund(p: dict) -> AlertText:
         reverse("analytics:receipts"), _("See your credited sales"))
 
 
-_TEXTS = {Kind.BUDGET_SPENT: _budget_spent, Kind.LOW_ROAS: _low_roas, Kind.CAMPAIGN_STOPPED: _campaign_stopped,
-          Kind.REFUND: _refund}
+_TEXTS: dict[str, Callable[[dict], AlertText]] = {
+    Kind.BUDGET_SPENT: _budget_spent, Kind.LOW_ROAS: _low_roas, Kind.CAMPAIGN_STOPPED: _campaign_stopped,
+    Kind.REFUND: _refund,
+}
 
 
 def alert_text(alert: Alert) -> AlertText:

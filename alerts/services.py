@@ -17,7 +17,7 @@ from alerts import detection
 from alerts.models import Alert, AlertPreference
 from alerts.presenters import alert_text
 from analytics.services.watermarks import watermark_advance, watermark_positions
-from closetads import clock
+from core import clock
 from sellers.models import Seller
 
 logger = logging.getLogger(__name__)

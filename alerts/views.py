@@ -7,7 +7,7 @@ alert (or the list) it changed and the bell's new count, swapped in place.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,14 +17,14 @@ from alerts import selectors, services
 from alerts.forms import AlertPreferenceForm
 from alerts.models import Alert, AlertPreference
 from alerts.presenters import alert_text
-from campaigns.views.common import is_htmx, render_page, safe_next, seller_required
+from sellers.portal import SellerRequest, is_htmx, render_page, safe_next, seller_required
 
 
 def _items(alerts) -> list[tuple[Alert, object]]:
     return [(alert, alert_text(alert)) for alert in alerts]
 
 
-def _list_context(request: HttpRequest) -> dict:
+def _list_context(request: SellerRequest) -> dict:
     page = selectors.alerts_page(request.seller, request.GET.get("page"))
     return {"page": page, "items": _items(page.object_list), "nav": "alerts",
             "unread_alerts": selectors.unread_count(request.seller)}
@@ -32,14 +32,14 @@ def _list_context(request: HttpRequest) -> dict:
 
 @require_http_methods(["GET", "HEAD"])
 @seller_required
-def alert_list(request: HttpRequest) -> HttpResponse:
+def alert_list(request: SellerRequest) -> HttpResponse:
     """/alerts/: the seller's alerts, newest first, 20 a page."""
     return render(request, "alerts/list.html", _list_context(request))
 
 
 @require_POST
 @seller_required
-def alert_read(request: HttpRequest, alert_id: int) -> HttpResponse:
+def alert_read(request: SellerRequest, alert_id: int) -> HttpResponse:
     """Mark one of the seller's alerts read; any other id is a 404."""
     alert = get_object_or_404(Alert, pk=alert_id, seller=request.seller, in_app=True)
     services.alert_mark_read(alert)
@@ -52,7 +52,7 @@ def alert_read(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 @require_POST
 @seller_required
-def alert_read_all(request: HttpRequest) -> HttpResponse:
+def alert_read_all(request: SellerRequest) -> HttpResponse:
     """Mark all the seller's alerts read."""
     services.alerts_mark_all_read(request.seller)
     if is_htmx(request):
@@ -62,7 +62,7 @@ def alert_read_all(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "HEAD", "POST"])
 @seller_required
-def alert_preferences(request: HttpRequest) -> HttpResponse:
+def alert_preferences(request: SellerRequest) -> HttpResponse:
     """/alerts/preferences/: which alerts the seller gets, in the app and by email."""
     preference = (AlertPreference.objects.filter(seller=request.seller).first()
                   or AlertPreference(seller=request.seller))

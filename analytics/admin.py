@@ -1,7 +1,7 @@
 """Admin for events, attribution and rollups: read-only views over tables with millions of rows.
 
 Every changelist orders by id (the primary key index), never counts a whole table
-(LargeTablePaginator, show_full_result_count = False), searches ids with "=" (an index
+(core.admin_utils.LargeTableAdmin: LargeTablePaginator, no full count), searches ids with "=" (an index
 lookup, not LIKE), shows foreign keys as raw ids and selects related rows in one query.
 """
 
@@ -29,15 +29,13 @@ from analytics.models import (
     Watermark,
 )
 from auction.models import AuctionSettings
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin
-from closetads.money import format_money
+from core.admin_utils import LargeTableAdmin, ReadOnlyAdminMixin
+from core.money import format_money
 
 
-class _ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class _ReadOnlyAdmin(ReadOnlyAdminMixin, LargeTableAdmin):
     """Events are facts: they are looked at, never edited in admin."""
 
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     list_per_page = 50
     ordering = ["-id"]
 
@@ -129,7 +127,7 @@ class PurchaseAdmin(_ReadOnlyAdmin):
 
     @admin.display(description="cancelled", boolean=True)
     def cancelled(self, obj: Purchase) -> bool:
-        return obj.is_cancelled
+        return obj.is_cancelled  # type: ignore[attr-defined]  # annotated by get_queryset
 
 
 @admin.register(Cancellation)
@@ -187,15 +185,13 @@ class WatermarkAdmin(_ReadOnlyAdmin):
 
 
 @admin.register(SellerIdentity)
-class SellerIdentityAdmin(admin.ModelAdmin):
+class SellerIdentityAdmin(LargeTableAdmin):
     """Which storefront user ids are sellers: their clicks on their own listings are free."""
 
     list_display = ["opaque_user_id", "seller", "created_at"]
     search_fields = ["=opaque_user_id", "=seller__marketplace_id"]
     autocomplete_fields = ["seller"]
     list_select_related = ["seller"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
 
 
 @admin.register(LiftEstimate)
@@ -256,7 +252,7 @@ class MarketplaceOverviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
         from analytics.presenters import percent, roas_text
         from analytics.selectors.overview import marketplace_overview
-        from closetads import clock
+        from core import clock
 
         try:
             days = int(request.GET.get("days") or 30)

@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 
 from analytics.serializers import EventsResponseSerializer
 from analytics.services import events_ingest
-from closetads.api import parse_json_body
-from closetads.contract import request_body
-from closetads.validation import FieldError
+from core.api import parse_json_body
+from core.contract import request_body
+from core.validation import FieldError
 from sellers.serializers import ErrorsSerializer
 
 _ERRORS = {400: ErrorsSerializer, 401: ErrorsSerializer, 403: ErrorsSerializer}

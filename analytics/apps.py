@@ -5,7 +5,7 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
 
     def ready(self) -> None:
-        from closetads import periodic
+        from core import periodic
 
         def attribution() -> dict:
             from analytics.services import attribution_run_pending

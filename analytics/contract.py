@@ -10,7 +10,7 @@ from analytics.parsing import (
     MAX_QUANTITY,
     TOKEN_MAX,
 )
-from closetads.contract import (
+from core.contract import (
     NON_BLANK_PATTERN,
     array,
     choice,

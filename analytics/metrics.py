@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from analytics.models.rollups import METRICS
 
@@ -34,7 +35,8 @@ class Kpis:
     halo_sales_micros: int
 
     @classmethod
-    def of(cls, sums: Mapping[str, int]) -> Kpis:
+    def of(cls, sums: Mapping[str, Any]) -> Kpis:
+        """The figures of an aggregate's sums (a metric missing or None is 0)."""
         return cls(**{m: int(sums.get(m) or 0) for m in METRICS})
 
     @property

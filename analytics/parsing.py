@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analytics.models.events import EVENT_ID_MAX, PLACEMENTS, USER_ID_MAX
-from closetads.validation import (
+from core.validation import (
     FieldError,
     join,
     read_datetime,

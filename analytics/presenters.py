@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
@@ -13,8 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from analytics.metrics import Kpis, change
 from analytics.selectors.dashboard import Dashboard
-from closetads.l10n import grouped
-from closetads.money import MICROS_PER_UNIT, format_money, money_style, to_decimal
+from core.l10n import grouped
+from core.money import MICROS_PER_UNIT, format_money, money_style, to_decimal
 
 DASH = "\u2013"
 
@@ -166,7 +167,7 @@ class ChartView:
             for row in self.rows))
 
 
-def _best(points, value) -> tuple[str, object] | None:
+def _best(points, value: Callable[[Kpis], int]) -> tuple[str, int] | None:
     """(day, value) of the largest non-empty value, the earliest on a tie."""
     found = [(value(p.kpis), p.day) for p in points if value(p.kpis)]
     if not found:

@@ -12,8 +12,8 @@ from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, Mode
 from auction.parsing import MAX_SLOT_POSITION, MAX_SLOTS
 from auction.position import DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin, dollars_field
-from closetads.money import to_decimal, to_micros
+from core.admin_utils import LargeTableAdmin, ReadOnlyAdminMixin, dollars_field
+from core.money import to_decimal, to_micros
 
 # The form field holding each placement's default slot positions ("1, 5, 9, 13").
 SLOT_POSITION_FIELDS = {placement: f"slot_positions_{placement}" for placement in PLACEMENTS}
@@ -136,23 +136,19 @@ class AuctionSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(ShopperTaste)
-class ShopperTasteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ShopperTasteAdmin(ReadOnlyAdminMixin, LargeTableAdmin):
     """Read-only: what the auction knows of shoppers' tastes (written by searches and events)."""
 
     list_display = ["opaque_user_id", "taste", "first_at", "last_at"]
     search_fields = ["=opaque_user_id"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
 
 
 @admin.register(ShopperPrice)
-class ShopperPriceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ShopperPriceAdmin(ReadOnlyAdminMixin, LargeTableAdmin):
     """Read-only: shoppers' price levels (mean log price of what they click or buy)."""
 
     list_display = ["opaque_user_id", "events", "usual_price", "updated_at"]
     search_fields = ["=opaque_user_id"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
 
     @admin.display(description="Usual price ($)")
     def usual_price(self, obj: ShopperPrice) -> str:
@@ -160,7 +156,7 @@ class ShopperPriceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ListingAuctionDay)
-class ListingAuctionDayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ListingAuctionDayAdmin(ReadOnlyAdminMixin, LargeTableAdmin):
     """Read-only: written by the auction processes."""
 
     list_display = ["listing", "day", "candidate", "eligible", "won", "outranked", "not_incremental",
@@ -169,8 +165,6 @@ class ListingAuctionDayAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=listing__marketplace_id"]
     raw_id_fields = ["listing"]
     list_select_related = ["listing"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
 
 
 @admin.register(ModelVersion)

@@ -34,8 +34,8 @@ from django.db.models import Max
 
 from auction.models import ShopperPrice, ShopperTaste
 from auction.pending import PendingWrites
-from closetads import changes, clock, state
-from closetads.money import log_dollars
+from core import changes, clock, state
+from core.money import log_dollars
 
 AFFINITY_DAYS = 28  # tastes shown this long ago still count
 KINDS = ("brand", "size")

@@ -25,11 +25,11 @@ from rest_framework.views import APIView
 from auction import services
 from auction.parsing import parse_auctions
 from auction.serializers import AuctionsResponseSerializer
-from closetads import changes
-from closetads.api import error_body, read_json_body
-from closetads.api_auth import ApiAuthError, authenticate_api_key
-from closetads.contract import request_body
-from closetads.validation import FieldError
+from core import changes
+from core.api import error_body, read_json_body
+from core.api_auth import ApiAuthError, authenticate_api_key
+from core.contract import request_body
+from core.validation import FieldError
 from sellers.serializers import ErrorsSerializer
 
 logger = logging.getLogger(__name__)
@@ -109,5 +109,5 @@ class AuctionsApiDoc(APIView):
 
 
 # What the schema generator reads on a URL callback (see the module docstring).
-auctions_endpoint.cls = AuctionsApiDoc
-auctions_endpoint.initkwargs = {}
+auctions_endpoint.cls = AuctionsApiDoc  # type: ignore[attr-defined]
+auctions_endpoint.initkwargs = {}  # type: ignore[attr-defined]

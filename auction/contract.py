@@ -12,7 +12,7 @@ from auction.parsing import (
     MAX_SLOTS,
     PLACEMENT_IDS,
 )
-from closetads.contract import array, choice, integer, obj, ref, text
+from core.contract import array, choice, integer, obj, ref, text
 
 COMPONENTS = {
     "AuctionsRequest": obj(

@@ -21,7 +21,7 @@ import logging
 
 from auction.models import AdExposure
 from auction.pending import PendingWrites
-from closetads import state
+from core import state
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,9 @@ def holdout_bucket(opaque_user_id: str) -> float:
 
 def is_held_out(opaque_user_id: str | None, share: float) -> bool:
     """Whether this shopper sees no ads (never for an anonymous request: no id, no group)."""
-    return bool(opaque_user_id) and share > 0 and holdout_bucket(opaque_user_id) < share
+    if not opaque_user_id:
+        return False
+    return share > 0 and holdout_bucket(opaque_user_id) < share
 
 
 class Exposures(PendingWrites):

@@ -12,7 +12,7 @@ Each web process keeps, in memory:
 - the auction settings.
 
 Freshness: ``refresh(now)`` runs at the start of every auction request. It reads the
-change counters (``closetads.changes``, one small query) and reloads only what changed:
+change counters (``core.changes``, one small query) and reloads only what changed:
 settings; campaigns (and their chosen listings); budget state; listings changed since the
 last read (by ``updated_at``). Because the counters are read first and the data after, an
 auction that starts after a change's service call has returned never sees the state from
@@ -54,7 +54,7 @@ from auction.predict import PLACEMENTS, ListingFeatures, Predictor, active_predi
 from auction.ranking import CampaignState, ListingState, RankingSettings
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, CampaignListing
-from closetads import changes, clock, state
+from core import changes, clock, state
 from sellers.models import Listing
 
 logger = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class AuctionIndex:
     # permanent generation (``gc.freeze``), so that a full collection no longer walks the
     # index's ~200,000 objects: in a web process it stopped every request for 100-250 ms
     # (measured in docs/architecture/auction.md). Only web processes turn it on
-    # (closetads/wsgi.py): a frozen object that ends in a reference cycle is never freed,
+    # (config/wsgi.py): a frozen object that ends in a reference cycle is never freed,
     # which a long test run creating cycles by the million should not pile up.
     freeze_after_build = False
 
@@ -218,11 +218,12 @@ class AuctionIndex:
                     self._load_campaigns(now, tick)
                 self._start_periodic(now, tick)
             self._versions = versions
+            assert self._rules is not None  # loaded by the first build
             return IndexView(self._listings, self._campaigns, self._rules, self._shoppers, self._price_levels,
                              self._brand_names)
 
     def warm_up(self) -> bool:
-        """Build now, before the process serves its first auction (closetads/wsgi.py): a
+        """Build now, before the process serves its first auction (config/wsgi.py): a
         first build inside a request counts against its deadline and fails it open. False
         (logged) when the database cannot be read yet: the first request builds instead."""
         try:
@@ -357,6 +358,7 @@ class AuctionIndex:
         features = [ListingFeatures(listing_id=pk, seller_id=seller_id, price_micros=price, category=category,
                                     brand=brand, condition=condition, size=size, listed_at=listed_at)
                     for pk, seller_id, price, _, category, brand, condition, size, listed_at, _, _ in rows]
+        assert self._predictor is not None  # set by the build before any batch
         scores = self._predictor.scores_by_placement(features)
         self._brand_names.add({f.brand for f in features})
         listings = self._listings

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from closetads import changes, clock
-from closetads.marketplace_rules import MarketplaceRules
+from core import changes, clock
+from core.marketplace_rules import MarketplaceRules
 
 
 def default_slot_positions() -> dict[str, list[int]]:
@@ -113,7 +113,7 @@ class AuctionSettings(models.Model):
         return obj
 
     def marketplace_rules(self) -> MarketplaceRules:
-        """The values of the marketplace rules (closetads/marketplace_rules.py) in this row."""
+        """The values of the marketplace rules (core/marketplace_rules.py) in this row."""
         return MarketplaceRules(
             reserve_cpc_micros=self.reserve_cpc_micros, auto_max_cpc_micros=self.auto_max_cpc_micros,
             take_rate=self.take_rate, attribution_window_days=self.attribution_window_days,

@@ -19,7 +19,7 @@ from auction.traffic import traffic_profile, week_share
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, LedgerEntry
 from campaigns.services import budget_period_current
-from closetads import changes, clock
+from core import changes, clock
 
 WINDOW = dt.timedelta(hours=2)
 # A campaign ahead of or behind its ideal curve aims to be back on it this much later

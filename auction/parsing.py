@@ -6,12 +6,13 @@ A bad value raises ``FieldError`` with its path (``auctions[0].products.ids[7]``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from auction.position import MAX_POSITION
 from auction.predict import PLACEMENTS
-from closetads.validation import FieldError, join, read_int, read_list, read_object, read_str
+from core.validation import FieldError, join, read_int, read_list, read_object, read_str
 
 MAX_AUCTIONS = 5
 MAX_SLOTS = 40
@@ -66,7 +67,7 @@ def parse_auction(item: Any, path: str) -> AuctionRequest:
     )
 
 
-def _read_ids(products: dict, path: str) -> list[str]:
+def _read_ids(products: Mapping[str, Any], path: str) -> list[str]:
     values = read_list(products, "ids", path, required=True, min_items=1, max_items=MAX_IDS)
     field = join(path, "ids")
     ids: list[str] = []
@@ -85,7 +86,7 @@ def _read_ids(products: dict, path: str) -> list[str]:
     return ids
 
 
-def _read_one_each(obj: dict, name: str, path: str, count: int, each: str) -> tuple[list, str] | None:
+def _read_one_each(obj: Mapping[str, Any], name: str, path: str, count: int, each: str) -> tuple[list, str] | None:
     """The optional list ``name`` of ``obj`` with exactly one item per ``each`` (``count``),
     and its field path; None when absent."""
     values = read_list(obj, name, path)
@@ -97,7 +98,7 @@ def _read_one_each(obj: dict, name: str, path: str, count: int, each: str) -> tu
     return values, field
 
 
-def _read_slot_positions(obj: dict, path: str, slots: int) -> tuple[int, ...] | None:
+def _read_slot_positions(obj: Mapping[str, Any], path: str, slots: int) -> tuple[int, ...] | None:
     read = _read_one_each(obj, "slotPositions", path, slots, "slot")
     if read is None:
         return None
@@ -121,7 +122,7 @@ def _read_slot_positions(obj: dict, path: str, slots: int) -> tuple[int, ...] | 
     return tuple(positions)
 
 
-def _read_quality_scores(products: dict, path: str, count: int) -> list[float] | None:
+def _read_quality_scores(products: Mapping[str, Any], path: str, count: int) -> list[float] | None:
     read = _read_one_each(products, "qualityScores", path, count, "id")
     if read is None:
         return None

@@ -12,7 +12,7 @@ import datetime as dt
 import threading
 from typing import Any
 
-from closetads import clock
+from core import clock
 
 
 class PendingWrites:

@@ -48,8 +48,8 @@ from operator import itemgetter
 from typing import Any
 
 from auction.position import DEFAULT_CURVE, DEFAULT_SLOT_POSITIONS, PositionCurve, slot_positions_for
-from closetads.marketplace_rules import auto_bid_micros, budget_bid_cap
-from closetads.money import MICROS_PER_CENT, log_dollars
+from core.marketplace_rules import auto_bid_micros, budget_bid_cap
+from core.money import MICROS_PER_CENT, log_dollars
 
 # Why a candidate did not win. The first group is decided before bidding (not eligible),
 # the second among eligible candidates.
@@ -395,7 +395,7 @@ def run_auction_columns(listings: Sequence[ListingState | None], relevances: Seq
         if campaign.pacing_throttle < 1.0 and not admitted(campaign):
             reasons[position] = PACED_OUT
             continue
-        # --- bid_for(), inlined (closetads.marketplace_rules.auto_bid_micros: keep them the same)
+        # --- bid_for(), inlined (core.marketplace_rules.auto_bid_micros: keep them the same)
         ctr, cvr = listing.scores[placement]
         if personal:
             ctr *= shopper.factor(listing)

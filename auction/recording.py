@@ -29,7 +29,7 @@ from django.db import connection, transaction
 
 from auction.models import ListingAuctionDay
 from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS, CampaignState, ListingState
-from closetads import state
+from core import state
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class DecisionRecorder:
             if rows is None:
                 rows = self._counts[day] = {}
             for listing, campaign, reason in zip(listings, campaigns, reasons, strict=True):
-                if campaign is None:
+                if campaign is None or listing is None:  # a campaign comes with its listing
                     continue
                 listing_id = listing.listing_id
                 row = rows.get(listing_id)

@@ -10,7 +10,7 @@ from django.db.models import Sum
 from auction.models import ListingAuctionDay
 from auction.ranking import ELIGIBLE_LOSS_REASONS, INELIGIBLE_REASONS
 from auction.recording import COUNTERS
-from closetads import clock
+from core import clock
 
 REASON_COUNTERS = (*INELIGIBLE_REASONS, *ELIGIBLE_LOSS_REASONS)
 
@@ -34,7 +34,7 @@ def listing_auction_stats(listing_id: int, start: dt.date | dt.datetime, end: dt
     rows = ListingAuctionDay.objects.filter(listing_id=listing_id, day__gte=first, day__lt=last)
     totals = rows.aggregate(**{name: Sum(name) for name in COUNTERS})
     reasons = {name: totals[name] or 0 for name in REASON_COUNTERS}
-    top = max(reasons, key=reasons.get) if any(reasons.values()) else None
+    top = max(reasons, key=reasons.__getitem__) if any(reasons.values()) else None
     return {
         "listing_id": listing_id,
         "start": first,

@@ -21,7 +21,7 @@ from auction.predict import PLACEMENT_INDEX
 from auction.recording import recorder
 from auction.tokens import sign_values
 from auction.traffic import counter as traffic_counter
-from closetads import clock
+from core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def auctions_run(body: Any, *, now: dt.datetime | None = None,
                  ) -> dict[str, Any]:
     """Decide the auctions of one request body and return the response body (api.md).
 
-    Validates like the API: raises ``closetads.validation.FieldError`` for a bad body.
+    Validates like the API: raises ``core.validation.FieldError`` for a bad body.
     Fails open per auction: an internal error, or passing ``AuctionSettings.deadline_ms``
     counted from ``started_at`` (a ``time.perf_counter()`` value; default: this call),
     gives that auction ``error: true`` and no winners; the others still stand.
@@ -117,7 +117,8 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         return failed_result()
     held_out = is_held_out(user, rules.holdout_share)
     if outcome.winners and user and rules.holdout_share > 0:  # no held-out group: nothing to compare with
-        exposures.note(user, [listings[w.position].seller_id for w in outcome.winners], held_out, now)
+        exposures.note(user, [listing.seller_id for w in outcome.winners if (listing := listings[w.position])],
+                       held_out, now)
     if held_out:
         reasons = list(outcome.reasons)
         for winner in outcome.winners:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from closetads.health import WORKER_HEARTBEAT
-from closetads.services import heartbeat_record
+from core.health import WORKER_HEARTBEAT
+from core.services import heartbeat_record
 
 
 @shared_task(name="auction.tasks.pacing", ignore_result=True)

@@ -17,7 +17,7 @@ from django.db import connection
 from django.db.models import F
 
 from auction.models import AuctionHour
-from closetads import clock, state
+from core import clock, state
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +53,10 @@ class TrafficCounter:
             due = (len(self._counts) > 1 or time.monotonic() >= self._due) and self._worker is None
             if due:
                 self._due = time.monotonic() + FLUSH_SECONDS
-                self._worker = threading.Thread(target=self._flush_in_background, daemon=True,
-                                                name="auction-traffic-flush")
+                self._worker = worker = threading.Thread(target=self._flush_in_background, daemon=True,
+                                                         name="auction-traffic-flush")
         if due:
-            self._worker.start()
+            worker.start()
 
     def _flush_in_background(self) -> None:
         try:

@@ -20,9 +20,9 @@ from django.utils.html import format_html
 
 from campaigns import services
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
-from closetads import clock
-from closetads.admin_utils import LargeTablePaginator, ReadOnlyAdminMixin, dollars_field
-from closetads.money import format_money, to_decimal, to_micros
+from core import clock
+from core.admin_utils import LargeTableAdmin, ReadOnlyAdminMixin, dollars_field
+from core.money import format_money, to_decimal, to_micros
 
 RECENT_WEEKS_INLINE = 12
 
@@ -86,8 +86,8 @@ class BudgetPeriodInline(admin.TabularInline):
     """The campaign's last weeks, read-only: budget, spend, exhaustion (the pacing state)."""
 
     model = BudgetPeriod
-    fields = ["week_start", "budget", "spent", "exhausted_at", "promoted_listings"]
-    readonly_fields = fields
+    readonly_fields = ("week_start", "budget", "spent", "exhausted_at", "promoted_listings")
+    fields = readonly_fields
     can_delete = False
     extra = 0
     max_num = 0
@@ -140,7 +140,7 @@ class CampaignAdminForm(forms.ModelForm):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(LargeTableAdmin):
     form = CampaignAdminForm
     list_display = ["id", "seller_link", "name", "status", "weekly_budget", "next_budget", "bidding", "selection",
                     "pacing_multiplier", "pacing_throttle", "launched_at"]
@@ -149,8 +149,6 @@ class CampaignAdmin(admin.ModelAdmin):
     list_select_related = ["seller"]
     raw_id_fields = ["seller"]
     ordering = ["-id"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     list_per_page = 50
     readonly_fields = ["seller", "status", "selection", "next_budget", "next_weekly_budget_from", "max_cpc_display",
                        "pacing_multiplier", "pacing_throttle", "spent_vs_target", "launched_at", "created_at",
@@ -258,15 +256,13 @@ class ExhaustedFilter(admin.SimpleListFilter):
 
 
 @admin.register(BudgetPeriod)
-class BudgetPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BudgetPeriodAdmin(ReadOnlyAdminMixin, LargeTableAdmin):
     list_display = ["id", "campaign", "week_start", "budget", "spent", "remaining", "exhausted_at",
                     "promoted_listings"]
     list_filter = [ExhaustedFilter]
     search_fields = ["=campaign__id", "=campaign__seller__marketplace_id"]
     list_select_related = ["campaign__seller"]
     ordering = ["-id"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     list_per_page = 100
 
     @admin.display(description="budget", ordering="budget_micros")
@@ -283,7 +279,7 @@ class BudgetPeriodAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class LedgerEntryAdmin(ReadOnlyAdminMixin, LargeTableAdmin):
     """The ledger: read-only; charges can be refunded (a refund entry, budget restored)."""
 
     list_display = ["id", "created_at", "kind", "amount", "campaign", "period_week", "click_id", "refunded",
@@ -292,8 +288,6 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["=id", "=click_id", "=campaign__id", "=campaign__seller__marketplace_id"]
     list_select_related = ["campaign__seller", "period"]
     ordering = ["-id"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     list_per_page = 100
     actions = ["refund_selected"]
 
@@ -314,7 +308,9 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="refunded", boolean=True)
     def refunded(self, obj: LedgerEntry) -> bool | None:
-        return obj.is_refunded if obj.kind == LedgerEntry.Kind.CHARGE else None
+        if obj.kind != LedgerEntry.Kind.CHARGE:
+            return None
+        return obj.is_refunded  # type: ignore[attr-defined]  # annotated by get_queryset
 
     @admin.action(description="Refund the selected charges", permissions=["refund"])
     def refund_selected(self, request, queryset):
@@ -336,14 +332,12 @@ class LedgerEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(BudgetForecast)
-class BudgetForecastAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BudgetForecastAdmin(ReadOnlyAdminMixin, LargeTableAdmin):
     list_display = ["id", "campaign", "created_at", "budget", "method", "history_weeks", "clicks", "sales"]
     list_filter = ["method"]
     search_fields = ["=campaign__id", "=campaign__seller__marketplace_id"]
     list_select_related = ["campaign__seller"]
     ordering = ["-id"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
 
     @admin.display(description="weekly budget")
     def budget(self, obj: BudgetForecast) -> str:

@@ -5,7 +5,7 @@ class CampaignsConfig(AppConfig):
     name = "campaigns"
 
     def ready(self) -> None:
-        from closetads import periodic
+        from core import periodic
 
         def forecasts() -> dict:
             from campaigns.services import forecasts_record_week

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from closetads.money import cents_floor
+from core.money import cents_floor
 
 
 def _local_midnight(day: dt.date, tz: ZoneInfo) -> dt.datetime:

@@ -175,11 +175,12 @@ def _train(rows: Sequence[WeekOutcome], campaigns: set[int]) -> BudgetModel:
     categories = tuple(sorted(c for c, n in counts.items() if n >= MIN_CATEGORY_ROWS))
     fits: dict[str, TargetFit] = {}
     for target in TARGETS:
-        usable = [r for r in rows if _target_value(r, target) is not None]
+        values = [(r, value) for r in rows if (value := _target_value(r, target)) is not None]
+        usable = [r for r, _ in values]
         if len(usable) < MIN_WEEKS or len({r.campaign_id for r in usable}) < MIN_CAMPAIGNS:
             continue
         x = _matrix(usable, categories)
-        y = np.array([float(_target_value(r, target)) for r in usable])
+        y = np.array([float(value) for _, value in values])
         groups = np.array([r.campaign_id for r in usable])
         fits[target] = _fit_target(x, y, groups, len(categories), usable if target == "clicks" else None)
     summary = {f"{t}_holdout_mae": f.holdout_mae for t, f in fits.items()}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
 from campaigns.services import CampaignError, weekly_budget_check
-from closetads.money import MICROS_PER_CENT, AmbiguousMoney, MoneyError, parse_money_input
+from core.money import MICROS_PER_CENT, AmbiguousMoney, MoneyError, parse_money_input
 
 BUDGET_CHOICES = [("low", _("Low")), ("recommended", _("Recommended")), ("high", _("High")),
                   ("own", _("My own amount"))]

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from closetads import clock
+from core import clock
 from sellers.models import Listing, Seller
 
 DEFAULT_MIN_WEEKLY_BUDGET = 5_000_000  # $5

@@ -43,10 +43,10 @@ from campaigns.evidence import (
 )
 from campaigns.models import Campaign, CampaignSettings
 from campaigns.selectors import campaign_week_outcomes, promoted_listings, top_level
-from closetads import clock
-from closetads.l10n import grouped
-from closetads.marketplace_rules import MIN_CLICKS_PER_BUDGET, MarketplaceRules, auto_bid_micros, rules_current
-from closetads.money import MICROS_PER_UNIT, cents_floor, format_money
+from core import clock
+from core.l10n import grouped
+from core.marketplace_rules import MIN_CLICKS_PER_BUDGET, MarketplaceRules, auto_bid_micros, rules_current
+from core.money import MICROS_PER_UNIT, cents_floor, format_money
 from sellers.models import Listing, Seller
 
 # --- Priors of the rules (and of the model for outcomes it has not learned yet) --------
@@ -126,7 +126,7 @@ class ClosetProfile:
 
 @dataclass(frozen=True)
 class Recommendation:
-    options: tuple[BudgetOption, BudgetOption, BudgetOption]
+    options: tuple[BudgetOption, ...]  # one per level of LEVELS: low, recommended, high
     reasons: list[Reason]
     method: str
     history_weeks: int

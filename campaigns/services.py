@@ -1,7 +1,7 @@
 """Writes and rules for Promoted Closet campaigns, budget periods and the ledger.
 
 Money is integer micros. Budget weeks are in the marketplace time zone
-(``closetads.clock.marketplace_tz()``); stored times are UTC.
+(``core.clock.marketplace_tz()``); stored times are UTC.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from campaigns import budget
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignListing, CampaignSettings, LedgerEntry
 from campaigns.recommendation import budget_forecast, budget_model_current
 from campaigns.selectors import campaign_closet_snapshot
-from closetads import changes, clock
-from closetads.marketplace_rules import rules_current
-from closetads.money import MICROS_PER_CENT, format_money
+from core import changes, clock
+from core.marketplace_rules import rules_current
+from core.money import MICROS_PER_CENT, format_money
 from sellers.models import Listing, Seller
 
 

@@ -31,7 +31,7 @@ from auction.affinity import (
     price_band,
 )
 from auction.models import ShopperTaste
-from closetads.money import log_dollars
+from core.money import log_dollars
 from sellers.models import Listing
 
 

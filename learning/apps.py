@@ -10,7 +10,7 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from auction.predict import learnt_sources_set
-        from closetads import periodic
+        from core import periodic
         from learning.service import active_position_curve, active_shopper_figures, model_predictor
 
         learnt_sources_set(predictor=model_predictor, position_curve=active_position_curve,

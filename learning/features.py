@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from closetads.money import log_dollars
+from core.money import log_dollars
 
 OTHER = 0  # code of anything outside the vocabulary
 MAX_CODES = 250  # HistGradientBoosting bins categorical features in at most 255 bins

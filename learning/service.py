@@ -38,7 +38,7 @@ from auction.affinity import PRICE_EDGES
 from auction.models import ModelVersion
 from auction.position import PositionCurve, fit_position_curve
 from auction.predict import PLACEMENTS, ListingFeatures, Predictor, PriorPredictor, ScoresByPlacement
-from closetads import changes, clock, state
+from core import changes, clock, state
 from learning.affinity import affinity_learn, price_fit_learn, shopper_traffic
 from learning.dataset import Dataset, click_dataset, position_counts, purchase_dataset
 from learning.features import PLACEMENTS as FEATURE_PLACEMENTS
@@ -48,10 +48,10 @@ from learning.training import GRADIENT_BOOSTING, METHODS, SEGMENT_RATES
 logger = logging.getLogger(__name__)
 
 MODELS = changes.MODELS  # change topic: auction indexes rebuild their scores when it moves
-MIN_ROWS = {ModelVersion.Kind.CLICK: 2_000, ModelVersion.Kind.PURCHASE: 500}
+MIN_ROWS: dict[str, int] = {ModelVersion.Kind.CLICK: 2_000, ModelVersion.Kind.PURCHASE: 500}
 MIN_POSITIVES = 30
 # Which methods compete for each kind (the lower held-out log loss is stored).
-METHODS_BY_KIND = {
+METHODS_BY_KIND: dict[str, tuple[str, ...]] = {
     ModelVersion.Kind.CLICK: (GRADIENT_BOOSTING,),
     ModelVersion.Kind.PURCHASE: (GRADIENT_BOOSTING, SEGMENT_RATES),
 }
@@ -164,9 +164,8 @@ def models_train(now: dt.datetime | None = None, days: int = 28, limit: int = 1_
     price_fit = price_fit_learn(since, now, limit, traffic)
     if price_fit is not None:
         curve["price_fit"] = price_fit
-    curve = curve or None
     return [
-        _store(ModelVersion.Kind.CLICK, click_dataset(since, now, limit), curve),
+        _store(ModelVersion.Kind.CLICK, click_dataset(since, now, limit), curve or None),
         _store(ModelVersion.Kind.PURCHASE, purchase_dataset(since, now, limit)),
     ]
 

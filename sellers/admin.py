@@ -2,24 +2,22 @@ from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
 
-from closetads.admin_utils import LargeTablePaginator
-from closetads.money import format_money
+from core.admin_utils import LargeTableAdmin
+from core.money import format_money
 from sellers.models import Listing, Seller, SsoToken
 
 
 @admin.register(Seller)
-class SellerAdmin(admin.ModelAdmin):
+class SellerAdmin(LargeTableAdmin):
     list_display = ["username", "marketplace_id", "email", "joined_at", "user", "created_at"]
     search_fields = ["=marketplace_id", "username", "email"]
     raw_id_fields = ["user"]
     list_select_related = ["user"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     readonly_fields = ["created_at", "updated_at"]
 
 
 @admin.register(Listing)
-class ListingAdmin(admin.ModelAdmin):
+class ListingAdmin(LargeTableAdmin):
     list_display = ["marketplace_id", "title", "seller_link", "brand", "category", "price", "condition",
                     "status", "updated_at"]
     list_filter = ["status", "condition"]
@@ -27,8 +25,6 @@ class ListingAdmin(admin.ModelAdmin):
     search_fields = ["=marketplace_id", "=seller__marketplace_id", "title"]
     autocomplete_fields = ["seller"]
     list_select_related = ["seller"]
-    show_full_result_count = False
-    paginator = LargeTablePaginator
     list_per_page = 50
     readonly_fields = ["created_at", "updated_at"]
     # A photo typed without a scheme is taken as https, the only one the catalog API accepts.

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from closetads.api import read_json_body
-from closetads.contract import request_body
-from closetads.validation import read_list, read_object
+from core.api import read_json_body
+from core.contract import request_body
+from core.validation import read_list, read_object
 from sellers import catalog
 from sellers.serializers import ErrorsSerializer, UpsertResponseSerializer
 
@@ -19,7 +22,7 @@ class _CatalogUpsertView(APIView):
     required_scope = "catalog"
     throttle_scope = "catalog"
     kind = ""
-    upsert = None
+    upsert: Callable[[list[Any]], catalog.UpsertResult]  # the subclass's catalog service
 
     def post(self, request):
         body = read_object(read_json_body(request), "body")

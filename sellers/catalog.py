@@ -14,9 +14,9 @@ from typing import Any
 
 from django.db import transaction
 
-from closetads import changes, clock
-from closetads.contract import EMAIL_PATTERN, IMAGE_URL_PATTERN
-from closetads.validation import (
+from core import changes, clock
+from core.contract import EMAIL_PATTERN, IMAGE_URL_PATTERN
+from core.validation import (
     FieldError,
     echo_id,
     join,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from closetads.contract import (
+from core.contract import (
     EMAIL_FIELD_PATTERN,
     IMAGE_URL_FIELD_PATTERN,
     array,

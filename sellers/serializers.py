@@ -1,6 +1,6 @@
 """OpenAPI documentation of the catalog API.
 
-The endpoints validate by hand (closetads.validation) for speed and exact field paths;
+The endpoints validate by hand (core.validation) for speed and exact field paths;
 these serializers only describe the shapes for drf-spectacular.
 """
 
@@ -28,4 +28,6 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ErrorsSerializer(serializers.Serializer):
-    errors = ErrorSerializer(many=True)
+    # Named like DRF's Serializer.errors on purpose (the API's own key); this serializer only
+    # documents the shape in the OpenAPI schema and is never validated.
+    errors = ErrorSerializer(many=True)  # type: ignore[assignment]

@@ -14,7 +14,7 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from closetads import clock
+from core import clock
 from sellers.models import Listing, Seller, SsoToken
 
 _SSO_SALT = "closetads.sso"

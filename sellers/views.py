@@ -1,4 +1,5 @@
-"""Seller sign-in (password and marketplace SSO), the seller home page, and the demo's stand-in listing photos."""
+"""Seller sign-in (password and marketplace SSO), the language switcher, and the demo's stand-in listing photos.
+(The seller's home page reads campaigns: campaigns/views/home.py.)"""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth import login
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from sellers.models import Listing
-from sellers.selectors import closet_summary, seller_for_user
+from sellers.selectors import seller_for_user
 from sellers.services import SsoError, seller_language_set, seller_user_ensure, sso_token_consume
 
 
@@ -31,25 +31,6 @@ def sso_login(request, token: str):
     user = seller_user_ensure(seller)
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     return HttpResponseRedirect(reverse("home"))
-
-
-@login_required
-def home(request):
-    """The seller's start page: their closet at a glance."""
-    seller = seller_for_user(request.user)
-    if seller is None:
-        if request.user.is_staff:
-            return redirect("admin:index")
-        return render(request, "sellers/no_seller.html", status=403)
-    from campaigns.selectors import seller_needs_onboarding
-
-    if seller_needs_onboarding(seller):  # first login: the Promoted Closet wizard
-        return redirect("campaigns:wizard_start")
-    from campaigns.models import Campaign
-
-    campaign = Campaign.objects.filter(seller=seller).exclude(status=Campaign.Status.DRAFT).order_by("-id").first()
-    return render(request, "sellers/home.html", {"seller": seller, "summary": closet_summary(seller),
-                                                 "campaign": campaign})
 
 
 @require_POST

@@ -8,7 +8,7 @@ import pytest
 
 from campaigns.services import click_charge
 from campaigns.tests.factories import launched_campaign
-from closetads import clock
+from core import clock
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 MONDAY = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)

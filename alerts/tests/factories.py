@@ -1,7 +1,7 @@
 import factory
 
 from alerts.models import Alert, AlertPreference, Kind
-from closetads import clock
+from core import clock
 from sellers.tests.factories import SellerFactory
 
 

@@ -16,7 +16,7 @@ from analytics.tests.factories import bid_token, sponsored
 from analytics.tests.test_browser import _sign_in, browser, page  # noqa: F401 - fixtures
 from campaigns.models import BudgetPeriod
 from campaigns.tests.factories import launched_campaign
-from closetads import clock, periodic
+from core import clock, periodic
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 pytestmark = pytest.mark.browser

@@ -19,7 +19,7 @@ from analytics.tests.factories import bid_token, cancellation, promoted_listing,
 from campaigns.models import Campaign
 from campaigns.services import budget_period_current, campaign_pause
 from campaigns.tests.factories import launched_campaign
-from closetads import clock, periodic
+from core import clock, periodic
 from sellers.models import Listing
 from sellers.tests.factories import ListingFactory, SellerFactory
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from analytics.models.events import loose_fk
 from campaigns.models import Campaign
-from closetads import clock
+from core import clock
 from sellers.models import Listing, Seller
 
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from campaigns.models import Campaign, LedgerEntry
-from closetads import clock
+from core import clock
 from sellers.models import Listing, Seller
 
 PLACEMENTS = frozenset({"search", "category", "feed", "listing", "closet"})

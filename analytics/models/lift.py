@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from closetads import clock
+from core import clock
 from sellers.models import Seller
 
 

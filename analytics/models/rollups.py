@@ -6,7 +6,7 @@ from django.db import models
 
 from analytics.models.events import loose_fk
 from campaigns.models import Campaign
-from closetads import clock
+from core import clock
 from sellers.models import Listing
 
 METRICS = ("impressions", "clicks", "charged_clicks", "spend_micros", "direct_orders", "direct_sales_micros",

@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 
 from analytics.models import LiftEstimate
 from auction.models import AuctionSettings
-from closetads.l10n import grouped
-from closetads.money import format_money
+from core.l10n import grouped
+from core.money import format_money
 from sellers.models import Seller
 
 

@@ -17,7 +17,7 @@ from analytics.models.rollups import METRICS
 from analytics.ranges import DayRange
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_live_for_seller, promoted_listings
-from closetads.paging import PageNavigation
+from core.paging import PageNavigation
 from sellers.models import Listing, Seller
 
 ROWS_PER_PAGE = 50

@@ -20,8 +20,8 @@ from analytics.horizon import committed_horizons
 from analytics.models import AttributionCredit, Cancellation, Click, Purchase, PurchaseItem
 from analytics.services.watermarks import watermark_advance, watermark_positions, watermarks_lock
 from auction.models import AuctionSettings
-from closetads import clock
-from closetads.marketplace_rules import attribution_window
+from core import clock
+from core.marketplace_rules import attribution_window
 
 CHUNK = 2000
 # Held (FOR UPDATE) while credits are written, so two runs never write the same items at once.

@@ -9,7 +9,7 @@ from typing import Any
 
 from analytics import parsing
 from auction import tokens
-from closetads.validation import FieldError, echo_id
+from core.validation import FieldError, echo_id
 from sellers.models import Listing
 
 # verify() at this instant checks the signature only: nothing expires before it.

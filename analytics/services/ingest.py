@@ -28,8 +28,8 @@ from analytics.services.common import (
 from analytics.services.purchases import purchases_ingest
 from analytics.sql import insert_ignore
 from auction import tokens
-from closetads import clock
-from closetads.validation import FieldError, join
+from core import clock
+from core.validation import FieldError, join
 
 
 def impressions_ingest(items: list, result: IngestResult) -> None:

@@ -34,8 +34,8 @@ from django.db import transaction
 
 from analytics.models import Cancellation, LiftEstimate, PurchaseItem
 from auction.models import AdExposure, AuctionSettings
-from closetads import clock
-from closetads.marketplace_rules import attribution_window
+from core import clock
+from core.marketplace_rules import attribution_window
 
 Z90 = 1.6449
 Z95 = 1.9600

@@ -12,7 +12,7 @@ from analytics.models import Purchase, PurchaseItem
 from analytics.services.common import IngestResult, listings_by_marketplace_id, parse_batch, unknown_listing
 from analytics.sql import insert_ignore
 from auction.affinity import shopper_tastes_record
-from closetads import changes
+from core import changes
 from sellers.models import Listing
 
 logger = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from analytics.models import Watermark
-from closetads import clock
+from core import clock
 
 
 def watermarks_lock(names: Iterable[str]) -> dict[str, Watermark]:

@@ -10,7 +10,7 @@ from analytics.models import Cancellation, HourlyStat
 from analytics.services import rollups_add
 from auction.models import AdExposure, AuctionSettings
 from campaigns.tests.factories import launched_campaign
-from closetads import clock
+from core import clock
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 # Wednesday Dec 16 2026, 15:00 UTC: "today" of the dashboard tests.

@@ -12,7 +12,7 @@ from auction.tokens import ResolvedBid, sign
 from campaigns.models import Campaign
 from campaigns.services import campaign_launch
 from campaigns.tests.factories import CampaignFactory
-from closetads import clock
+from core import clock
 from sellers.models import Listing
 from sellers.tests.factories import ListingFactory, SellerFactory
 

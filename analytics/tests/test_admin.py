@@ -7,7 +7,7 @@ import pytest
 from analytics.models import AttributionCredit, Click, Impression, Purchase
 from analytics.services import attribution_run_pending, events_ingest, rollups_fold, seller_identity_link
 from analytics.tests.factories import T0, bid_token, cancellation, organic, promoted_listing, purchase, sponsored
-from closetads import clock
+from core import clock
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from analytics.tests.factories import (
     sponsored,
 )
 from auction.models import AuctionSettings
-from closetads import clock
+from core import clock
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 H = dt.timedelta(hours=1)

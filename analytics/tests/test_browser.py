@@ -1,5 +1,5 @@
 """The seller pages in a real browser: Playwright driving Debian's Chromium, or Playwright's own
-where Debian's is missing (closetads/browser.py; `make test` gets one first).
+where Debian's is missing (dev/browser.py; `make test` gets one first).
 
 Data is created before the browser is driven; the live server runs in a thread of this
 process, so the pinned clock applies to it too. Playwright's sync API runs an event loop
@@ -21,8 +21,8 @@ from auction.models import ListingAuctionDay
 from auction.recording import COUNTERS
 from campaigns.models import Campaign
 from campaigns.tests.factories import launched_campaign
-from closetads import clock
-from closetads.browser import launch_kwargs
+from core import clock
+from dev.browser import launch_kwargs
 from sellers.services import sso_link_create
 from sellers.tests.factories import ListingFactory, SellerFactory
 

@@ -24,7 +24,7 @@ from analytics.selectors.dashboard import dashboard_for_seller
 from analytics.services import rollups_add, rollups_recompute
 from analytics.tests.factories import T0, promoted_listing
 from analytics.tests.test_rollups import _traffic
-from closetads import clock
+from core import clock
 
 H = dt.timedelta(hours=1)
 ZONES = ["UTC", "America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata", "Pacific/Chatham", "Australia/Sydney"]
@@ -147,7 +147,7 @@ def test_the_migration_backfill_sums_existing_listing_cells(closets):
 
 
 def test_demo_rollups_write_the_campaign_sums_too(closets):
-    from analytics import demo
+    from dev import demo
 
     mine, listings, _, _ = closets
     rows = demo.rollups_create(mine, [x.pk for x in listings], days=3, cells_per_hour=3, batch_size=50)

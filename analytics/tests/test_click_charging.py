@@ -12,7 +12,7 @@ from analytics.tests.factories import T0, bid_token, organic, promoted_listing, 
 from auction.models import AuctionSettings
 from campaigns.models import BudgetPeriod, LedgerEntry
 from campaigns.services import campaign_pause, charge_refund
-from closetads import clock
+from core import clock
 from sellers.tests.factories import ListingFactory
 
 MIN = dt.timedelta(minutes=1)

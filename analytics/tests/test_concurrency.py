@@ -3,6 +3,7 @@ and folds racing with writers that commit late."""
 
 import datetime as dt
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection, transaction
@@ -13,7 +14,8 @@ from analytics.models import Click, HourlyStat, Impression
 from analytics.services import events_ingest, rollups_fold
 from analytics.tests.factories import bid_token, promoted_listing, sponsored
 from campaigns.models import BudgetPeriod, LedgerEntry
-from closetads import clock
+from core import clock
+from core.tests.concurrency import run_at_once
 
 MONDAY = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)
 
@@ -22,25 +24,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 def race(bodies):
     """Ingest each body in its own thread, all released at once; returns the responses."""
-    barrier = threading.Barrier(len(bodies))
-    results, errors = [None] * len(bodies), []
-
-    def run(index, body):
-        try:
-            barrier.wait()
-            results[index] = events_ingest(body)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, body)) for i, body in enumerate(bodies)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
+    return run_at_once([partial(events_ingest, body) for body in bodies])
 
 
 @pytest.fixture
@@ -128,18 +112,5 @@ def test_a_row_committed_after_a_higher_id_is_still_folded(promoted):
 def test_two_folds_at_once_count_every_row_once(promoted):
     campaign, listing = promoted
     events_ingest({"impressions": [sponsored(bid_token(campaign, listing)) for _ in range(200)]})
-    barrier = threading.Barrier(4)
-
-    def fold():
-        try:
-            barrier.wait()
-            rollups_fold()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=fold) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once([rollups_fold] * 4)
     assert HourlyStat.objects.get().impressions == 200

@@ -14,7 +14,7 @@ from django.urls import reverse
 from analytics.selectors import stats_totals
 from analytics.tests.conftest import NOW, stat
 from auction.models import AuctionSettings
-from closetads.money import format_money
+from core.money import format_money
 from sellers.tests.factories import SellerFactory
 
 DASH = reverse("analytics:dashboard")

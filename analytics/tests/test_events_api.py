@@ -16,8 +16,8 @@ from analytics.tests.factories import (
     purchase,
     sponsored,
 )
-from closetads import clock
-from closetads.services import api_key_create
+from core import clock
+from core.services import api_key_create
 
 URL = "/api/v1/events"
 

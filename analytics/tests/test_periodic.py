@@ -11,8 +11,8 @@ from analytics import tasks
 from analytics.models import AttributionCredit, HourlyStat
 from analytics.services import events_ingest
 from analytics.tests.factories import T0, bid_token, promoted_listing, purchase, sponsored
-from closetads import clock, periodic
-from closetads.celery import app
+from config.celery import app
+from core import clock, periodic
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from analytics.models import Cancellation, Purchase, PurchaseItem
 from analytics.services import events_ingest
 from analytics.tests.factories import T0, cancellation, promoted_listing, purchase
-from closetads import changes, clock
+from core import changes, clock
 from sellers.models import Listing
 from sellers.tests.factories import ListingFactory
 

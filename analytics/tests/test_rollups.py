@@ -17,7 +17,7 @@ from analytics.services import (
 )
 from analytics.tests.factories import T0, bid_token, cancellation, organic, promoted_listing, purchase, sponsored
 from campaigns.services import charge_refund
-from closetads import clock
+from core import clock
 
 H = dt.timedelta(hours=1)
 MIN = dt.timedelta(minutes=1)

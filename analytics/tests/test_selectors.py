@@ -5,7 +5,7 @@ import pytest
 from analytics.selectors import seller_receipts, stats_by_listing, stats_totals
 from analytics.services import attribution_run_pending, events_ingest, rollups_fold
 from analytics.tests.factories import T0, bid_token, promoted_listing, purchase, sponsored
-from closetads import clock
+from core import clock
 
 H = dt.timedelta(hours=1)
 

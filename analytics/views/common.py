@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest
-
 from analytics.ranges import DayRange, RangeError, last_days, parse_range, seller_tz
-from closetads import clock
+from core import clock
+from sellers.portal import SellerRequest
 
 
-def seller_today(request: HttpRequest) -> tuple[dt.tzinfo, dt.date]:
+def seller_today(request: SellerRequest) -> tuple[dt.tzinfo, dt.date]:
     tz = seller_tz(request.seller)
     return tz, clock.now().astimezone(tz).date()
 
 
-def requested_range(request: HttpRequest, *, default: int | None = 30) -> tuple[DayRange, RangeError | None]:
+def requested_range(request: SellerRequest, *, default: int | None = 30) -> tuple[DayRange, RangeError | None]:
     """The range in the query string; on a bad one, the default range and the error to show."""
     tz, today = seller_today(request)
     try:
@@ -24,7 +23,7 @@ def requested_range(request: HttpRequest, *, default: int | None = 30) -> tuple[
         return last_days(default or 30, today=today, tz=tz), exc
 
 
-def page_number(request: HttpRequest) -> int:
+def page_number(request: SellerRequest) -> int:
     try:
         return max(1, int(request.GET.get("page") or 1))
     except (TypeError, ValueError):

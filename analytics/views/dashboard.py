@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -18,7 +18,7 @@ from analytics.selectors.lift import lift_card_for_seller
 from analytics.views.common import requested_range, seller_today
 from auction.models import AuctionSettings
 from campaigns.selectors import campaign_latest_for_seller
-from campaigns.views.common import render_page, seller_required
+from sellers.portal import SellerRequest, render_page, seller_required
 
 
 def attribution_note(end: dt.date, today: dt.date, window_days: int,
@@ -38,7 +38,7 @@ def attribution_note(end: dt.date, today: dt.date, window_days: int,
 
 @require_GET
 @seller_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SellerRequest) -> HttpResponse:
     """The signed-in seller's dashboard for ``range=N`` or ``start``/``end`` (a bad range: 400 with the reason)."""
     days, error = requested_range(request)
     _, today = seller_today(request)

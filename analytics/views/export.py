@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import csv
-
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
 from analytics.presenters import decimal_string
 from analytics.selectors.dashboard import EXPORT_HEADER, export_rows
 from analytics.views.common import requested_range
-from campaigns.views.common import seller_required
 from sellers.models import Listing
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+from sellers.portal import SellerRequest, csv_response, seller_required
 
 
 @require_GET
 @seller_required
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: SellerRequest) -> HttpResponse | StreamingHttpResponse:
     """``/analytics/export.csv?start=YYYY-MM-DD&end=YYYY-MM-DD[&listing=<marketplace id>]``.
 
     Both dates included, in the seller's time zone; money as decimal strings. A bad range
@@ -34,18 +27,14 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     listing = None
     if request.GET.get("listing"):
         listing = get_object_or_404(Listing, marketplace_id=request.GET["listing"], seller=request.seller)
-    writer = csv.writer(_Echo(), lineterminator="\n")
 
-    def lines():
-        yield writer.writerow(EXPORT_HEADER)
+    def rows():
+        yield EXPORT_HEADER
         for row in export_rows(request.seller, days, listing=listing):
-            yield writer.writerow([
+            yield [
                 row["day"].isoformat(), row["listing__marketplace_id"], row["impressions"], row["clicks"],
                 decimal_string(row["spend_micros"]), row["direct_orders"], decimal_string(row["direct_sales_micros"]),
                 row["halo_orders"], decimal_string(row["halo_sales_micros"]),
-            ])
+            ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    name = f"closetads-{days.start.isoformat()}-{days.end.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return csv_response(rows(), f"closetads-{days.start.isoformat()}-{days.end.isoformat()}.csv", lineterminator="\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,9 +19,9 @@ from analytics.views.common import page_number, requested_range
 from auction.selectors import listing_auction_stats
 from campaigns.models import Campaign
 from campaigns.selectors import campaign_live_for_seller, promoted_among, promoted_listings
-from campaigns.views.common import render_page, seller_required
-from closetads import clock
+from core import clock
 from sellers.models import Listing
+from sellers.portal import SellerRequest, render_page, seller_required
 
 DIAGNOSIS_DAYS = 7
 # (sort key or "", header, numeric)
@@ -47,7 +47,7 @@ def _columns(sort: str, toggle: bool = False) -> list[dict]:
 
 @require_GET
 @seller_required
-def listing_table(request: HttpRequest) -> HttpResponse:
+def listing_table(request: SellerRequest) -> HttpResponse:
     """The seller's listings with their metrics over the range: sortable, filterable, paginated (in SQL)."""
     days, error = requested_range(request)
     table = listing_stats_page(request.seller, days, sort=request.GET.get("sort", ""),
@@ -88,7 +88,7 @@ def _current_blockers(listing: Listing) -> list[str]:
 
 @require_GET
 @seller_required
-def why_not_showing(request: HttpRequest, listing_id: int) -> HttpResponse:
+def why_not_showing(request: SellerRequest, listing_id: int) -> HttpResponse:
     """How the listing fared in auctions over the last 7 days and why it did not show; another seller's: 404."""
     listing = get_object_or_404(Listing.objects.select_related("seller"), pk=listing_id, seller=request.seller)
     today = clock.local_now().date()  # the auction counts its days in the marketplace time zone

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from analytics.ranges import PRESETS
 from analytics.selectors.receipts import receipt_for_seller, receipts_page
 from analytics.views.common import page_number, requested_range, seller_today
-from campaigns.views.common import render_page, seller_required
+from sellers.portal import SellerRequest, render_page, seller_required
 
 
 @require_GET
 @seller_required
-def receipt_list(request: HttpRequest) -> HttpResponse:
+def receipt_list(request: SellerRequest) -> HttpResponse:
     """The seller's credited orders in the range, newest first (a bad range: 400 with the reason)."""
     days, error = requested_range(request)
     page = receipts_page(request.seller, days, page=page_number(request))
@@ -26,7 +26,7 @@ def receipt_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @seller_required
-def receipt_detail(request: HttpRequest, credit_id: int) -> HttpResponse:
+def receipt_detail(request: SellerRequest, credit_id: int) -> HttpResponse:
     """One receipt; another seller's (or a reversed credit) is a 404."""
     receipt = receipt_for_seller(request.seller, credit_id)
     if receipt is None:

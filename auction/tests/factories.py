@@ -9,7 +9,7 @@ from auction.ranking import CampaignState, Candidate, ListingState, RankingSetti
 from campaigns.models import Campaign
 from campaigns.services import campaign_launch
 from campaigns.tests.factories import CampaignFactory
-from closetads import clock
+from core import clock
 from sellers.models import Listing
 from sellers.tests.factories import ListingFactory, SellerFactory
 

@@ -13,8 +13,8 @@ from auction.recording import recorder
 from auction.selectors import listing_auction_stats
 from auction.tests.factories import MONDAY, ORGANIC_AHEAD, auction_body, page_ids, promoted_closet
 from auction.tokens import verify
-from closetads import changes, clock
-from closetads.services import api_key_create, api_key_revoke
+from core import changes, clock
+from core.services import api_key_create, api_key_revoke
 from sellers.tests.factories import ListingFactory
 
 AUCTIONS = "/api/v1/auctions"

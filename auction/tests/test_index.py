@@ -10,8 +10,8 @@ from auction.models import AuctionSettings
 from auction.tests.factories import MONDAY, promoted_closet
 from campaigns.models import BudgetPeriod, Campaign
 from campaigns.services import budget_period_current, campaign_listings_set, campaign_pause
-from closetads import changes, clock
-from closetads.models import ChangeCounter
+from core import changes, clock
+from core.models import ChangeCounter
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 pytestmark = pytest.mark.django_db
@@ -143,7 +143,7 @@ def test_a_counter_that_goes_back_or_an_unknown_topic_rebuilds_everything():
     refresh()
     assert auction_index().stats["full_builds"] == 3
     # New models are a known topic: a web process rebuilds for them in the background
-    # (test_position_curve_learning.py), not on the request.
+    # (learning/tests/test_position_curve_learning.py), not on the request.
 
 
 def test_settings_changes_reach_the_rules(django_capture_on_commit_callbacks):
@@ -199,7 +199,7 @@ def test_web_processes_freeze_what_a_full_build_leaves_out_of_the_collectors_ful
         index.refresh(clock.now())
         assert gc.get_freeze_count() == 0  # off unless a web process turns it on
         switch_interval = sys.getswitchinterval()
-        importlib.reload(importlib.import_module("closetads.wsgi"))  # what gunicorn loads
+        importlib.reload(importlib.import_module("config.wsgi"))  # what gunicorn loads
         sys.setswitchinterval(switch_interval)
         assert AuctionIndex.freeze_after_build is True
         index.reset()

@@ -9,7 +9,7 @@ import pytest
 from auction.recording import recorder
 from auction.tests.factories import MONDAY, page_body, promoted_closet
 from auction.traffic import counter
-from closetads import clock
+from core import clock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -3,7 +3,7 @@ import datetime as dt
 from auction.models import ModelVersion
 from campaigns.services import click_charge
 from campaigns.tests.factories import launched_campaign
-from closetads import clock
+from core import clock
 from sellers.tests.factories import SellerFactory
 
 MONDAY = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)

@@ -9,7 +9,7 @@ from auction.traffic import profile_estimate, traffic_profile, week_share
 from campaigns.models import Campaign
 from campaigns.services import click_charge
 from campaigns.tests.factories import launched_campaign
-from closetads import clock
+from core import clock
 from sellers.tests.factories import SellerFactory
 
 MONDAY = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)

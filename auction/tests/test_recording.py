@@ -13,7 +13,7 @@ from auction.selectors import REASON_COUNTERS, listing_auction_stats
 from auction.services import auctions_run
 from auction.tests.factories import MONDAY, auction_body, page_body, promoted_closet
 from campaigns.services import campaign_pause
-from closetads import clock
+from core import clock
 from sellers.tests.factories import ListingFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ from auction.selectors import listing_auction_stats
 from auction.services import auctions_run
 from auction.tests.factories import MONDAY, ORGANIC_AHEAD, auction_body, page_body, page_ids, promoted_closet
 from auction.tokens import TokenError, verify
-from closetads import clock
-from closetads.validation import FieldError
+from core import clock
+from core.validation import FieldError
 
 pytestmark = pytest.mark.django_db
 

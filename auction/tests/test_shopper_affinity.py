@@ -14,7 +14,7 @@ from auction.models import ShopperTaste
 from auction.position import power_curve
 from auction.ranking import Shopper, run_auction
 from auction.tests.factories import OPEN, SEARCH, UNKNOWN, organic, promoted
-from closetads import clock
+from core import clock
 from learning import affinity as learnt_affinity
 from sellers.tests.factories import ListingFactory, SellerFactory
 

@@ -1,4 +1,5 @@
-"""A fresh web process builds its auction index before its first request (closetads/wsgi.py).
+"""A fresh web process builds its auction index before its first request (auction/apps.py,
+run by config/wsgi.py through core.web_start).
 
 Run in a separate Python process against this test's PostgreSQL database (committed data),
 with the admin's real 100 ms deadline: the first auction is served, not failed open.
@@ -18,15 +19,15 @@ from django.conf import settings
 
 from auction.models import AuctionSettings
 from auction.tests.factories import page_body, promoted_closet
-from closetads import clock
-from closetads.services import api_key_create
+from core import clock
+from core.services import api_key_create
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST_AUCTION = """
 import json, os, sys
-import closetads.wsgi  # what gunicorn loads in each worker
+import config.wsgi  # what gunicorn loads in each worker
 from auction.index import auction_index
 from django.test import Client
 built_before = auction_index().stats["full_builds"]

@@ -1,7 +1,7 @@
 """Reads for the campaign page and the listing picker.
 
 Money is integer micros. Week bounds are in the marketplace time zone
-(``closetads.clock.marketplace_tz()``), stored as UTC.
+(``core.clock.marketplace_tz()``), stored as UTC.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 
 from campaigns import budget
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignListing
-from closetads import clock
-from closetads.paging import PageNavigation
+from core import clock
+from core.paging import PageNavigation
 from sellers.models import Listing, Seller
 
 LISTINGS_PER_PAGE = 50

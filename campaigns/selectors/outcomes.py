@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from campaigns import budget
 from campaigns.models import BudgetForecast, BudgetPeriod, LedgerEntry
-from closetads import clock
+from core import clock
 
 
 @dataclass(frozen=True)

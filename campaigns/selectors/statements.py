@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from campaigns.models import BudgetPeriod, LedgerEntry
-from closetads import clock
+from core import clock
 from sellers.models import Seller
 
 

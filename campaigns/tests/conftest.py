@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from closetads import clock
+from core import clock
 from sellers.tests.factories import ListingFactory, SellerFactory
 
 # A Monday noon; tests run with TIME_ZONE=UTC unless they say otherwise.

@@ -6,7 +6,7 @@ import factory
 from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, LedgerEntry
 from campaigns.selectors import WeekOutcome
-from closetads import clock
+from core import clock
 from sellers.tests.factories import SellerFactory
 
 

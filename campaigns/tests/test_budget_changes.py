@@ -14,7 +14,7 @@ from campaigns.services import (
     click_charge,
 )
 from campaigns.tests.factories import CampaignFactory
-from closetads import clock
+from core import clock
 
 MONDAY = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
 

@@ -12,7 +12,7 @@ from campaigns.models import BudgetPeriod, Campaign, CampaignListing
 from campaigns.services import campaign_end, click_charge
 from campaigns.tests.conftest import MONDAY_NOON, htmx
 from campaigns.tests.factories import launched_campaign
-from closetads import clock
+from core import clock
 from sellers.models import Listing
 from sellers.tests.factories import ListingFactory
 

@@ -1,8 +1,7 @@
 import datetime as dt
-import threading
+from functools import partial
 
 import pytest
-from django.db import close_old_connections, connection
 from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,7 +18,8 @@ from campaigns.services import (
     click_charge,
 )
 from campaigns.tests.factories import CampaignFactory
-from closetads import changes, clock
+from core import changes, clock
+from core.tests.concurrency import run_at_once
 
 MONDAY = dt.datetime(2026, 11, 30, 0, 0, tzinfo=dt.UTC)  # a Monday; tests run with TIME_ZONE=UTC
 
@@ -158,25 +158,7 @@ def test_fifty_concurrent_clicks_on_a_budget_for_twenty_charge_exactly_twenty():
     campaign = CampaignFactory(weekly_budget_micros=10_000_000)
     campaign_launch(campaign)
     # The budget covers exactly 20 clicks at $0.50.
-    barrier = threading.Barrier(50)
-    results = []
-    lock = threading.Lock()
-
-    def charge(i: int) -> None:
-        try:
-            barrier.wait()
-            result = click_charge(campaign.pk, 500_000, click_id=1000 + i)
-            with lock:
-                results.append(result)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=charge, args=(i,)) for i in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_at_once([partial(click_charge, campaign.pk, 500_000, click_id=1000 + i) for i in range(50)])
     period = BudgetPeriod.objects.get(campaign=campaign)
     assert len(results) == 50
     assert sum(r.charged for r in results) == 20

@@ -6,7 +6,7 @@ from campaigns.models import BudgetForecast
 from campaigns.selectors import forecast_checks
 from campaigns.services import budget_forecast_record, campaign_launch, click_charge
 from campaigns.tests.factories import CampaignFactory
-from closetads import clock
+from core import clock
 
 MONDAY = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
 
@@ -41,7 +41,7 @@ def test_a_launch_week_or_a_week_without_a_forecast_is_not_checked(seller):
 
 def test_each_week_opens_with_its_forecast_recorded_from_the_campaigns_own_last_week(seller):
     from campaigns.services import forecasts_record_week
-    from closetads import periodic
+    from core import periodic
 
     clock.set_now(MONDAY)
     campaign = CampaignFactory(seller=seller, weekly_budget_micros=20_000_000)

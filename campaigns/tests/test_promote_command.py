@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from campaigns.models import BudgetPeriod, Campaign
 from campaigns.tests.conftest import MONDAY_NOON
-from closetads import clock
+from core import clock
 
 
 def promote(*args) -> str:

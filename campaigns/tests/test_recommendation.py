@@ -30,7 +30,7 @@ from campaigns.selectors import campaign_week_outcomes
 from campaigns.services import charge_refund, click_charge
 from campaigns.tests.conftest import MONDAY_NOON
 from campaigns.tests.factories import campaign_history, launched_campaign, synthetic_outcomes
-from closetads import clock
+from core import clock
 from sellers.models import Listing
 from sellers.tests.factories import ListingFactory, SellerFactory
 
@@ -257,7 +257,7 @@ def test_the_trained_model_is_cached_for_the_budget_week(seller, django_assert_m
 
 def test_no_rule_budget_is_too_small_for_its_bids_to_reach_the_clicks_it_forecasts(db):
     from campaigns.recommendation import SECOND_PRICE_DISCOUNT, expected_cpc_micros
-    from closetads.marketplace_rules import MIN_CLICKS_PER_BUDGET
+    from core.marketplace_rules import MIN_CLICKS_PER_BUDGET
 
     clock.set_now(MONDAY_NOON)
     small = SellerFactory()

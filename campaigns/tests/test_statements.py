@@ -11,7 +11,7 @@ from campaigns.selectors import statement_lines_for_seller
 from campaigns.services import charge_refund, click_charge
 from campaigns.tests.conftest import MONDAY_NOON
 from campaigns.tests.factories import launched_campaign
-from closetads import clock
+from core import clock
 
 
 @pytest.fixture

@@ -6,9 +6,11 @@ answers with the card it changed, swapped in place.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import formats
@@ -21,20 +23,16 @@ from campaigns import selectors, services
 from campaigns.forms import BudgetChangeForm, PickerForm, SelectionForm
 from campaigns.models import Campaign
 from campaigns.services import CampaignError
-from campaigns.views.common import (
-    htmx_target,
-    is_htmx,
-    own_campaign,
-    picker_context,
-    render_page,
-    safe_next,
-    seller_required,
-)
+from campaigns.views.common import own_campaign, picker_context
 from campaigns.views.wizard import wizard_listings_context
-from closetads import clock
-from closetads.l10n import grouped
-from closetads.money import format_money
+from core import clock
+from core.l10n import grouped
+from core.money import format_money
 from sellers.models import Listing
+from sellers.portal import SellerRequest, htmx_target, is_htmx, render_page, safe_next, seller_required
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ENDED = gettext_lazy("This campaign has ended; start a new one to promote your closet again.")
 
@@ -43,7 +41,7 @@ def _local(moment):
     return moment.astimezone(clock.marketplace_tz())
 
 
-def _detail_context(request: HttpRequest, campaign: Campaign, **extra) -> dict:
+def _detail_context(request: SellerRequest, campaign: Campaign, **extra) -> dict:
     url = reverse("campaigns:detail", args=[campaign.pk])
     context = picker_context(request, campaign, url, params=extra.pop("params", None),
                              error=extra.pop("picker_error", None), notice=extra.pop("picker_notice", None))
@@ -60,17 +58,19 @@ def _detail_context(request: HttpRequest, campaign: Campaign, **extra) -> dict:
 
 @require_GET
 @seller_required
-def campaign_home(request: HttpRequest) -> HttpResponse:
+def campaign_home(request: SellerRequest) -> HttpResponse:
     """/campaign/: the seller's campaign, or the onboarding wizard when none was launched."""
     if selectors.seller_needs_onboarding(request.seller):
         return redirect("campaigns:wizard_start")
     campaign = selectors.campaign_latest_for_seller(request.seller)
+    if campaign is None:  # only drafts, all gone since: start again
+        return redirect("campaigns:wizard_start")
     return redirect("campaigns:detail", campaign.pk)
 
 
 @require_GET
 @seller_required
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_detail(request: SellerRequest, campaign_id: int) -> HttpResponse:
     campaign = own_campaign(request, campaign_id)
     if campaign.status == Campaign.Status.DRAFT:
         return redirect("campaigns:wizard_budget")
@@ -82,7 +82,8 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
                        _detail_context(request, campaign))
 
 
-def _status_response(request: HttpRequest, campaign: Campaign, notice: str, error: str | None = None) -> HttpResponse:
+def _status_response(request: SellerRequest, campaign: Campaign, notice: StrOrPromise,
+                     error: str | None = None) -> HttpResponse:
     if is_htmx(request):
         context = _detail_context(request, campaign, status_notice=notice, status_error=error)
         return render_page(request, "campaigns/campaign.html", "campaigns/_status.html", context)
@@ -90,7 +91,7 @@ def _status_response(request: HttpRequest, campaign: Campaign, notice: str, erro
     return redirect("campaigns:detail", campaign.pk)
 
 
-def _status_action(request: HttpRequest, campaign_id: int, action, notice: str) -> HttpResponse:
+def _status_action(request: SellerRequest, campaign_id: int, action, notice: StrOrPromise) -> HttpResponse:
     campaign = own_campaign(request, campaign_id)
     try:
         action(campaign)
@@ -101,21 +102,21 @@ def _status_action(request: HttpRequest, campaign_id: int, action, notice: str) 
 
 @require_POST
 @seller_required
-def campaign_pause(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_pause(request: SellerRequest, campaign_id: int) -> HttpResponse:
     return _status_action(request, campaign_id, services.campaign_pause,
                           gettext_lazy("Paused: your listings are not promoted until you resume."))
 
 
 @require_POST
 @seller_required
-def campaign_resume(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_resume(request: SellerRequest, campaign_id: int) -> HttpResponse:
     return _status_action(request, campaign_id, services.campaign_resume,
                           gettext_lazy("Resumed: your listings are promoted again."))
 
 
 @require_POST
 @seller_required
-def campaign_budget(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_budget(request: SellerRequest, campaign_id: int) -> HttpResponse:
     """Change the weekly budget: now in the first week, otherwise from next Monday."""
     campaign = own_campaign(request, campaign_id)
     form = BudgetChangeForm(request.POST)
@@ -146,8 +147,9 @@ def campaign_budget(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return render_page(request, "campaigns/campaign.html", "campaigns/_budget_card.html", context, status=400)
 
 
-def _listings_page_response(request: HttpRequest, campaign: Campaign, *, error: str | None = None,
-                            notice: str | None = None, partial: str = "campaigns/_picker.html") -> HttpResponse:
+def _listings_page_response(request: SellerRequest, campaign: Campaign, *, error: StrOrPromise | None = None,
+                            notice: StrOrPromise | None = None,
+                            partial: str = "campaigns/_picker.html") -> HttpResponse:
     """After a listings change: the picker (htmx), the page again (error), or a redirect."""
     wizard = campaign.status == Campaign.Status.DRAFT
     base = reverse("campaigns:wizard_listings") if wizard else reverse("campaigns:detail", args=[campaign.pk])
@@ -167,7 +169,7 @@ def _listings_page_response(request: HttpRequest, campaign: Campaign, *, error: 
 
 @require_POST
 @seller_required
-def campaign_selection(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_selection(request: SellerRequest, campaign_id: int) -> HttpResponse:
     """Whole closet, or chosen listings (switching starts with every available listing chosen)."""
     campaign = own_campaign(request, campaign_id)
     if campaign.status == Campaign.Status.ENDED:
@@ -198,7 +200,7 @@ def campaign_selection(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_POST
 @seller_required
-def campaign_listings(request: HttpRequest, campaign_id: int) -> HttpResponse:
+def campaign_listings(request: SellerRequest, campaign_id: int) -> HttpResponse:
     """Save the ticks of one picker page, or choose/remove every listing the filters match."""
     campaign = own_campaign(request, campaign_id)
     if campaign.status == Campaign.Status.ENDED:
@@ -227,7 +229,7 @@ def campaign_listings(request: HttpRequest, campaign_id: int) -> HttpResponse:
 
 @require_POST
 @seller_required
-def campaign_listing_promote(request: HttpRequest, campaign_id: int, listing_id: int) -> HttpResponse:
+def campaign_listing_promote(request: SellerRequest, campaign_id: int, listing_id: int) -> HttpResponse:
     """The results table's promote toggle for one listing (``promote``: "1" or "0").
 
     With htmx it answers with the toggle's new state, or asks for a reload when the
@@ -253,8 +255,8 @@ def campaign_listing_promote(request: HttpRequest, campaign_id: int, listing_id:
     return _toggle_response(request, campaign, listing, back)
 
 
-def _toggle_response(request: HttpRequest, campaign: Campaign, listing: Listing, back: str, *,
-                     error: str | None = None) -> HttpResponse:
+def _toggle_response(request: SellerRequest, campaign: Campaign, listing: Listing, back: str, *,
+                     error: StrOrPromise | None = None) -> HttpResponse:
     if not is_htmx(request):
         if error:
             messages.error(request, error)

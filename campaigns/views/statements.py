@@ -4,26 +4,25 @@ with a line per day, and CSV downloads of both.
 
 from __future__ import annotations
 
-import csv
-
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from campaigns import selectors
-from campaigns.views.common import seller_required
-from closetads import clock
-from closetads.money import as_api_string
+from core import clock
+from core.money import as_api_string
+from sellers.portal import SellerRequest, csv_response, seller_required
 
 WEEKS_PER_PAGE = 52
 
 
-class _Echo:
-    """A file-like object whose write returns the line (for streaming csv.writer)."""
-
-    def write(self, value: str) -> str:
-        return value
+def _own_statement(request: SellerRequest, period_id: int):
+    """The signed-in seller's statement of this budget week; any other id is a 404."""
+    detail = selectors.statement_detail_for_seller(request.seller, period_id)
+    if detail is None:
+        raise Http404("No such statement.")
+    return detail
 
 
 def _cell(text: str) -> str:
@@ -37,7 +36,7 @@ def _local_date(moment) -> str:
 
 @require_GET
 @seller_required
-def statement_list(request: HttpRequest) -> HttpResponse:
+def statement_list(request: SellerRequest) -> HttpResponse:
     lines = selectors.statement_lines_for_seller(request.seller)
     page = Paginator(lines, WEEKS_PER_PAGE).get_page(request.GET.get("page"))
     totals = {
@@ -50,23 +49,14 @@ def statement_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @seller_required
-def statement_detail(request: HttpRequest, period_id: int) -> HttpResponse:
-    detail = selectors.statement_detail_for_seller(request.seller, period_id)
-    if detail is None:
-        raise Http404("No such statement.")
+def statement_detail(request: SellerRequest, period_id: int) -> HttpResponse:
+    detail = _own_statement(request, period_id)
     return render(request, "campaigns/statement_detail.html", {"detail": detail, "nav": "statements"})
-
-
-def _csv_response(rows, filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @require_GET
 @seller_required
-def statement_list_csv(request: HttpRequest) -> StreamingHttpResponse:
+def statement_list_csv(request: SellerRequest) -> StreamingHttpResponse:
     """Every week of the seller's statements as CSV, amounts in dollars with two decimals."""
     lines = selectors.statement_lines_for_seller(request.seller)
 
@@ -79,16 +69,14 @@ def statement_list_csv(request: HttpRequest) -> StreamingHttpResponse:
                    as_api_string(line.refunds_micros), as_api_string(line.adjustments_micros),
                    as_api_string(line.net_micros), line.charged_clicks, line.refunded_clicks]
 
-    return _csv_response(rows(), f"closetads-statements-{request.seller.marketplace_id}.csv")
+    return csv_response(rows(), f"closetads-statements-{request.seller.marketplace_id}.csv")
 
 
 @require_GET
 @seller_required
-def statement_detail_csv(request: HttpRequest, period_id: int) -> StreamingHttpResponse:
+def statement_detail_csv(request: SellerRequest, period_id: int) -> StreamingHttpResponse:
     """One week's ledger entries as CSV (streamed: a busy week has thousands of clicks)."""
-    detail = selectors.statement_detail_for_seller(request.seller, period_id)
-    if detail is None:
-        raise Http404("No such statement.")
+    detail = _own_statement(request, period_id)
     tz = clock.marketplace_tz()
 
     def rows():
@@ -97,4 +85,4 @@ def statement_detail_csv(request: HttpRequest, period_id: int) -> StreamingHttpR
             yield [created_at.astimezone(tz).isoformat(), kind, as_api_string(amount),
                    "" if click_id is None else click_id, _cell(note)]
 
-    return _csv_response(rows(), f"closetads-statement-{_local_date(detail.period.week_start)}.csv")
+    return csv_response(rows(), f"closetads-statement-{_local_date(detail.period.week_start)}.csv")

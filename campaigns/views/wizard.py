@@ -8,10 +8,12 @@ its URL; without, it redirects to it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,10 +26,14 @@ from campaigns.forms import MoneyField, SelectionForm, WizardBudgetForm
 from campaigns.models import Campaign
 from campaigns.recommendation import Recommendation, budget_forecast, budget_recommend
 from campaigns.services import CampaignError
-from campaigns.views.common import htmx_target, is_htmx, picker_context, render_page, seller_required
-from closetads import clock
-from closetads.money import format_money_input
+from campaigns.views.common import picker_context
+from core import clock
+from core.money import format_money_input
+from sellers.portal import SellerRequest, htmx_target, is_htmx, render_page, seller_required
 from sellers.selectors import closet_summary
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 STEPS = (("start", gettext_lazy("Your closet")), ("budget", gettext_lazy("Weekly budget")),
          ("listings", gettext_lazy("Listings")), ("review", gettext_lazy("Review and launch")))
@@ -35,6 +41,14 @@ STEPS = (("start", gettext_lazy("Your closet")), ("budget", gettext_lazy("Weekly
 
 def _draft(seller) -> Campaign | None:
     return Campaign.objects.filter(seller=seller, status=Campaign.Status.DRAFT).first()
+
+
+def _guarded_draft(seller) -> Campaign:
+    """The draft that ``_guard(request, needs_draft=True)`` has just seen (a 404 if it went since)."""
+    draft = _draft(seller)
+    if draft is None:
+        raise Http404
+    return draft
 
 
 def _has_launched_campaign(seller) -> bool:
@@ -57,8 +71,8 @@ def _budget_initial(draft: Campaign | None, levels: dict[str, int]) -> dict:
     return initial
 
 
-def wizard_listings_context(request: HttpRequest, draft: Campaign, *, params=None, error: str | None = None,
-                            notice: str | None = None) -> dict:
+def wizard_listings_context(request: SellerRequest, draft: Campaign, *, params=None,
+                            error: StrOrPromise | None = None, notice: StrOrPromise | None = None) -> dict:
     """The listings step (the picker's POSTs re-render it through the campaign views)."""
     context = picker_context(request, draft, reverse("campaigns:wizard_listings"), params=params, error=error,
                              notice=notice)
@@ -67,10 +81,10 @@ def wizard_listings_context(request: HttpRequest, draft: Campaign, *, params=Non
     return context
 
 
-def _step_context(request: HttpRequest, step: str, **extra) -> dict:
+def _step_context(request: SellerRequest, step: str, **extra) -> dict:
     seller = request.seller
     draft = _draft(seller)
-    context = {"step": step, "steps": STEPS, "draft": draft, "nav": "campaign"}
+    context: dict[str, Any] = {"step": step, "steps": STEPS, "draft": draft, "nav": "campaign"}
     if step == "start":
         context["summary"] = closet_summary(seller)
     elif step == "budget":
@@ -81,8 +95,9 @@ def _step_context(request: HttpRequest, step: str, **extra) -> dict:
             initial=_budget_initial(draft, levels), levels=levels)
     elif step == "listings":
         # ``error``/``notice`` in extra are about the selection form, not the picker.
-        context.update(wizard_listings_context(request, draft))
+        context.update(wizard_listings_context(request, _guarded_draft(seller)))
     elif step == "review":
+        draft = _guarded_draft(seller)
         now = clock.now()
         start, end = budget.week_bounds(now, clock.marketplace_tz())
         context.update({
@@ -95,20 +110,20 @@ def _step_context(request: HttpRequest, step: str, **extra) -> dict:
     return context
 
 
-def _step_response(request: HttpRequest, step: str, *, status: int = 200, **extra) -> HttpResponse:
+def _step_response(request: SellerRequest, step: str, *, status: int = 200, **extra) -> HttpResponse:
     url = reverse(f"campaigns:wizard_{step}")
     return render_page(request, "campaigns/wizard.html", "campaigns/_wizard.html",
                        _step_context(request, step, **extra), status=status, url=url)
 
 
-def _go(request: HttpRequest, step: str) -> HttpResponse:
+def _go(request: SellerRequest, step: str) -> HttpResponse:
     """To the next step: its part with htmx, a redirect without."""
     if is_htmx(request):
         return _step_response(request, step)
     return redirect(f"campaigns:wizard_{step}")
 
 
-def _guard(request: HttpRequest, needs_draft: bool) -> HttpResponse | None:
+def _guard(request: SellerRequest, needs_draft: bool) -> HttpResponse | None:
     if _has_launched_campaign(request.seller):
         return redirect("campaigns:home")
     if needs_draft and _draft(request.seller) is None:
@@ -118,14 +133,14 @@ def _guard(request: HttpRequest, needs_draft: bool) -> HttpResponse | None:
 
 @require_GET
 @seller_required
-def wizard_start(request: HttpRequest) -> HttpResponse:
+def wizard_start(request: SellerRequest) -> HttpResponse:
     """Step 1: the closet at a glance."""
     return _guard(request, False) or _step_response(request, "start")
 
 
 @require_http_methods(["GET", "POST"])
 @seller_required
-def wizard_budget(request: HttpRequest) -> HttpResponse:
+def wizard_budget(request: SellerRequest) -> HttpResponse:
     """Step 2: the recommended budget first (with its forecast), or the seller's own amount.
 
     The first POST creates the draft campaign (whole closet); later ones change it.
@@ -154,7 +169,7 @@ def wizard_budget(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @seller_required
-def wizard_forecast(request: HttpRequest) -> HttpResponse:
+def wizard_forecast(request: SellerRequest) -> HttpResponse:
     """The forecast for the amount being typed (htmx asks as the seller types)."""
     field = MoneyField(required=True)
     context: dict = {}
@@ -172,11 +187,11 @@ def wizard_forecast(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @seller_required
-def wizard_listings(request: HttpRequest) -> HttpResponse:
+def wizard_listings(request: SellerRequest) -> HttpResponse:
     """Step 3: the whole closet (default) or chosen listings."""
     if (refused := _guard(request, True)) is not None:
         return refused
-    draft = _draft(request.seller)
+    draft = _guarded_draft(request.seller)
     if request.method == "GET":
         if htmx_target(request) == "listing-picker":
             return render_page(request, "campaigns/wizard.html", "campaigns/_picker.html",
@@ -210,13 +225,13 @@ def wizard_listings(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @seller_required
-def wizard_review(request: HttpRequest) -> HttpResponse:
+def wizard_review(request: SellerRequest) -> HttpResponse:
     """Step 4: what will be promoted, for how much, and what it is likely to buy; launch."""
     if (refused := _guard(request, True)) is not None:
         return refused
     if request.method == "GET":
         return _step_response(request, "review")
-    draft = _draft(request.seller)
+    draft = _guarded_draft(request.seller)
     try:
         with transaction.atomic():
             services.campaign_launch(draft)

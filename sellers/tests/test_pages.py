@@ -81,7 +81,7 @@ def test_admin_changelists_work_for_staff(admin_client, db):
 
 
 def test_admin_creates_an_api_key_and_shows_it_once(admin_client, db):
-    from closetads.models import ApiKey
+    from core.models import ApiKey
 
     response = admin_client.post("/admin/closetads/apikey/add/", {"name": "sf", "scopes": ["catalog"]}, follow=True)
     assert response.status_code == 200

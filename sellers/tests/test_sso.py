@@ -4,7 +4,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from closetads import clock
+from core import clock
 from sellers.services import sso_link_create
 from sellers.tests.factories import SellerFactory
 

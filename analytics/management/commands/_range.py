@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from closetads.validation import parse_datetime
+from core.validation import parse_datetime
 
 
 def parse_moment(value: str, option: str) -> dt.datetime:

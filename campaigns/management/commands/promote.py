@@ -8,8 +8,8 @@ from django.db import transaction
 from campaigns import selectors, services
 from campaigns.models import Campaign
 from campaigns.services import CampaignError
-from closetads import clock
-from closetads.money import MICROS_PER_CENT, MoneyError, format_money, to_micros
+from core import clock
+from core.money import MICROS_PER_CENT, MoneyError, format_money, to_micros
 from sellers.models import Listing, Seller
 
 
@@ -97,7 +97,7 @@ class Command(BaseCommand):
             when = f" from {change.applies_from.astimezone(clock.marketplace_tz()):%Y-%m-%d} (next budget week)"
         promoted = selectors.promoted_listings(campaign).count()
         what = "whole closet" if campaign.selection == Campaign.Selection.ALL else "chosen listings"
-        bids = (f"manual bidding up to {format_money(campaign.max_cpc_micros)} a click"
+        bids = (f"manual bidding up to {format_money(campaign.max_cpc_micros or 0)} a click"
                 if campaign.bidding == Campaign.Bidding.MANUAL else "automatic bidding")
         return (f"Campaign {campaign.pk} of {seller.username} ({seller.marketplace_id}): {campaign.status}, "
                 f"{amount} a week{when}, {what} ({promoted} available listings), {bids}.")

@@ -1,0 +1,68 @@
+"""Admin helpers: read-only pages, tables with millions of rows, money typed in dollars."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connection
+from django.utils.functional import cached_property
+
+
+class LargeTablePaginator(Paginator):
+    """Avoids ``COUNT(*)`` over a whole large table on PostgreSQL.
+
+    An unfiltered changelist uses the planner's row estimate (``pg_class.reltuples``),
+    which is instant; a filtered one counts for real (its WHERE clause uses an index).
+    On SQLite, and for small tables, it counts exactly.
+    """
+
+    ESTIMATE_ABOVE = 100_000
+
+    @cached_property
+    def count(self) -> int:
+        query = getattr(self.object_list, "query", None)
+        if connection.vendor == "postgresql" and query is not None and not query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE relname = %s",
+                    [self.object_list.model._meta.db_table],  # type: ignore[attr-defined]  # a QuerySet here
+                )
+                row = cursor.fetchone()
+            if row and row[0] > self.ESTIMATE_ABOVE:
+                return int(row[0])
+        return super().count
+
+
+class LargeTableAdmin(admin.ModelAdmin):
+    """A ModelAdmin over a table that grows without bound (events, ledger entries, counts):
+    the changelist shows no "N total" (no ``COUNT(*)`` of the whole table) and pages with
+    ``LargeTablePaginator``'s estimate."""
+
+    show_full_result_count = False
+    paginator = LargeTablePaginator
+
+
+class ReadOnlyAdminMixin:
+    """For a ModelAdmin or an inline whose rows are facts: looked at, never added, edited
+    or deleted in admin."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+def dollars_field(label: str, *, help_text: str = "In dollars, whole cents.", required: bool = True,
+                  max_digits: int = 12) -> forms.DecimalField:
+    """An amount typed in dollars and whole cents (at least $0.01). Forms store it with
+    ``core.money.to_micros`` and show a stored one with ``to_decimal``: one conversion
+    for every admin form."""
+    return forms.DecimalField(label=label, required=required, min_value=Decimal("0.01"), max_digits=max_digits,
+                              decimal_places=2, help_text=help_text)

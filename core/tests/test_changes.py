@@ -1,0 +1,31 @@
+"""Change counters: the checked read that stands in for the connection health check."""
+
+import psycopg
+import pytest
+from django.db import connection
+
+from core import changes
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_checked_read_survives_a_connection_the_server_dropped():
+    changes._bump_now(changes.CATALOG)
+    assert changes.versions_checked()[changes.CATALOG] == 1
+    connection.health_check_enabled = True
+    connection.health_check_done = False  # as at the start of a request
+    pid = connection.connection.info.backend_pid
+    settings = connection.settings_dict
+    with psycopg.connect(host=settings["HOST"], port=settings["PORT"] or 5432, user=settings["USER"],
+                         dbname=settings["NAME"], autocommit=True) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+    assert changes.versions_checked()[changes.CATALOG] == 1  # on a new connection
+    assert connection.connection.info.backend_pid != pid
+
+
+def test_versions_lists_every_bumped_topic(db, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.bump(changes.API_KEYS)
+        changes.bump(changes.API_KEYS)
+    assert changes.versions()[changes.API_KEYS] == 2
+    assert changes.versions_checked() == changes.versions()

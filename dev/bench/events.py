@@ -1,0 +1,353 @@
+"""Events benchmark on PostgreSQL: ingest rate over HTTP, attribution rate, rollup lag.
+
+    python -m dev.bench.events [--quick]     # prints one JSON object
+
+* Ingest: gunicorn (sync workers) on 127.0.0.1:8200 against its own database; batches of
+  500 events through POST /api/v1/events over real HTTP, from client threads in this
+  process (pre-built bodies, so the client does little more than write sockets). Two
+  mixes: impressions only, and a realistic batch (sponsored and organic impressions, ~5%
+  sponsored clicks each charged in its own transaction, organic clicks, purchases,
+  a cancellation). The realistic run is one minute of traffic at the 5,000 events/s target
+  (300,000 events), which the rollup measure then folds.
+* Rollup lag: the time ``rollups_fold`` takes to fold that minute of traffic (after the
+  attribution run that credits its purchases).
+* Attribution: 20,000 new purchases by buyers with sponsored clicks, attributed by the
+  minute task's code path (``attribution_run_pending``); purchases per second.
+
+Like the other benchmarks, the process driving it never configures Django: setup and the
+in-process measures run in ``python -m dev.bench.events --inner PHASE`` subprocesses with the
+bench environment. Database: ``BENCH_EVENTS_DATABASE_URL`` (default
+postgres://postgres@127.0.0.1:5432/closetads_bench_events, created and migrated if
+missing; its analytics tables are emptied at each run). Redis: ``BENCH_EVENTS_REDIS_URL``
+(default db 4).
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+from dev.bench import server
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+OUT = ROOT / "dev" / "bench" / "out"
+PYTHON = sys.executable
+PORT = 8200
+WORKERS = 4
+CLIENTS = 8
+BATCH = 500
+TARGET_EVENTS_PER_S = 5_000
+DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/closetads_bench_events"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/4"
+_SECRET = "bench-events-" + secrets.token_urlsafe(40)
+NOTE = (f"POST /api/v1/events over HTTP to gunicorn ({WORKERS} sync workers) on PostgreSQL, batches of {BATCH}, "
+        f"{CLIENTS} client threads on the same 2-core machine; the realistic mix is one minute of traffic at "
+        f"{TARGET_EVENTS_PER_S:,} events/s, then folded (rollup lag) and attributed.")
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith("CLOSETADS_") and key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    data_dir = OUT / "events-data"
+    (data_dir / "staticfiles").mkdir(parents=True, exist_ok=True)
+    env.update({
+        "DATABASE_URL": os.environ.get("BENCH_EVENTS_DATABASE_URL", DEFAULT_DATABASE_URL),
+        "REDIS_URL": os.environ.get("BENCH_EVENTS_REDIS_URL", DEFAULT_REDIS_URL),
+        "SECRET_KEY": os.environ.get("BENCH_EVENTS_SECRET", _SECRET),
+        "DEBUG": "0",
+        "CLOSETADS_SECURE_SSL_REDIRECT": "0",
+        "CLOSETADS_DATA_DIR": str(data_dir),
+        "CLOSETADS_LOG_LEVEL": "WARNING",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "BENCH_EVENTS_SECRET": os.environ.get("BENCH_EVENTS_SECRET", _SECRET),
+    })
+    env.update(extra)
+    return env
+
+
+def _ensure_database(env: dict[str, str]) -> None:
+    import psycopg
+
+    url = urlparse(env["DATABASE_URL"])
+    name = url.path.lstrip("/")
+    with psycopg.connect(url._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
+                   capture_output=True)
+
+
+def _inner(phase: str, env: dict[str, str], *args: str) -> dict:
+    done = subprocess.run([PYTHON, "-m", "dev.bench.events", "--inner", phase, *args], cwd=ROOT, env=env, check=True,
+                          capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _post_all(bodies: list[bytes], key: str, clients: int) -> dict[str, float]:
+    """POST every body from ``clients`` threads; events/s and per-batch latency."""
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+    cursor = iter(range(len(bodies)))
+    lock = threading.Lock()
+    latencies: list[float] = []
+    accepted = [0]
+    failures: list[str] = []
+
+    def worker() -> None:
+        while True:
+            with lock:
+                index = next(cursor, None)
+            if index is None:
+                return
+            started = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+            try:
+                conn.request("POST", "/api/v1/events", body=bodies[index], headers=headers)
+                response = conn.getresponse()
+                payload = response.read()
+            finally:
+                conn.close()
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                if response.status != 200:
+                    failures.append(f"{response.status}: {payload[:200]!r}")
+                else:
+                    result = json.loads(payload)
+                    accepted[0] += result["accepted"]
+                    if result["rejected"]:
+                        failures.append(f"rejected: {result['rejected'][:2]}")
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    if failures:
+        raise RuntimeError(f"{len(failures)} batches failed, first: {failures[0]}")
+    latencies.sort()
+    return {"events_per_s": accepted[0] / wall, "events": float(accepted[0]), "seconds": wall,
+            "batch_p50_ms": 1000 * statistics.median(latencies),
+            "batch_p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+
+
+def run(quick: bool = False) -> dict[str, float]:
+    """Measure ingest, attribution and rollup lag on PostgreSQL; returns flat figures."""
+    env = _env()
+    _ensure_database(env)
+    minute = TARGET_EVENTS_PER_S * 60 // BATCH
+    plan = {"impressions_batches": 10 if quick else 100, "mixed_batches": 12 if quick else minute,
+            "attribution_purchases": 2_000 if quick else 20_000}
+    setup = _inner("prepare", env, json.dumps(plan))
+    bodies = {name: Path(path).read_bytes().split(b"\n") for name, path in setup["files"].items()}
+    with server.gunicorn(PORT, WORKERS, env=env):
+        _post_all(bodies["warmup"], setup["key"], CLIENTS)
+        impressions = _post_all(bodies["impressions"], setup["key"], CLIENTS)
+        _inner("settle", env, "{}")  # fold what came before, so the measured fold is the minute alone
+        mixed = _post_all(bodies["mixed"], setup["key"], CLIENTS)
+    measured = _inner("measure", env, json.dumps(plan))
+    figures = {
+        "ingest_events_per_s": round(mixed["events_per_s"], 1),
+        "ingest_batch_p50_ms": round(mixed["batch_p50_ms"], 1),
+        "ingest_batch_p99_ms": round(mixed["batch_p99_ms"], 1),
+        "ingest_impressions_only_events_per_s": round(impressions["events_per_s"], 1),
+        "ingest_impressions_only_batch_p50_ms": round(impressions["batch_p50_ms"], 1),
+        "ingest_events_measured": mixed["events"] + impressions["events"],
+        # The realistic run is one minute of traffic at the target rate: folding it is the lag.
+        "rollups_fold_seconds_for_one_minute": round(measured["fold_seconds"], 3),
+        "rollups_minute_events": mixed["events"],
+        "rollups_rows_folded": float(measured["events_folded"]),
+        "attribution_purchases_per_s": round(measured["attribution_purchases_per_s"], 1),
+        "attribution_purchases_measured": float(measured["attribution_purchases"]),
+        "http_workers": float(WORKERS),
+        "client_threads": float(CLIENTS),
+    }
+    return figures
+
+
+# --- inner phases (run in a subprocess with the bench environment) -----------------------------
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def _truncate() -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    tables = [m._meta.db_table for m in apps.get_app_config("analytics").get_models()]
+    tables += ["campaigns_ledgerentry", "campaigns_budgetperiod", "campaigns_campaignlisting", "campaigns_campaign",
+               "sellers_listing", "sellers_seller"]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def _prepare(plan: dict) -> dict:
+    import datetime as dt
+    import random
+
+    from auction.tokens import ResolvedBid, sign
+    from campaigns.models import BudgetPeriod, Campaign
+    from campaigns.services import budget_period_current
+    from core import clock
+    from core.services import api_key_create
+    from sellers.models import Listing, Seller
+
+    _truncate()
+    rnd = random.Random(1)
+    now = clock.now()
+    sellers = Seller.objects.bulk_create([Seller(marketplace_id=f"BS{i}", username=f"bench_seller_{i}")
+                                          for i in range(200)])
+    listings = Listing.objects.bulk_create([
+        Listing(marketplace_id=f"BL{s.pk}-{j}", seller=s, title=f"Bench item {j}", price_micros=rnd.choice(
+            [15, 25, 45, 80, 120]) * 1_000_000) for s in sellers for j in range(50)])
+    campaigns = Campaign.objects.bulk_create([
+        Campaign(seller=s, status=Campaign.Status.ACTIVE, weekly_budget_micros=1_000_000_000, launched_at=now)
+        for s in sellers])
+    for campaign in campaigns:
+        budget_period_current(campaign, now)
+    BudgetPeriod.objects.update(budget_micros=10**12)  # never the bottleneck here
+    campaign_of = {c.seller_id: c.pk for c in campaigns}
+    _, key = api_key_create("bench-events", ["events"])
+    counter = iter(range(10**9))
+    auction = iter(range(10**9))
+    stamp = now.isoformat().replace("+00:00", "Z")
+
+    expires = now + dt.timedelta(hours=1)
+
+    def token(listing) -> str:
+        return sign(ResolvedBid(f"ba{next(auction)}", campaign_of[listing.seller_id], listing.pk,
+                                rnd.choice([100_000, 200_000, 300_000]), 1, now, expires, "search"))
+
+    def sponsored(listing, kind: str) -> dict:
+        return {"id": f"{kind}{next(counter)}", "occurredAt": stamp, "opaqueUserId": f"b{rnd.randrange(50_000)}",
+                "resolvedBidId": token(listing)}
+
+    def organic(listing, kind: str) -> dict:
+        return {"id": f"{kind}{next(counter)}", "occurredAt": stamp, "opaqueUserId": f"b{rnd.randrange(50_000)}",
+                "entity": {"type": "listing", "id": listing.marketplace_id},
+                "placement": {"placementId": "search", "position": rnd.randint(1, 48)}}
+
+    def impressions_batch() -> dict:
+        return {"impressions": [sponsored(rnd.choice(listings), "i") if k % 2 else organic(rnd.choice(listings), "i")
+                                for k in range(BATCH)]}
+
+    def mixed_batch() -> dict:
+        purchases = [{"id": f"o{next(counter)}", "occurredAt": stamp, "opaqueUserId": f"b{rnd.randrange(50_000)}",
+                      "items": [{"listingId": rnd.choice(listings).marketplace_id, "unitPrice": "45.00"}]}
+                     for _ in range(2)]
+        return {
+            "impressions": [sponsored(rnd.choice(listings), "i") for _ in range(250)]
+            + [organic(rnd.choice(listings), "i") for _ in range(225)],
+            "clicks": [sponsored(rnd.choice(listings), "c") for _ in range(12)]
+            + [organic(rnd.choice(listings), "c") for _ in range(10)],
+            "purchases": purchases,
+            "cancellations": [{"id": f"x{next(counter)}", "purchaseId": purchases[0]["id"], "occurredAt": stamp}],
+        }
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, make, count in (("warmup", impressions_batch, 8), ("impressions", impressions_batch,
+                                                                 plan["impressions_batches"]),
+                              ("mixed", mixed_batch, plan["mixed_batches"])):
+        path = OUT / f"events-{name}.jsonl"
+        path.write_bytes(b"\n".join(json.dumps(make(), separators=(",", ":")).encode() for _ in range(count)))
+        files[name] = str(path)
+    return {"key": key, "files": files}
+
+
+def _settle(plan: dict) -> dict:
+    from analytics.services import attribution_run_pending, rollups_fold
+
+    attribution_run_pending()
+    return rollups_fold().as_dict()
+
+
+def _measure(plan: dict) -> dict:
+    import datetime as dt
+    import random
+
+    from analytics.models import Click, Impression, Purchase, PurchaseItem
+    from analytics.services import attribution_run_pending, rollups_fold
+    from core import clock
+    from sellers.models import Listing
+
+    # The minute of traffic just ingested: credit its purchases, then time the fold.
+    attribution_run_pending()
+    events = Impression.objects.count() + Click.objects.count()
+    started = time.perf_counter()
+    fold = rollups_fold()
+    fold_seconds = time.perf_counter() - started
+    folded = sum(fold.folded.values())
+
+    # Attribution: new purchases by buyers with sponsored clicks in the window.
+    rnd = random.Random(2)
+    now = clock.now()
+    listings = list(Listing.objects.values_list("pk", "seller_id"))
+    by_seller: dict[int, list[int]] = {}
+    for pk, seller in listings:
+        by_seller.setdefault(seller, []).append(pk)
+    campaign_of = dict(Click.objects.filter(campaign__isnull=False).values_list("seller_id", "campaign_id")
+                       .distinct())
+    count = plan["attribution_purchases"]
+    clicks, purchases, sellers_clicked = [], [], []
+    for i in range(count):
+        buyer = f"ab{i}"
+        seller = rnd.choice(list(campaign_of))
+        sellers_clicked.append(seller)
+        for _ in range(3):
+            clicks.append(Click(
+                event_id=f"ac{len(clicks)}", occurred_at=now - dt.timedelta(hours=rnd.randint(1, 300)),
+                opaque_user_id=buyer, listing_id=rnd.choice(by_seller[seller]), seller_id=seller,
+                campaign_id=campaign_of[seller], auction_id=f"aa{len(clicks)}", price_micros=200_000, charged=True))
+        purchases.append(Purchase(order_id=f"ap{i}", occurred_at=now, opaque_user_id=buyer))
+    Click.objects.bulk_create(clicks, batch_size=2000)
+    attribution_run_pending()  # the clicks above are "new": let them be looked at first
+    created = Purchase.objects.bulk_create(purchases, batch_size=2000)
+    items = []
+    for purchase, buyer_seller in zip(created, sellers_clicked, strict=True):
+        # A third buy from the closet they clicked (direct or halo), the rest elsewhere.
+        seller = buyer_seller if rnd.random() < 0.3 else rnd.choice(list(by_seller))
+        items.append(PurchaseItem(purchase=purchase, listing_id=rnd.choice(by_seller[seller]), seller_id=seller,
+                                  unit_price_micros=45_000_000, quantity=1))
+    PurchaseItem.objects.bulk_create(items, batch_size=2000)
+    started = time.perf_counter()
+    result = attribution_run_pending()
+    attribution_seconds = time.perf_counter() - started
+    return {"fold_seconds": fold_seconds, "events_folded": folded, "events_in_tables": events,
+            "attribution_purchases": result.purchases,
+            "attribution_purchases_per_s": result.purchases / attribution_seconds,
+            "attribution_credited": result.credited}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="shorter runs (a smoke test, not a measurement)")
+    parser.add_argument("--inner", help=argparse.SUPPRESS)
+    parser.add_argument("plan", nargs="?", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.inner:
+        _setup_django()
+        phase = {"prepare": _prepare, "settle": _settle, "measure": _measure}[args.inner]
+        print(json.dumps(phase(json.loads(args.plan))))
+        return 0
+    print(json.dumps(run(quick=args.quick), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
