@@ -1,0 +1,119 @@
+"""Impressions partitioned by week on PostgreSQL (analytics.services.partitions); SQLite keeps a plain table.
+
+PostgreSQL: the table is renamed aside, a partitioned table of the same columns takes its
+name (primary key ``(id, occurred_at)``, ``UNIQUE (event_id, occurred_at)``, the time index),
+one partition per UTC week from the oldest row's week to four weeks ahead plus a default
+partition, every row is copied over in the migration's transaction and the old table
+dropped; ids continue from the same sequence. The table is locked for the copy: about as
+long as ``INSERT ... SELECT`` of the whole table takes (stop ingestion or expect the
+endpoint to wait during the deploy). Reversible (back to a plain table, then the
+storefront id unique alone again, which fails if one id was stored with two times).
+On both databases the storefront-id unique becomes ``UNIQUE (event_id, occurred_at)``, so
+both accept the same events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import migrations, models
+
+TABLE = "analytics_impression"
+OLD = "analytics_impression_unpartitioned"
+AHEAD_WEEKS = 4
+WEEK = dt.timedelta(days=7)
+
+
+def _week_start(moment: dt.datetime) -> dt.datetime:
+    day = moment.astimezone(dt.UTC).date()
+    monday = day - dt.timedelta(days=day.weekday())
+    return dt.datetime(monday.year, monday.month, monday.day, tzinfo=dt.UTC)
+
+
+def _rename_indexes(cursor, table: str, suffix: str) -> None:
+    """Free the index and constraint names of ``table`` for the table that takes its place."""
+    cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
+                   [table])
+    for (name,) in cursor.fetchall():
+        cursor.execute(f'ALTER TABLE "{table}" RENAME CONSTRAINT "{name}" TO "{name[:50]}{suffix}"')
+    cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = %s", [table])
+    for (name,) in cursor.fetchall():
+        if not name.endswith(suffix):
+            cursor.execute(f'ALTER INDEX "{name}" RENAME TO "{name[:50]}{suffix}"')
+
+
+CONSTRAINT = models.UniqueConstraint(fields=["event_id", "occurred_at"], name="impression_event_once")
+
+
+def forwards(apps, schema_editor):
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    from closetads import clock
+
+    with connection.cursor() as cursor:
+        cursor.execute(f'LOCK TABLE "{TABLE}" IN ACCESS EXCLUSIVE MODE')
+        cursor.execute(f'ALTER TABLE "{TABLE}" RENAME TO "{OLD}"')
+        _rename_indexes(cursor, OLD, "_old")
+        cursor.execute(f'CREATE TABLE "{TABLE}" (LIKE "{OLD}" INCLUDING CONSTRAINTS) PARTITION BY RANGE (occurred_at)')
+        cursor.execute(f'CREATE SEQUENCE "{TABLE}_id_partitioned_seq" AS bigint')
+        cursor.execute(f'ALTER TABLE "{TABLE}" ALTER COLUMN id SET DEFAULT nextval(\'"{TABLE}_id_partitioned_seq"\')')
+        cursor.execute(f'ALTER TABLE "{TABLE}" ADD CONSTRAINT "{TABLE}_pkey" PRIMARY KEY (id, occurred_at), '
+                       f'ADD CONSTRAINT impression_event_once UNIQUE (event_id, occurred_at)')
+        cursor.execute(f'CREATE INDEX impression_time ON "{TABLE}" (occurred_at)')
+        cursor.execute(f'CREATE TABLE "{TABLE}_default" PARTITION OF "{TABLE}" DEFAULT')
+        cursor.execute(f'SELECT min(occurred_at), max(id) FROM "{OLD}"')  # noqa: S608
+        oldest, highest = cursor.fetchone()
+        now = clock.now()
+        start = _week_start(min(oldest, now) if oldest else now)
+        last = _week_start(now) + AHEAD_WEEKS * WEEK
+        while start <= last:
+            name = f"{TABLE}_p{start:%Y%m%d}"
+            cursor.execute(f'CREATE TABLE "{name}" PARTITION OF "{TABLE}" FOR VALUES FROM (%s) TO (%s)',
+                           [start, start + WEEK])
+            start += WEEK
+        cursor.execute(f'INSERT INTO "{TABLE}" SELECT * FROM "{OLD}"')  # noqa: S608
+        cursor.execute(f'DROP TABLE "{OLD}"')
+        cursor.execute(f'ALTER SEQUENCE "{TABLE}_id_partitioned_seq" RENAME TO "{TABLE}_id_seq"')
+        cursor.execute(f'ALTER SEQUENCE "{TABLE}_id_seq" OWNED BY "{TABLE}".id')
+        if highest:
+            cursor.execute(f"SELECT setval('\"{TABLE}_id_seq\"', %s)", [highest])
+
+
+def backwards(apps, schema_editor):
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
+        return
+    partitioned = f"{TABLE}_partitioned"
+    with connection.cursor() as cursor:
+        cursor.execute(f'LOCK TABLE "{TABLE}" IN ACCESS EXCLUSIVE MODE')
+        cursor.execute(f'ALTER TABLE "{TABLE}" RENAME TO "{partitioned}"')
+        cursor.execute(f'ALTER SEQUENCE "{TABLE}_id_seq" RENAME TO "{TABLE}_id_partitioned_seq"')
+        _rename_indexes(cursor, partitioned, "_part")
+        cursor.execute(f'CREATE TABLE "{TABLE}" (LIKE "{partitioned}" INCLUDING CONSTRAINTS)')
+        cursor.execute(f'ALTER TABLE "{TABLE}" ALTER COLUMN id ADD GENERATED BY DEFAULT AS IDENTITY, '
+                       f'ADD PRIMARY KEY (id), ADD CONSTRAINT impression_event_once UNIQUE (event_id, occurred_at)')
+        cursor.execute(f'CREATE INDEX impression_time ON "{TABLE}" (occurred_at)')
+        cursor.execute(f'INSERT INTO "{TABLE}" SELECT * FROM "{partitioned}"')  # noqa: S608
+        cursor.execute(f'DROP TABLE "{partitioned}" CASCADE')
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('\"{TABLE}\"', 'id'), "
+                       f'coalesce((SELECT max(id) FROM "{TABLE}"), 1))')  # noqa: S608
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("analytics", "0004_lift_estimate"),
+    ]
+
+    operations = [
+        # Both databases: the storefront's id is unique with the time (as partitions require).
+        migrations.AlterField(
+            model_name="impression",
+            name="event_id",
+            field=models.CharField(help_text="The storefront's id (idempotency key, with the time).", max_length=100),
+        ),
+        migrations.AddConstraint(model_name="impression", constraint=CONSTRAINT),
+        # PostgreSQL: the plain table becomes a partitioned one (SQLite: nothing to do).
+        migrations.RunPython(forwards, backwards),
+    ]
