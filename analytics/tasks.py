@@ -25,3 +25,11 @@ def lift() -> dict:
     from analytics.services.lift import lift_estimates_store
 
     return lift_estimates_store()
+
+
+@shared_task(name="analytics.tasks.partitions", ignore_result=True)
+def partitions() -> dict:
+    """PostgreSQL: create the coming weeks' event partitions and drop those past retention and folded."""
+    from analytics.services.partitions import partitions_maintain
+
+    return partitions_maintain().as_dict()

@@ -21,6 +21,7 @@ app.conf.beat_schedule = {
     "pacing": {"task": "auction.tasks.pacing", "schedule": 60.0},
     "training": {"task": "learning.tasks.training", "schedule": crontab(hour=3, minute=0)},
     "lift": {"task": "analytics.tasks.lift", "schedule": crontab(minute=17)},
+    "partitions": {"task": "analytics.tasks.partitions", "schedule": crontab(minute=41)},
     "forecasts": {"task": "campaigns.tasks.forecasts", "schedule": 600.0},
     "alerts": {"task": "alerts.tasks.alerts", "schedule": 60.0},
 }

@@ -139,6 +139,10 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.p
 CHANGE_LISTENER = USING_POSTGRES and env.bool("CLOSETADS_CHANGE_LISTENER", default=True)
 # Even without a signal, counters older than this (seconds) are read again.
 CHANGE_LISTENER_MAX_AGE = 1.0
+# Raw impressions are kept this many days (PostgreSQL: whole weekly partitions are dropped
+# once past it and folded into the rollups, which are kept forever; analytics.services.partitions).
+# At least 35: the nightly training reads the last 28 days of impressions.
+RETENTION_IMPRESSIONS_DAYS = env.int("CLOSETADS_RETENTION_IMPRESSIONS_DAYS", default=90, minimum=35)
 # Each web worker builds its auction index before its first request (auction/apps.py, core/web_start.py).
 WARM_INDEX_AT_START = env.bool("CLOSETADS_WARM_INDEX", default=True)
 

@@ -53,9 +53,22 @@ class _AdEvent(models.Model):
 
 
 class Impression(_AdEvent):
-    """A listing shown on a page: sponsored (with its resolved bid) or organic (with its position)."""
+    """A listing shown on a page: sponsored (with its resolved bid) or organic (with its position).
+
+    Partitioned by week of ``occurred_at`` on PostgreSQL (``analytics.services.partitions``):
+    a partitioned table's unique keys must include the partition key, so the storefront's id
+    is unique with the time (a resent impression carries the same ``occurredAt``), and the
+    database's primary key is ``(id, occurred_at)`` (Django still addresses rows by ``id``,
+    which one sequence hands out).
+    """
+
+    event_id = models.CharField(max_length=EVENT_ID_MAX,
+                                help_text="The storefront's id (idempotency key, with the time).")
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "occurred_at"], name="impression_event_once"),
+        ]
         indexes = [
             # Rollup recompute and model training read impressions by time range.
             models.Index(fields=["occurred_at"], name="impression_time"),

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 
 from analytics import tasks
 from analytics.models import AttributionCredit, HourlyStat
@@ -81,3 +82,11 @@ def test_beat_runs_attribution_and_rollups_every_minute():
     schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
     assert schedule["analytics.tasks.attribution"] == 60.0
     assert schedule["analytics.tasks.rollups"] == 60.0
+
+
+def test_beat_keeps_the_event_partitions_every_hour(db):
+    schedule = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert schedule["analytics.tasks.partitions"].minute == {41}
+    result = tasks.partitions()  # SQLite: plain tables, nothing to do; PostgreSQL: weeks ahead exist
+    assert result["dropped"] == [] or connection.vendor == "postgresql"
+    assert tasks.partitions()["created"] == []  # twice is harmless

@@ -46,6 +46,8 @@ TARGETS: dict[str, tuple[str, float]] = {
     **{f"forecasts.seed_{seed}_{key}": target for seed in (1, 2, 3) for key, target in (
         ("forecast_range_coverage", (">=", 0.8)), ("forecast_within_35pct_share", (">=", 0.6)),
         ("forecast_week2_within_35pct_share", (">=", 0.8)))},
+    # Issue 20: a change sent to one web node stops the ad on every node within a second.
+    **{f"nodes.{change}_ms": ("<=", 1000.0) for change in ("budget", "pause", "sold")},
     "simulator.seconds": ("<=", 150.0),
     "dashboard.first_load_bytes": ("<=", 1_500_000),
     **{f"dashboard.{page}_p95_ms": ("<=", 150.0) for page in (

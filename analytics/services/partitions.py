@@ -1,0 +1,168 @@
+"""Weekly partitions of the raw event tables on PostgreSQL, created ahead and dropped after retention.
+
+On PostgreSQL ``analytics_impression`` is declaratively partitioned by range of
+``occurred_at``, one partition per UTC week (Monday 00:00 to Monday 00:00), plus a default
+partition that catches a row no weekly partition covers (an event dated before the oldest
+partition kept, or beyond the weeks created ahead) so an insert never fails for want of a
+partition. The periodic job ``partitions`` (beat, hourly) creates the coming weeks and drops
+whole weeks older than the retention (``CLOSETADS_RETENTION_IMPRESSIONS_DAYS``, 90 by
+default) once the rollups hold them for good: every row of the week has an id at or below
+the impressions fold's watermark, which only moves past ids that are committed
+(``analytics.horizon``). Dropping a partition is a catalogue change, not a long DELETE that
+would hold the fold back. On SQLite the table stays plain and every function here does
+nothing.
+
+Why the keys changed: PostgreSQL requires a partitioned table's primary key and unique
+constraints to include the partition key, so the table's primary key is ``(id, occurred_at)``
+(ids still come from one sequence, so ``id`` alone stays unique in practice and the fold
+reads by id range) and the storefront-id constraint is ``UNIQUE (event_id, occurred_at)``: a
+resent impression carries the same ``occurredAt`` and is still stored once; the same id sent
+again with a *different* time would be stored twice. No table points at impressions with a
+foreign key (nothing may: a foreign key to a partitioned table must name the whole key).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection, transaction
+
+from core import clock
+
+WEEK = dt.timedelta(days=7)
+AHEAD_WEEKS = 4
+IMPRESSIONS = "analytics_impression"
+# The partitioned tables, with the watermark that says which of their rows the rollups hold
+# for good, and the setting giving their retention in days.
+PARTITIONED = {IMPRESSIONS: ("rollups.impressions", "RETENTION_IMPRESSIONS_DAYS")}
+
+
+@dataclass
+class PartitionsResult:
+    created: list[str] = field(default_factory=list)
+    dropped: list[str] = field(default_factory=list)
+    kept_unfolded: list[str] = field(default_factory=list)  # past retention, rows not folded yet
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"created": self.created, "dropped": self.dropped, "kept_unfolded": self.kept_unfolded}
+
+
+def week_start(moment: dt.datetime) -> dt.datetime:
+    """The UTC Monday 00:00 at or before ``moment`` (partitions are UTC weeks)."""
+    day = moment.astimezone(dt.UTC).date()
+    monday = day - dt.timedelta(days=day.weekday())
+    return dt.datetime(monday.year, monday.month, monday.day, tzinfo=dt.UTC)
+
+
+def partition_name(table: str, start: dt.datetime) -> str:
+    return f"{table}_p{start:%Y%m%d}"
+
+
+def enabled() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def partitions_of(table: str) -> list[tuple[str, dt.datetime | None, dt.datetime | None]]:
+    """The partitions of ``table``: (name, from, to), the default one with None bounds."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) FROM pg_inherits i "
+            "JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass ORDER BY c.relname",
+            [table])
+        rows = cursor.fetchall()
+    out: list[tuple[str, dt.datetime | None, dt.datetime | None]] = []
+    for name, bound in rows:
+        if bound == "DEFAULT":
+            out.append((name, None, None))
+            continue
+        # FOR VALUES FROM ('2026-11-30 00:00:00+00') TO ('2026-12-07 00:00:00+00')
+        low, high = (part.split("'")[1] for part in bound.split(" TO "))
+        out.append((name, _parse(low), _parse(high)))
+    return out
+
+
+def _parse(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text.replace("+00", "+00:00") if text.endswith("+00") else text)
+
+
+def partition_create(table: str, start: dt.datetime) -> str | None:
+    """Create ``table``'s partition for the UTC week starting at ``start`` if it is missing.
+
+    Rows of that week already in the default partition move into the new one, in the same
+    transaction (PostgreSQL refuses to attach a range the default partition has rows in).
+    Returns the partition's name when it was created.
+    """
+    name = partition_name(table, start)
+    end = start + WEEK
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_class WHERE relname = %s", [name])
+        if cursor.fetchone():
+            return None
+        # Serialise with other creators and with inserts' routing (SHARE ROW EXCLUSIVE blocks writers
+        # only for these few statements).
+        cursor.execute(f'LOCK TABLE "{table}" IN SHARE ROW EXCLUSIVE MODE')
+        cursor.execute("SELECT 1 FROM pg_class WHERE relname = %s", [name])
+        if cursor.fetchone():
+            return None
+        cursor.execute(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
+        default = f"{table}_default"
+        cursor.execute(f'WITH moved AS (DELETE FROM "{default}" WHERE occurred_at >= %s AND occurred_at < %s '  # noqa: S608 - our names
+                       f'RETURNING *) INSERT INTO "{name}" SELECT * FROM moved', [start, end])
+        cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [start, end])
+    return name
+
+
+def partitions_ensure(now: dt.datetime | None = None, ahead: int = AHEAD_WEEKS) -> list[str]:
+    """Create the partitions of this week and the ``ahead`` weeks after it (PostgreSQL only)."""
+    if not enabled():
+        return []
+    first = week_start(now or clock.now())
+    created = []
+    for table in PARTITIONED:
+        for i in range(ahead + 1):
+            name = partition_create(table, first + i * WEEK)
+            if name:
+                created.append(name)
+    return created
+
+
+def retention_days(table: str) -> int:
+    return int(getattr(settings, PARTITIONED[table][1]))
+
+
+def partitions_drop_expired(now: dt.datetime | None = None) -> PartitionsResult:
+    """Drop each weekly partition that ended more than the retention ago and whose rows the
+    rollups hold for good (all ids at or below the fold's watermark). PostgreSQL only."""
+    from analytics.models import Watermark
+
+    result = PartitionsResult()
+    if not enabled():
+        return result
+    now = now or clock.now()
+    for table, (watermark_name, _) in PARTITIONED.items():
+        cutoff = now - dt.timedelta(days=retention_days(table))
+        for name, _low, high in partitions_of(table):
+            if high is None or high > cutoff:
+                continue
+            with transaction.atomic(), connection.cursor() as cursor:
+                # The fold moves the watermark under this row lock: a fold running now finishes first.
+                watermark = (Watermark.objects.select_for_update().filter(name=watermark_name)
+                             .values_list("position", flat=True).first()) or 0
+                cursor.execute(f'SELECT max(id) FROM "{name}"')  # noqa: S608 - our partition's name
+                (highest,) = cursor.fetchone()
+                if highest is not None and highest > watermark:
+                    result.kept_unfolded.append(name)
+                    continue
+                cursor.execute(f'ALTER TABLE "{table}" DETACH PARTITION "{name}"')
+                cursor.execute(f'DROP TABLE "{name}"')
+            result.dropped.append(name)
+    return result
+
+
+def partitions_maintain(now: dt.datetime | None = None) -> PartitionsResult:
+    """The periodic job: create the coming weeks' partitions, drop the expired ones."""
+    result = partitions_drop_expired(now)
+    result.created = partitions_ensure(now)
+    return result
