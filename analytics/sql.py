@@ -36,10 +36,10 @@ def insert_ignore(model, fields: Sequence[str], rows: Sequence[Sequence], *, con
     columns = [meta.get_field(name).column for name in fields]
     returned = [meta.get_field(name).column for name in returning] or [meta.pk.column]
     if connection.vendor == "postgresql":
-        out = _insert_unnest(model, fields, rows, conflict, returned)
-        return [() for _ in out] if not returning else out
+        inserted = _insert_unnest(model, fields, rows, conflict, returned)
+        return [() for _ in inserted] if not returning else inserted
     if connection.vendor == "sqlite":
-        chunk = max(1, connection.features.max_query_params // len(columns))
+        chunk = max(1, (connection.features.max_query_params or 999) // len(columns))
     else:
         chunk = _POSTGRES_CHUNK
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"

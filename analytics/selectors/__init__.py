@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Sum
 
@@ -31,7 +31,8 @@ def stats_by_listing(*, campaign_ids: Iterable[int], start: dt.datetime,
     """Rollup metrics per listing over [start, end): {listing pk: {metric: total}} (money in micros)."""
     rows = (HourlyStat.objects.filter(campaign_id__in=list(campaign_ids), hour__gte=start, hour__lt=end)
             .values("listing_id").annotate(**{m: Sum(m) for m in METRICS}).order_by())
-    return {row["listing_id"]: {m: row[m] or 0 for m in METRICS} for row in rows}
+    # Rows of a dynamic annotate(): their metric keys are not literal to the type checker.
+    return {row["listing_id"]: {m: row[m] or 0 for m in METRICS} for row in cast("Iterable[dict[str, Any]]", rows)}
 
 
 def seller_receipts(seller_id: int, *, start: dt.datetime, end: dt.datetime, limit: int = 100) -> list[dict[str, Any]]:

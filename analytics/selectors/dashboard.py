@@ -11,8 +11,9 @@ Both through their (campaign, hour) indexes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db.models import Sum
 from django.db.models.functions import TruncDate
@@ -41,7 +42,8 @@ def stats_by_day(campaign_ids: list[int], days: DayRange) -> dict[dt.date, dict[
     rows = (CampaignHourlyStat.objects.filter(campaign_id__in=campaign_ids, hour__gte=start, hour__lt=end)
             .annotate(day=TruncDate("hour", tzinfo=days.tz)).values("day")
             .annotate(**{m: Sum(m) for m in METRICS}).order_by())
-    return {row["day"]: {m: row[m] or 0 for m in METRICS} for row in rows}
+    # Rows of a dynamic annotate(): their metric keys are not literal to the type checker.
+    return {row["day"]: {m: row[m] or 0 for m in METRICS} for row in cast("Iterable[dict[str, Any]]", rows)}
 
 
 @dataclass(frozen=True)
@@ -95,10 +97,10 @@ def export_rows(seller: Seller, days: DayRange, *, listing: Listing | None = Non
     if not campaign_ids:
         return
     start, end = days.utc_bounds()
-    rows = HourlyStat.objects.filter(campaign_id__in=campaign_ids, hour__gte=start, hour__lt=end)
+    stats = HourlyStat.objects.filter(campaign_id__in=campaign_ids, hour__gte=start, hour__lt=end)
     if listing is not None:
-        rows = rows.filter(listing_id=listing.pk)
-    rows = (rows.annotate(day=TruncDate("hour", tzinfo=days.tz))
-            .values("day", "listing_id", "listing__marketplace_id")
-            .annotate(**{m: Sum(m) for m in METRICS}).order_by("day", "listing__marketplace_id"))
-    yield from rows.iterator(chunk_size=2000)
+        stats = stats.filter(listing_id=listing.pk)
+    daily = (stats.annotate(day=TruncDate("hour", tzinfo=days.tz))
+             .values("day", "listing_id", "listing__marketplace_id")
+             .annotate(**{m: Sum(m) for m in METRICS}).order_by("day", "listing__marketplace_id"))
+    yield from cast("Iterator[dict]", daily.iterator(chunk_size=2000))

@@ -96,6 +96,8 @@ def difference_estimate(exposed: Moments, held_out: Moments, z: float = Z90) -> 
     low, high = min(normal.low, a.n * boot.low), max(normal.high, a.n * boot.high)
     lift_low, lift_high = normal.lift_low, normal.lift_high
     if normal.lift is not None:
+        # A lift comes with its interval: both estimates have a lower bound then.
+        assert normal.lift_low is not None and normal.lift_high is not None and boot.lift_low is not None
         lift_low = min(normal.lift_low, boot.lift_low)
         lift_high = None if boot.lift_high is None else max(normal.lift_high, boot.lift_high)
     return Difference(normal.incremental, low, high, normal.lift, lift_low, lift_high)
@@ -214,9 +216,10 @@ def lift_groups(end: dt.datetime, *, lookback_days: int = LOOKBACK_DAYS) -> tupl
                     .iterator(chunk_size=5000)) & orders
     groups: dict[str, _Groups] = defaultdict(_Groups)
     per_group = [0, 0]  # shoppers exposed, held out
-    for user, held_out in group_of.items():
-        if held_out is None:
+    for user, side in group_of.items():
+        if side is None:
             continue
+        held_out = side
         per_group[held_out] += 1
         mine = [b for b in bought.get(user, ()) if b.order not in cancelled]
         first = wins[user]

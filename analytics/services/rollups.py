@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from functools import partial
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Subquery, Sum
@@ -91,7 +93,7 @@ def _credit_cells(rows, cells: Cells) -> int:
 
 
 # name -> (source model, the time column a recompute filters on, aggregation)
-SOURCES = {
+SOURCES: dict[str, tuple[Any, str, Callable[[Any, Cells], int]]] = {
     "rollups.impressions": (Impression, "occurred_at", partial(_count_cells, metric="impressions")),
     "rollups.clicks": (Click, "occurred_at", partial(_count_cells, metric="clicks")),
     "rollups.ledger": (LedgerEntry, "created_at", _ledger_cells),
@@ -114,7 +116,8 @@ def _upsert_rows(model, keys: list[str], items: list[tuple[tuple, dict[str, int]
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = [*keys, *METRICS]
-    per_statement = 500 if connection.vendor == "postgresql" else connection.features.max_query_params // len(columns)
+    per_statement = (500 if connection.vendor == "postgresql"
+                     else (connection.features.max_query_params or 999) // len(columns))
     # Identifiers come from the model, values are parameters.
     head = f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES "  # noqa: S608
     tail = (f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET "

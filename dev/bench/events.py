@@ -304,7 +304,9 @@ def _measure(plan: dict) -> dict:
     campaign_of = dict(Click.objects.filter(campaign__isnull=False).values_list("seller_id", "campaign_id")
                        .distinct())
     count = plan["attribution_purchases"]
-    clicks, purchases, sellers_clicked = [], [], []
+    clicks: list[Click] = []
+    purchases: list[Purchase] = []
+    sellers_clicked: list[int] = []
     for i in range(count):
         buyer = f"ab{i}"
         seller = rnd.choice(list(campaign_of))
