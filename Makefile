@@ -34,11 +34,10 @@ $(STAMP): requirements.txt
 
 venv: $(STAMP)
 
-# GNU msgfmt where installed (it also checks the placeholders), else the project's own
+# core.pofile.build_mo: GNU msgfmt where installed (it also checks the placeholders), else its own
 # compiler (core/pofile.py), so a machine with only Python and make builds them too.
 locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
-	@if command -v msgfmt >/dev/null 2>&1; then msgfmt --check-format -o $@ $<; \
-	else $(BIN)/python -m core.pofile $< $@; fi
+	$(BIN)/python -m core.pofile $< $@
 
 messages: $(STAMP)
 	@command -v msgfmt >/dev/null 2>&1 || { echo "$(MSGFMT_MISSING)"; exit 1; }

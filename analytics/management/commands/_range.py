@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -34,15 +35,11 @@ def parse_range(since: str, until: str) -> tuple[dt.datetime, dt.datetime]:
 
 class RangeCommand(BaseCommand):
     """A command over [--since, --until) (UTC) that recomputes idempotently, or without a range
-    does what its minute task does. Subclasses give ``help``, ``pending`` and ``recompute``."""
+    does what its minute task does. Subclasses set ``help`` and the two services below (as
+    ``staticmethod(service)``)."""
 
-    @staticmethod
-    def pending() -> Any:
-        raise NotImplementedError
-
-    @staticmethod
-    def recompute(since: dt.datetime, until: dt.datetime) -> Any:
-        raise NotImplementedError
+    pending: Callable[[], Any]  # what the minute task does
+    recompute: Callable[[dt.datetime, dt.datetime], Any]  # the range, idempotently
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--since", help="Date (YYYY-MM-DD, UTC) or RFC 3339 timestamp.")
