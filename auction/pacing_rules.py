@@ -64,17 +64,22 @@ def pacing_step(state: PacingState, *, budget_micros: int, spent_micros: int, ta
     ``window_spent_micros`` was spent while ``window_traffic`` (a share of the week's
     traffic) passed, over a recent look-back window (a couple of hours, say).
     ``click_micros`` is what a click typically costs this campaign: when the window should
-    have bought less than one click, seeing none says nothing, and the controls stay put
-    (a small budget buys a click every few hours; without this the controller would bid
-    up during every quiet spell and overshoot at the next click).
+    have bought less than one click, it says too little, and the period so far (``tau``,
+    spent ``spent_micros``) is the window instead. A small budget buys a click every few
+    hours: judged on a quiet two hours alone, the controller bid up during every quiet
+    spell and overshot at the next click; ignoring such windows altogether left a small
+    campaign that never got a click at its cautious start for most of the week.
+    When even the period so far should have bought less than one click, the controls stay put.
     """
     multiplier = 1.0 if manual else state.multiplier
     throttle = state.throttle
     if window_traffic < 1e-9 or budget_micros <= 0:
         return PacingState(multiplier, throttle)
     want = desired_rate(budget_micros, spent_micros, tau, tau_ahead)
-    if window_spent_micros <= 0 and want * window_traffic < click_micros:
-        return PacingState(multiplier, throttle)
+    if want * window_traffic < click_micros:
+        window_spent_micros, window_traffic = spent_micros, max(tau, window_traffic)
+        if window_spent_micros <= 0 and want * window_traffic < click_micros:
+            return PacingState(multiplier, throttle)
     seen = window_spent_micros / window_traffic
     if want <= 0:
         log_ratio = -MAX_LOG_STEP

@@ -170,3 +170,46 @@ def test_desired_rate_aims_at_the_curve_ahead():
 def test_desired_rate_absorbs_past_overspend():
     assert desired_rate(BUDGET, BUDGET // 2, 0.25) < desired_rate(BUDGET, BUDGET // 4, 0.25)
     assert desired_rate(BUDGET, BUDGET, 0.5) == 0
+
+
+SMALL_BUDGET = 7_000_000
+CLICK = 300_000
+CAUTIOUS = PacingState(multiplier=0.25, throttle=0.2)  # where a new campaign starts
+
+
+def _steps(state, *, spent_at, window_spent_at, until_tau, every=1 / 672):
+    """Pacing steps every ``every`` of the week's (flat) traffic up to ``until_tau``: the
+    spend so far and in the last two hours as functions of tau; the states after each step."""
+    states, tau = [], 0.0
+    window = 2 / 168
+    while tau < until_tau:
+        tau += every
+        state = pacing_step(state, budget_micros=SMALL_BUDGET, spent_micros=spent_at(tau), tau=tau,
+                            window_spent_micros=window_spent_at(tau), window_traffic=min(window, tau),
+                            click_micros=CLICK, tau_ahead=min(1.0, tau + 12 / 168))
+        states.append(state)
+    return states
+
+
+def test_a_small_campaign_that_buys_nothing_opens_up_within_a_day():
+    # $7 a week at $0.30 a click: two hours should buy a tenth of a click, so a quiet two
+    # hours says nothing; the day so far says the campaign is behind, and it opens up.
+    states = _steps(CAUTIOUS, spent_at=lambda tau: 0, window_spent_at=lambda tau: 0, until_tau=1 / 7)
+    assert states[-1].throttle == 1.0
+    assert states[-1].multiplier > CAUTIOUS.multiplier
+    assert states[3] == CAUTIOUS  # the first hour could not have bought a click either way
+
+
+def test_a_small_campaign_on_its_curve_sits_still_through_a_quiet_spell():
+    # A click every few hours keeps it on the curve; the hours between clicks are quiet.
+    def spent(tau):
+        return min(SMALL_BUDGET, int(tau * SMALL_BUDGET) // CLICK * CLICK)
+
+    def recent(tau):
+        return spent(tau) - spent(max(0.0, tau - 2 / 168))
+
+    state = PacingState(multiplier=0.6, throttle=1.0)
+    states = _steps(state, spent_at=spent, window_spent_at=recent, until_tau=0.9)
+    multipliers = [s.multiplier for s in states[100:]]
+    assert max(multipliers) / min(multipliers) < 1.5  # no bidding up in every quiet spell
+    assert all(s.throttle == 1.0 for s in states)
