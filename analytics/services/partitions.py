@@ -1,24 +1,31 @@
 """Weekly partitions of the raw event tables on PostgreSQL, created ahead and dropped after retention.
 
-On PostgreSQL ``analytics_impression`` is declaratively partitioned by range of
-``occurred_at``, one partition per UTC week (Monday 00:00 to Monday 00:00), plus a default
-partition that catches a row no weekly partition covers (an event dated before the oldest
-partition kept, or beyond the weeks created ahead) so an insert never fails for want of a
-partition. The periodic job ``partitions`` (beat, hourly) creates the coming weeks and drops
-whole weeks older than the retention (``CLOSETADS_RETENTION_IMPRESSIONS_DAYS``, 90 by
-default) once the rollups hold them for good: every row of the week has an id at or below
-the impressions fold's watermark, which only moves past ids that are committed
-(``analytics.horizon``). Dropping a partition is a catalogue change, not a long DELETE that
-would hold the fold back. On SQLite the table stays plain and every function here does
-nothing.
+On PostgreSQL two tables are declaratively partitioned by range of their time column, one
+partition per week (Monday to Monday), plus a default partition that catches a row no
+weekly partition covers (an event dated before the oldest partition kept, or beyond the
+weeks created ahead) so an insert never fails for want of a partition:
+
+- ``analytics_impression`` by ``occurred_at`` (UTC weeks), kept
+  ``CLOSETADS_RETENTION_IMPRESSIONS_DAYS`` (90 by default) and dropped only once the
+  rollups hold it for good: every row of the week has an id at or below the impressions
+  fold's watermark, which only moves past ids that are committed (``analytics.horizon``);
+- ``auction_listingauctionday`` (the auction decision counts) by ``day`` (the marketplace's
+  dates), kept ``CLOSETADS_RETENTION_DECISIONS_DAYS`` (90 by default). They are sums
+  already, final once their day is over: nothing to wait for.
+
+The periodic job ``partitions`` (beat, hourly) creates the coming weeks and drops whole
+expired weeks. Dropping a partition is a catalogue change, not a long DELETE that would
+hold the fold back. On SQLite the tables stay plain and every function here does nothing.
 
 Why the keys changed: PostgreSQL requires a partitioned table's primary key and unique
-constraints to include the partition key, so the table's primary key is ``(id, occurred_at)``
-(ids still come from one sequence, so ``id`` alone stays unique in practice and the fold
-reads by id range) and the storefront-id constraint is ``UNIQUE (event_id, occurred_at)``: a
-resent impression carries the same ``occurredAt`` and is still stored once; the same id sent
-again with a *different* time would be stored twice. No table points at impressions with a
-foreign key (nothing may: a foreign key to a partitioned table must name the whole key).
+constraints to include the partition key, so the primary keys are ``(id, occurred_at)`` and
+``(id, day)`` (ids still come from one sequence, so ``id`` alone stays unique in practice and
+the fold reads by id range). The impressions' storefront-id constraint is ``UNIQUE
+(event_id, occurred_at)``: a resent impression carries the same ``occurredAt`` and is still
+stored once; the same id sent again with a *different* time would be stored twice. The
+decision counts' upsert key ``(listing_id, day)`` holds the day already. No table points at
+either with a foreign key (nothing may: a foreign key to a partitioned table must name the
+whole key).
 """
 
 from __future__ import annotations
@@ -34,9 +41,28 @@ from core import clock
 WEEK = dt.timedelta(days=7)
 AHEAD_WEEKS = 4
 IMPRESSIONS = "analytics_impression"
-# The partitioned tables, with the watermark that says which of their rows the rollups hold
-# for good, and the setting giving their retention in days.
-PARTITIONED = {IMPRESSIONS: ("rollups.impressions", "RETENTION_IMPRESSIONS_DAYS")}
+DECISIONS = "auction_listingauctionday"
+
+
+@dataclass(frozen=True)
+class Partitioning:
+    """How one table is partitioned: its time column (a date column when ``dates``), the
+    watermark below which the rollups hold its rows for good (None: final when written),
+    and the setting giving its retention in days."""
+
+    column: str
+    retention_setting: str
+    watermark: str | None = None
+    dates: bool = False
+
+    def bound(self, moment: dt.datetime) -> dt.datetime | dt.date:
+        return moment.date() if self.dates else moment
+
+
+PARTITIONED = {
+    IMPRESSIONS: Partitioning("occurred_at", "RETENTION_IMPRESSIONS_DAYS", watermark="rollups.impressions"),
+    DECISIONS: Partitioning("day", "RETENTION_DECISIONS_DAYS", dates=True),
+}
 
 
 @dataclass
@@ -84,6 +110,10 @@ def partitions_of(table: str) -> list[tuple[str, dt.datetime | None, dt.datetime
 
 
 def _parse(text: str) -> dt.datetime:
+    """A partition bound: a timestamp ('2026-11-30 00:00:00+00') or a date ('2026-11-30', midnight UTC)."""
+    if len(text) == 10:
+        day = dt.date.fromisoformat(text)
+        return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
     return dt.datetime.fromisoformat(text.replace("+00", "+00:00") if text.endswith("+00") else text)
 
 
@@ -95,7 +125,8 @@ def partition_create(table: str, start: dt.datetime) -> str | None:
     Returns the partition's name when it was created.
     """
     name = partition_name(table, start)
-    end = start + WEEK
+    spec = PARTITIONED[table]
+    low, high = spec.bound(start), spec.bound(start + WEEK)
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_class WHERE relname = %s", [name])
         if cursor.fetchone():
@@ -108,9 +139,10 @@ def partition_create(table: str, start: dt.datetime) -> str | None:
             return None
         cursor.execute(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
         default = f"{table}_default"
-        cursor.execute(f'WITH moved AS (DELETE FROM "{default}" WHERE occurred_at >= %s AND occurred_at < %s '  # noqa: S608 - our names
-                       f'RETURNING *) INSERT INTO "{name}" SELECT * FROM moved', [start, end])
-        cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [start, end])
+        column = spec.column
+        cursor.execute(f'WITH moved AS (DELETE FROM "{default}" WHERE {column} >= %s AND {column} < %s '  # noqa: S608 - our names
+                       f'RETURNING *) INSERT INTO "{name}" SELECT * FROM moved', [low, high])
+        cursor.execute(f'ALTER TABLE "{table}" ATTACH PARTITION "{name}" FOR VALUES FROM (%s) TO (%s)', [low, high])
     return name
 
 
@@ -129,32 +161,34 @@ def partitions_ensure(now: dt.datetime | None = None, ahead: int = AHEAD_WEEKS) 
 
 
 def retention_days(table: str) -> int:
-    return int(getattr(settings, PARTITIONED[table][1]))
+    return int(getattr(settings, PARTITIONED[table].retention_setting))
 
 
 def partitions_drop_expired(now: dt.datetime | None = None) -> PartitionsResult:
     """Drop each weekly partition that ended more than the retention ago and whose rows the
-    rollups hold for good (all ids at or below the fold's watermark). PostgreSQL only."""
+    rollups hold for good (all ids at or below the fold's watermark, for a table that has
+    one). PostgreSQL only."""
     from analytics.models import Watermark
 
     result = PartitionsResult()
     if not enabled():
         return result
     now = now or clock.now()
-    for table, (watermark_name, _) in PARTITIONED.items():
+    for table, spec in PARTITIONED.items():
         cutoff = now - dt.timedelta(days=retention_days(table))
         for name, _low, high in partitions_of(table):
             if high is None or high > cutoff:
                 continue
             with transaction.atomic(), connection.cursor() as cursor:
-                # The fold moves the watermark under this row lock: a fold running now finishes first.
-                watermark = (Watermark.objects.select_for_update().filter(name=watermark_name)
-                             .values_list("position", flat=True).first()) or 0
-                cursor.execute(f'SELECT max(id) FROM "{name}"')  # noqa: S608 - our partition's name
-                (highest,) = cursor.fetchone()
-                if highest is not None and highest > watermark:
-                    result.kept_unfolded.append(name)
-                    continue
+                if spec.watermark is not None:
+                    # The fold moves the watermark under this row lock: a fold running now finishes first.
+                    watermark = (Watermark.objects.select_for_update().filter(name=spec.watermark)
+                                 .values_list("position", flat=True).first()) or 0
+                    cursor.execute(f'SELECT max(id) FROM "{name}"')  # noqa: S608 - our partition's name
+                    (highest,) = cursor.fetchone()
+                    if highest is not None and highest > watermark:
+                        result.kept_unfolded.append(name)
+                        continue
                 cursor.execute(f'ALTER TABLE "{table}" DETACH PARTITION "{name}"')
                 cursor.execute(f'DROP TABLE "{name}"')
             result.dropped.append(name)
