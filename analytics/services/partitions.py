@@ -109,6 +109,16 @@ def partitions_of(table: str) -> list[tuple[str, dt.datetime | None, dt.datetime
     return out
 
 
+def partition_holding(table: str, where: str, params: list[object]) -> str | None:
+    """The partition of ``table`` that holds the first row matching ``where`` (SQL over
+    its columns, ``%s`` placeholders for ``params``); None when no row matches. For tests
+    and for an operator checking where rows went."""
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT tableoid::regclass::text FROM "{table}" WHERE {where} LIMIT 1', params)  # noqa: S608
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _parse(text: str) -> dt.datetime:
     """A partition bound: a timestamp ('2026-11-30 00:00:00+00') or a date ('2026-11-30', midnight UTC)."""
     if len(text) == 10:

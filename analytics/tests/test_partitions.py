@@ -17,6 +17,7 @@ from analytics.models import HourlyStat, Impression, Watermark
 from analytics.services import rollups_fold
 from analytics.services.partitions import (
     IMPRESSIONS,
+    partition_holding,
     partition_name,
     partitions_drop_expired,
     partitions_ensure,
@@ -34,10 +35,8 @@ MONDAY = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
 BEFORE_MIGRATION = ("analytics", "0004_lift_estimate")
 
 
-def _where(event_id: str) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tableoid::regclass::text FROM {IMPRESSIONS} WHERE event_id = %s", [event_id])  # noqa: S608
-        return cursor.fetchone()[0]
+def _where(event_id: str) -> str | None:
+    return partition_holding(IMPRESSIONS, "event_id = %s", [event_id])
 
 
 def _impression(event_id: str, at: dt.datetime, **fields) -> Impression:

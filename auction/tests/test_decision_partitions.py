@@ -12,14 +12,8 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
-from analytics.services.partitions import (
-    DECISIONS,
-    partition_name,
-    partitions_drop_expired,
-    partitions_ensure,
-    partitions_of,
-    week_start,
-)
+from analytics.services import partitions
+from analytics.services.partitions import DECISIONS
 from auction.models import ListingAuctionDay
 from auction.recording import recorder
 from auction.selectors import listing_auction_stats
@@ -31,23 +25,21 @@ from sellers.tests.factories import ListingFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-MONDAY = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)
 BEFORE_MIGRATION = ("auction", "0007_least_bid_share")
+MONDAY = dt.datetime(2027, 3, 1, tzinfo=dt.UTC)  # beyond every factory date: weeks of its own
 
 
-def _where(listing_id: int, day: dt.date) -> str:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT tableoid::regclass::text FROM {DECISIONS} WHERE listing_id = %s AND day = %s",  # noqa: S608
-                       [listing_id, day])
-        return cursor.fetchone()[0]
+def _where(listing_id: int, day: dt.date) -> str | None:
+    return partitions.partition_holding(DECISIONS, "listing_id = %s AND day = %s", [listing_id, day])
 
 
 def _week(day: dt.date) -> str:
-    return partition_name(DECISIONS, week_start(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)))
+    monday = day - dt.timedelta(days=day.weekday())
+    return partitions.partition_name(DECISIONS, dt.datetime(monday.year, monday.month, monday.day, tzinfo=dt.UTC))
 
 
 def _partition_names() -> set[str]:
-    return {name for name, _, _ in partitions_of(DECISIONS)}
+    return {name for name, _, _ in partitions.partitions_of(DECISIONS)}
 
 
 def test_the_migration_keeps_every_row_and_the_foreign_key_and_new_rows_go_to_their_week():
@@ -70,7 +62,8 @@ def test_the_migration_keeps_every_row_and_the_foreign_key_and_new_rows_go_to_th
     assert sorted(ListingAuctionDay.objects.values_list(*columns)) == before
     for _, listing_id, day, _, _ in before:  # each row in its own week's partition
         assert _where(listing_id, day) == _week(day)
-    assert partition_name(DECISIONS, week_start(clock.now()) + dt.timedelta(weeks=4)) in _partition_names()
+    fourth_week_ahead = partitions.week_start(clock.now()) + dt.timedelta(weeks=4)
+    assert partitions.partition_name(DECISIONS, fourth_week_ahead) in _partition_names()
     assert f"{DECISIONS}_default" in _partition_names()
     new = ListingAuctionDay.objects.create(listing=listings[0], day=today + dt.timedelta(days=1))
     assert new.pk > max(row[0] for row in before)  # ids continue from the same sequence
@@ -88,10 +81,10 @@ def test_the_periodic_job_creates_the_coming_weeks_and_moves_counts_out_of_the_d
     ListingAuctionDay.objects.create(listing=listing, day=early, candidate=2)  # before its week exists
     assert _where(listing.pk, early) == f"{DECISIONS}_default"
     call_command("tick", "--only", "partitions", stdout=io.StringIO())
-    expected = {partition_name(DECISIONS, MONDAY + dt.timedelta(weeks=i)) for i in range(5)}
+    expected = {partitions.partition_name(DECISIONS, MONDAY + dt.timedelta(weeks=i)) for i in range(5)}
     assert expected <= _partition_names()
     assert _where(listing.pk, early) == _week(early)
-    assert partitions_ensure() == []  # twice is harmless
+    assert partitions.partitions_ensure() == []  # twice is harmless
 
 
 def test_retention_drops_whole_weeks_past_it(settings):
@@ -100,14 +93,14 @@ def test_retention_drops_whole_weeks_past_it(settings):
     now = MONDAY + dt.timedelta(weeks=10)
     old, kept = MONDAY, now - dt.timedelta(days=20)
     for week in (old, kept):
-        partitions_ensure(week, ahead=0)
+        partitions.partitions_ensure(week, ahead=0)
     ListingAuctionDay.objects.create(listing=listing, day=old.date(), won=1)
     ListingAuctionDay.objects.create(listing=listing, day=kept.date(), won=2)
 
-    result = partitions_drop_expired(now)
+    result = partitions.partitions_drop_expired(now)
 
-    assert partition_name(DECISIONS, week_start(old)) in result.dropped
-    assert partition_name(DECISIONS, week_start(kept)) in _partition_names()
+    assert partitions.partition_name(DECISIONS, partitions.week_start(old)) in result.dropped
+    assert partitions.partition_name(DECISIONS, partitions.week_start(kept)) in _partition_names()
     assert list(ListingAuctionDay.objects.values_list("won", flat=True)) == [2]
 
 
@@ -115,7 +108,7 @@ def test_a_listings_counts_add_up_across_a_partition_boundary():
     boundary = MONDAY + dt.timedelta(weeks=2)
     clock.set_now(boundary - dt.timedelta(hours=3))  # Sunday evening
     _, (listing,) = promoted_closet(1)
-    partitions_ensure(boundary - dt.timedelta(weeks=1), ahead=1)
+    partitions.partitions_ensure(boundary - dt.timedelta(weeks=1), ahead=1)
     for hours in (-3, -2, 1):
         clock.set_now(boundary + dt.timedelta(hours=hours))
         auctions_run(page_body([listing.marketplace_id]), flush=False)
