@@ -31,6 +31,7 @@ whole key).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -109,7 +110,7 @@ def partitions_of(table: str) -> list[tuple[str, dt.datetime | None, dt.datetime
     return out
 
 
-def partition_holding(table: str, where: str, params: list[object]) -> str | None:
+def partition_holding(table: str, where: str, params: Sequence[int | str | dt.date]) -> str | None:
     """The partition of ``table`` that holds the first row matching ``where`` (SQL over
     its columns, ``%s`` placeholders for ``params``); None when no row matches. For tests
     and for an operator checking where rows went."""
