@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TypeVar
 
 from django import forms
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models import Model
+from django.http import HttpRequest
 from django.utils.functional import cached_property
 
+_ModelT = TypeVar("_ModelT", bound=Model)
 
-class LargeTablePaginator(Paginator):
+
+class LargeTablePaginator(Paginator[Model]):
     """Avoids ``COUNT(*)`` over a whole large table on PostgreSQL.
 
     An unfiltered changelist uses the planner's row estimate (``pg_class.reltuples``),
@@ -36,7 +41,7 @@ class LargeTablePaginator(Paginator):
         return super().count
 
 
-class LargeTableAdmin(admin.ModelAdmin):
+class LargeTableAdmin(admin.ModelAdmin[_ModelT]):
     """A ModelAdmin over a table that grows without bound (events, ledger entries, counts):
     the changelist shows no "N total" (no ``COUNT(*)`` of the whole table) and pages with
     ``LargeTablePaginator``'s estimate."""
@@ -49,13 +54,13 @@ class ReadOnlyAdminMixin:
     """For a ModelAdmin or an inline whose rows are facts: looked at, never added, edited
     or deleted in admin."""
 
-    def has_add_permission(self, request, obj=None) -> bool:
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
 
