@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from django import forms
 from django.contrib import admin
@@ -12,6 +12,8 @@ from django.db import connection
 from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+
+from core.money import to_decimal, to_micros
 
 _ModelT = TypeVar("_ModelT", bound=Model)
 
@@ -71,3 +73,34 @@ def dollars_field(label: str, *, help_text: str = "In dollars, whole cents.", re
     for every admin form."""
     return forms.DecimalField(label=label, required=required, min_value=Decimal("0.01"), max_digits=max_digits,
                               decimal_places=2, help_text=help_text)
+
+
+class DollarsModelForm(forms.ModelForm[_ModelT]):
+    """A ModelForm whose amounts are typed in dollars (``dollars_field``) and stored in micros.
+
+    ``micros_fields`` maps each dollars field of the form to the model's micros field it is
+    shown from and saved to. ``low_high`` names a pair of them, (low, high, message), where
+    high may not be below low; the message goes on high.
+    """
+
+    micros_fields: ClassVar[dict[str, str]] = {}
+    low_high: ClassVar[tuple[str, str, str] | None] = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, micros_field in self.micros_fields.items():
+            self.initial.setdefault(name, to_decimal(getattr(self.instance, micros_field)))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        if self.low_high is not None:
+            low_name, high_name, message = self.low_high
+            low, high = self.cleaned_data.get(low_name), self.cleaned_data.get(high_name)
+            if low is not None and high is not None and high < low:
+                self.add_error(high_name, message)
+        return self.cleaned_data
+
+    def save(self, commit: bool = True) -> _ModelT:
+        for name, micros_field in self.micros_fields.items():
+            setattr(self.instance, micros_field, to_micros(self.cleaned_data[name]))
+        return super().save(commit)
