@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from campaigns import services
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
 from core import clock
-from core.admin_utils import DollarsModelForm, LargeTableAdmin, ReadOnlyAdminMixin, dollars_field
+from core.admin_utils import ConditionFilter, DollarsModelForm, LargeTableAdmin, ReadOnlyAdminMixin, dollars_field
 from core.money import format_money, to_decimal, to_micros
 
 RECENT_WEEKS_INLINE = 12
@@ -227,17 +227,10 @@ class CampaignAdmin(LargeTableAdmin):
         self._each(request, queryset, services.campaign_end, services.ADMIN_LOG_ENDED)
 
 
-class ExhaustedFilter(admin.SimpleListFilter):
+class ExhaustedFilter(ConditionFilter):
     title = "budget used up"
     parameter_name = "exhausted"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(exhausted_at__isnull=self.value() == "no")
-        return queryset
+    conditions = {"yes": ("Yes", Q(exhausted_at__isnull=False)), "no": ("No", Q(exhausted_at__isnull=True))}
 
 
 @admin.register(BudgetPeriod)

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Model, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -50,6 +50,20 @@ class LargeTableAdmin(admin.ModelAdmin[_ModelT]):
 
     show_full_result_count = False
     paginator = LargeTablePaginator
+
+
+class ConditionFilter(admin.SimpleListFilter):
+    """A changelist filter whose every choice is one condition on the rows: ``conditions`` maps
+    each value of the query parameter to its label and its ``Q``."""
+
+    conditions: ClassVar[dict[str, tuple[str, Q]]] = {}
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin[Any]) -> list[tuple[str, str]]:
+        return [(value, label) for value, (label, _) in self.conditions.items()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        chosen = self.conditions.get(self.value() or "")
+        return queryset if chosen is None else queryset.filter(chosen[1])
 
 
 class ReadOnlyAdminMixin:
