@@ -46,7 +46,8 @@ def play_both(world: World, buyer: SimBuyer, d: Draws, winners: list[int],
     same page without ads, on the same draws."""
     cands = candidates(world)
     with_ads = play(cands, compose_page(cands, winners, positions), d, world, buyer, None)
-    return with_ads, play(cands, compose_page(cands, []), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    return with_ads, without
 
 
 def simulation(world: World, options: Options | None = None) -> Simulation:
