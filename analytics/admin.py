@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import admin
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
@@ -29,7 +29,7 @@ from analytics.models import (
     Watermark,
 )
 from auction.models import AuctionSettings
-from core.admin_utils import LargeTableAdmin, ReadOnlyAdminMixin
+from core.admin_utils import ConditionFilter, LargeTableAdmin, ReadOnlyAdminMixin
 from core.money import format_money
 
 
@@ -40,19 +40,10 @@ class _ReadOnlyAdmin(ReadOnlyAdminMixin, LargeTableAdmin):
     ordering = ["-id"]
 
 
-class SponsoredFilter(admin.SimpleListFilter):
+class SponsoredFilter(ConditionFilter):
     title = "kind"
     parameter_name = "sponsored"
-
-    def lookups(self, request, model_admin):
-        return [("1", "Sponsored"), ("0", "Organic")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "1":
-            return queryset.exclude(auction_id="")
-        if self.value() == "0":
-            return queryset.filter(auction_id="")
-        return queryset
+    conditions = {"1": ("Sponsored", ~Q(auction_id="")), "0": ("Organic", Q(auction_id=""))}
 
 
 def _price(obj) -> str:
@@ -136,21 +127,14 @@ class CancellationAdmin(_ReadOnlyAdmin):
     search_fields = ["=event_id", "=purchase_order_id"]
 
 
-class LiveFilter(admin.SimpleListFilter):
+class LiveFilter(ConditionFilter):
     title = "status"
     parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return [("live", "Live credits"), ("reversed", "Reversed credits"), ("reversal", "Reversal rows")]
-
-    def queryset(self, request, queryset):
-        if self.value() == "live":
-            return queryset.filter(reversed_at__isnull=True, reversal_of__isnull=True)
-        if self.value() == "reversed":
-            return queryset.filter(reversed_at__isnull=False)
-        if self.value() == "reversal":
-            return queryset.filter(reversal_of__isnull=False)
-        return queryset
+    conditions = {
+        "live": ("Live credits", Q(reversed_at__isnull=True, reversal_of__isnull=True)),
+        "reversed": ("Reversed credits", Q(reversed_at__isnull=False)),
+        "reversal": ("Reversal rows", Q(reversal_of__isnull=False)),
+    }
 
 
 @admin.register(AttributionCredit)

@@ -7,7 +7,8 @@ denominator is None (shown as a dash), never 0 or infinity.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,11 @@ ZERO = dict.fromkeys(METRICS, 0)
 
 def add(a: Mapping[str, int], b: Mapping[str, int]) -> dict[str, int]:
     return {m: a.get(m, 0) + b.get(m, 0) for m in METRICS}
+
+
+def total(cells: Iterable[Mapping[str, int]]) -> dict[str, int]:
+    """The metrics of ``cells`` summed (ZERO for none)."""
+    return functools.reduce(add, cells, dict(ZERO))
 
 
 @dataclass(frozen=True)

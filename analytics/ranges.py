@@ -15,18 +15,15 @@ from django.conf import settings
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from core.validation import FieldError
+
 PRESETS = (7, 14, 30, 90)
 DEFAULT_PRESET = 30
 MAX_DAYS = 731  # two years, leap day included
 
 
-class RangeError(ValueError):
+class RangeError(FieldError):
     """A range a person asked for that cannot be served; ``field`` names the parameter."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,7 @@ from auction.models import AuctionHour, AuctionSettings, ListingAuctionDay, Mode
 from auction.parsing import MAX_SLOT_POSITION, MAX_SLOTS
 from auction.position import DEFAULT_SLOT_POSITIONS, PositionCurve
 from auction.predict import PLACEMENTS
-from core.admin_utils import LargeTableAdmin, ReadOnlyAdminMixin, dollars_field
-from core.money import to_decimal, to_micros
+from core.admin_utils import DollarsModelForm, LargeTableAdmin, ReadOnlyAdminMixin, dollars_field
 
 # The form field holding each placement's default slot positions ("1, 5, 9, 13").
 SLOT_POSITION_FIELDS = {placement: f"slot_positions_{placement}" for placement in PLACEMENTS}
@@ -52,13 +51,15 @@ class SlotPositionsField(forms.CharField):
         return positions
 
 
-class AuctionSettingsForm(forms.ModelForm):
+class AuctionSettingsForm(DollarsModelForm[AuctionSettings]):
     """Money in dollars and cents for people; micros in the database. Slot positions as
     one "1, 5, 9, 13" field per placement; one JSON object in the database."""
 
     reserve_cpc = dollars_field("Reserve CPC ($)", help_text="Least a click may cost (whole cents).", max_digits=8)
     auto_max_cpc = dollars_field("Max automatic CPC ($)", help_text="Most an automatic bid may be (whole cents).",
                                  max_digits=8)
+    micros_fields = {"reserve_cpc": "reserve_cpc_micros", "auto_max_cpc": "auto_max_cpc_micros"}
+    low_high = ("reserve_cpc", "auto_max_cpc", "The max automatic CPC cannot be below the reserve CPC.")
 
     class Meta:
         model = AuctionSettings
@@ -70,8 +71,6 @@ class AuctionSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.initial.setdefault("reserve_cpc", to_decimal(self.instance.reserve_cpc_micros))
-        self.initial.setdefault("auto_max_cpc", to_decimal(self.instance.auto_max_cpc_micros))
         stored = self._stored_slot_positions()
         for placement, name in SLOT_POSITION_FIELDS.items():
             positions = stored.get(placement) or DEFAULT_SLOT_POSITIONS
@@ -81,16 +80,7 @@ class AuctionSettingsForm(forms.ModelForm):
         stored = self.instance.slot_positions
         return dict(stored) if isinstance(stored, dict) else {}
 
-    def clean(self):
-        cleaned = super().clean()
-        reserve, maximum = cleaned.get("reserve_cpc"), cleaned.get("auto_max_cpc")
-        if reserve is not None and maximum is not None and maximum < reserve:
-            self.add_error("auto_max_cpc", "The max automatic CPC cannot be below the reserve CPC.")
-        return cleaned
-
     def save(self, commit=True):
-        self.instance.reserve_cpc_micros = to_micros(self.cleaned_data["reserve_cpc"])
-        self.instance.auto_max_cpc_micros = to_micros(self.cleaned_data["auto_max_cpc"])
         slot_positions = self._stored_slot_positions()
         for placement, name in SLOT_POSITION_FIELDS.items():
             slot_positions[placement] = self.cleaned_data[name]

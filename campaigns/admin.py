@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from campaigns import services
 from campaigns.models import BudgetForecast, BudgetPeriod, Campaign, CampaignSettings, LedgerEntry
 from core import clock
-from core.admin_utils import LargeTableAdmin, ReadOnlyAdminMixin, dollars_field
+from core.admin_utils import ConditionFilter, DollarsModelForm, LargeTableAdmin, ReadOnlyAdminMixin, dollars_field
 from core.money import format_money, to_decimal, to_micros
 
 RECENT_WEEKS_INLINE = 12
@@ -38,30 +38,15 @@ def traffic_share_set(share: Callable[[dt.datetime, dt.datetime], float]) -> Non
     _traffic_share = share
 
 
-class CampaignSettingsForm(forms.ModelForm):
+class CampaignSettingsForm(DollarsModelForm[CampaignSettings]):
     min_weekly_budget = dollars_field("Minimum weekly budget")
     max_weekly_budget = dollars_field("Maximum weekly budget")
+    micros_fields = {"min_weekly_budget": "min_weekly_budget_micros", "max_weekly_budget": "max_weekly_budget_micros"}
+    low_high = ("min_weekly_budget", "max_weekly_budget", "The maximum must be at least the minimum.")
 
     class Meta:
         model = CampaignSettings
         fields: list[str] = []
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["min_weekly_budget"].initial = to_decimal(self.instance.min_weekly_budget_micros)
-        self.fields["max_weekly_budget"].initial = to_decimal(self.instance.max_weekly_budget_micros)
-
-    def clean(self):
-        data = super().clean()
-        low, high = data.get("min_weekly_budget"), data.get("max_weekly_budget")
-        if low is not None and high is not None and high < low:
-            self.add_error("max_weekly_budget", "The maximum must be at least the minimum.")
-        return data
-
-    def save(self, commit=True):
-        self.instance.min_weekly_budget_micros = to_micros(self.cleaned_data["min_weekly_budget"])
-        self.instance.max_weekly_budget_micros = to_micros(self.cleaned_data["max_weekly_budget"])
-        return super().save(commit)
 
 
 @admin.register(CampaignSettings)
@@ -242,17 +227,10 @@ class CampaignAdmin(LargeTableAdmin):
         self._each(request, queryset, services.campaign_end, services.ADMIN_LOG_ENDED)
 
 
-class ExhaustedFilter(admin.SimpleListFilter):
+class ExhaustedFilter(ConditionFilter):
     title = "budget used up"
     parameter_name = "exhausted"
-
-    def lookups(self, request, model_admin):
-        return [("yes", "Yes"), ("no", "No")]
-
-    def queryset(self, request, queryset):
-        if self.value() in ("yes", "no"):
-            return queryset.filter(exhausted_at__isnull=self.value() == "no")
-        return queryset
+    conditions = {"yes": ("Yes", Q(exhausted_at__isnull=False)), "no": ("No", Q(exhausted_at__isnull=True))}
 
 
 @admin.register(BudgetPeriod)

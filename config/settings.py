@@ -9,9 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from core.env import Env
+
+# Django's generic classes subscriptable at run time as django-stubs types them
+# (admin.ModelAdmin[ApiKey], forms.ModelForm[ApiKey]): mypy is strict on core.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = Env()

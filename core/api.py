@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,7 +20,7 @@ def error_body(field: str, message: str) -> dict[str, Any]:
     return {"errors": [{"field": field, "message": message}]}
 
 
-def read_json_body(request) -> Any:
+def read_json_body(request: HttpRequest) -> Any:
     """The request body parsed as JSON; FieldError("body") when it is not JSON.
 
     Reads ``request.body`` directly (not DRF's parsers) so every error has our shape, a body
@@ -44,7 +45,7 @@ def parse_json_body(raw: bytes) -> Any:
         raise FieldError("body", "is nested too deeply") from None
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler that answers in the API's error shape."""
     if isinstance(exc, FieldError):
         return Response({"errors": [exc.as_dict()]}, status=status.HTTP_400_BAD_REQUEST)
@@ -52,7 +53,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        errors = []
+        errors: list[dict[str, str]] = []
         _flatten(exc.detail, "", errors)
         response.data = {"errors": errors or [{"field": "body", "message": "invalid"}]}
     else:
@@ -61,7 +62,7 @@ def exception_handler(exc, context):
     return response
 
 
-def _flatten(detail, path: str, out: list[dict[str, str]]) -> None:
+def _flatten(detail: Any, path: str, out: list[dict[str, str]]) -> None:
     if isinstance(detail, dict):
         for key, value in detail.items():
             _flatten(value, f"{path}.{key}" if path else str(key), out)

@@ -20,6 +20,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import connection, transaction
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -30,6 +31,11 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from core import changes, clock, state
 from core.models import ApiKey, hash_key
+
+if TYPE_CHECKING:  # DRF's views import the authentication classes from the settings: no import cycle
+    from drf_spectacular.openapi import AutoSchema
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 logger = logging.getLogger(__name__)
 
@@ -179,7 +185,7 @@ def authenticate_api_key(authorization: str | None, scope: str,
 class ApiKeyAuthentication(BaseAuthentication):
     """DRF authentication: the key is checked here, the scope in HasApiScope."""
 
-    def authenticate(self, request):
+    def authenticate(self, request: Request) -> tuple[ApiClient, ApiClient] | None:
         header = request.META.get("HTTP_AUTHORIZATION")
         if not header:
             return None
@@ -189,14 +195,14 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(exc.message) from None
         return client, client
 
-    def authenticate_header(self, request) -> str:
+    def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="closetads"'
 
 
 class HasApiScope(BasePermission):
     """Allows the request when the key has the view's ``required_scope``."""
 
-    def has_permission(self, request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         client = request.auth
         if not isinstance(client, ApiClient):
             raise exceptions.NotAuthenticated("Authorization: Bearer <key> is required")
@@ -213,18 +219,19 @@ class ApiKeyThrottle(ScopedRateThrottle):
     ``Retry-After`` instead of slowing every other storefront. Counted in the cache (Redis:
     shared by every web process; the embedded default counts per process)."""
 
-    def get_cache_key(self, request, view) -> str | None:
+    def get_cache_key(self, request: Request, view: APIView) -> str | None:
         client = request.auth
         if not isinstance(client, ApiClient):
             return None  # refused by the permission check anyway
         return self.cache_format % {"scope": self.scope, "ident": client.key_id}
 
 
-class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):
+# drf-spectacular's __init_subclass__ (which registers the extension) has no annotations.
+class ApiKeyAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     """Documents ApiKeyAuthentication as HTTP bearer auth in the OpenAPI schema."""
 
     target_class = "core.api_auth.ApiKeyAuthentication"
     name = "bearerAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: AutoSchema) -> dict[str, str]:
         return {"type": "http", "scheme": "bearer", "description": "A ClosetAds API key (create_api_key)."}

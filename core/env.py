@@ -13,7 +13,7 @@ import os
 import re
 import zoneinfo
 from collections.abc import Mapping
-from typing import overload
+from typing import Any, overload
 from urllib.parse import urlparse
 
 import environ
@@ -117,7 +117,7 @@ class Env:
             ) from None
         return value
 
-    def database(self, name: builtins.str, default: Mapping) -> dict:
+    def database(self, name: builtins.str, default: Mapping[builtins.str, Any]) -> dict[builtins.str, Any]:
         value = self._raw(name)
         if value is None:
             return dict(default)
@@ -128,7 +128,7 @@ class Env:
                 "or sqlite:////absolute/path.db."
             )
         try:
-            config = environ.Env.db_url_config(value)
+            config: dict[builtins.str, Any] = environ.Env.db_url_config(value)
         except Exception as exc:  # noqa: BLE001 - any parse failure is a config error
             raise ImproperlyConfigured(f"{name} could not be parsed: {exc}") from None
         if not config.get("NAME"):

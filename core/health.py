@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -20,14 +20,14 @@ WORKER_HEARTBEAT = "worker"
 
 @never_cache
 @require_GET
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """Liveness: touches nothing."""
     return JsonResponse({"status": "ok"})
 
 
 @never_cache
 @require_GET
-def readyz(request):
+def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: database, cache/broker and a recent worker heartbeat."""
     problems: dict[str, str] = {}
     try:

@@ -18,9 +18,13 @@ auction endpoint too: the same SSL redirect and response headers as every page.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from csp.middleware import CSPMiddleware as _CSP
 from django.contrib.auth.middleware import AuthenticationMiddleware as _Authentication
 from django.contrib.messages.middleware import MessageMiddleware as _Messages
+from django.http import HttpRequest, HttpResponseBase
 from django_htmx.middleware import HtmxMiddleware as _Htmx
 from whitenoise.middleware import WhiteNoiseMiddleware as _WhiteNoise
 
@@ -36,12 +40,18 @@ class BrowserOnly:
     one here hands a skipped path straight on.
     """
 
-    def __call__(self, request):
-        if request.path_info in SKIPPED_PATHS:
-            return self.get_response(request)
-        return super().__call__(request)
+    # Set by the middleware class this mixin precedes; Django and django-htmx type it
+    # differently (sync or async), and here it is always called synchronously.
+    get_response: Any
 
-    def __init_subclass__(cls, **kwargs) -> None:
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.path_info in SKIPPED_PATHS:
+            response: HttpResponseBase = self.get_response(request)
+            return response
+        # The __call__ of the middleware class this mixin precedes (next in the MRO).
+        return super().__call__(request)  # type: ignore[misc, no-any-return]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for hook in ("process_view", "process_exception", "process_template_response"):
             method = getattr(cls, hook, None)
@@ -49,8 +59,8 @@ class BrowserOnly:
                 setattr(cls, hook, _unless_skipped(method))
 
 
-def _unless_skipped(method):
-    def hook(self, request, *args, **kwargs):
+def _unless_skipped(method: Callable[..., Any]) -> Callable[..., Any]:
+    def hook(self: object, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if request.path_info in SKIPPED_PATHS:
             # process_template_response must hand the response back; the others pass with None.
             return args[0] if method.__name__ == "process_template_response" else None
@@ -60,7 +70,7 @@ def _unless_skipped(method):
     return hook
 
 
-class WhiteNoiseMiddleware(BrowserOnly, _WhiteNoise):
+class WhiteNoiseMiddleware(BrowserOnly, _WhiteNoise):  # type: ignore[misc]  # whitenoise ships no types
     """whitenoise's, skipped for ``SKIPPED_PATHS``."""
 
 
@@ -79,16 +89,16 @@ class HtmxMiddleware(BrowserOnly, _Htmx):
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 
 
-class PrivatePagesMiddleware(BrowserOnly):
+class PrivatePagesMiddleware:
     """Browser pages: a Permissions-Policy turning off what no page uses, and
     ``Cache-Control: private, no-store`` on whatever a signed-in person is served (the
     dashboard, statements, receipts, CSV exports) unless the view chose a policy: a shared
-    proxy or the browser's disk must not keep a seller's figures."""
+    proxy or the browser's disk must not keep a seller's figures. Skipped for ``SKIPPED_PATHS``."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.path_info in SKIPPED_PATHS:
             return self.get_response(request)
         response = self.get_response(request)

@@ -43,7 +43,7 @@ def parse(text: str) -> list[Entry]:
     entry, target = Entry(), None
     started = False
 
-    def finish():
+    def finish() -> None:
         nonlocal entry, started, target
         if started:
             entries.append(entry)

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import Token
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import MiddlewareNotUsed
 from django.db import DatabaseError, connection
+from django.http import HttpRequest, HttpResponseBase
 
 from core import clock
 from core.models import SimulatedClock
@@ -45,7 +47,7 @@ def stored_now() -> dt.datetime | None:
         row = cursor.fetchone()
     if row is None or row[0] is None:
         return None
-    value = row[0]
+    value: dt.datetime | str = row[0]
     if isinstance(value, str):  # SQLite through a raw cursor
         value = dt.datetime.fromisoformat(value)
     if value.tzinfo is None:
@@ -75,12 +77,12 @@ def pinned_to_stored() -> Iterator[dt.datetime | None]:
 class SimulatedClockMiddleware:
     """Pins the clock to the stored simulated time for each request (first in MIDDLEWARE)."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         if not enabled():
             raise MiddlewareNotUsed("CLOSETADS_SIMULATED_CLOCK is off")
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         moment = _stored_or_real()
         with clock.pinned(moment):
             response = self.get_response(request)
@@ -89,16 +91,16 @@ class SimulatedClockMiddleware:
 
 
 # --- Celery: each task runs on the stored time --------------------------------------------
-_task_pins: dict[str, Token] = {}
+_task_pins: dict[str, Token[dt.datetime | None]] = {}
 
 
-def task_pin(task_id: str | None = None, **kwargs) -> None:
+def task_pin(task_id: str | None = None, **kwargs: Any) -> None:
     """``task_prerun`` receiver."""
     if enabled() and task_id is not None:
         _task_pins[task_id] = clock.pin_context(_stored_or_real())
 
 
-def task_unpin(task_id: str | None = None, **kwargs) -> None:
+def task_unpin(task_id: str | None = None, **kwargs: Any) -> None:
     """``task_postrun`` receiver."""
     token = _task_pins.pop(task_id, None) if task_id is not None else None
     if token is not None:

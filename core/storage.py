@@ -5,7 +5,7 @@ from __future__ import annotations
 from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class HashedStaticFilesStorage(CompressedManifestStaticFilesStorage):
+class HashedStaticFilesStorage(CompressedManifestStaticFilesStorage):  # type: ignore[misc]  # whitenoise ships no types
     """whitenoise's compressed, hashed storage, with hashed URLs even under DEBUG.
 
     Django's manifest storage gives unhashed URLs while DEBUG is on, and whitenoise then
@@ -14,4 +14,5 @@ class HashedStaticFilesStorage(CompressedManifestStaticFilesStorage):
     """
 
     def url(self, name: str | None, force: bool = False) -> str:
-        return super().url(name, force=True)
+        url: str = super().url(name, force=True)
+        return url

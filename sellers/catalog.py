@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import transaction
 
@@ -136,6 +137,15 @@ def _write(model, rows: list, update_fields: tuple[str, ...]) -> None:
         )
 
 
+_Row = TypeVar("_Row", Seller, Listing)
+
+
+def _stored(model: type[_Row], marketplace_ids: Iterable[str], fields: tuple[str, ...]) -> dict[str, _Row]:
+    """The stored rows among ``marketplace_ids`` by marketplace id, with only ``fields`` loaded."""
+    rows = model.objects.filter(marketplace_id__in=list(marketplace_ids)).only("marketplace_id", *fields)
+    return {row.marketplace_id: row for row in rows}
+
+
 def _tally(result: UpsertResult, current: Any, values: dict[str, Any]) -> bool:
     """Count one upserted row as created, updated or unchanged against ``current`` (None: new);
     True when it has to be written."""
@@ -153,10 +163,7 @@ def sellers_upsert(items: list) -> UpsertResult:
     """Create or update sellers from the catalog API's ``sellers`` items."""
     result = UpsertResult()
     valid = _parse_batch(items, "sellers", _parse_seller, result)
-    existing = {
-        s.marketplace_id: s
-        for s in Seller.objects.filter(marketplace_id__in=list(valid)).only("marketplace_id", *SELLER_FIELDS)
-    }
+    existing = _stored(Seller, valid, SELLER_FIELDS)
     now = clock.now()
     to_write = []
     for marketplace_id, (_, cleaned) in valid.items():
@@ -182,10 +189,7 @@ def listings_upsert(items: list) -> UpsertResult:
             marketplace_id__in={c["seller_marketplace_id"] for _, c in valid.values()}
         ).values_list("marketplace_id", "pk")
     )
-    existing = {
-        row.marketplace_id: row
-        for row in Listing.objects.filter(marketplace_id__in=list(valid)).only("marketplace_id", *LISTING_FIELDS)
-    }
+    existing = _stored(Listing, valid, LISTING_FIELDS)
     now = clock.now()
     to_write = []
     for marketplace_id, (index, cleaned) in valid.items():

@@ -18,7 +18,7 @@ from typing import Any, cast
 from django.db.models import Sum
 from django.db.models.functions import TruncDate
 
-from analytics.metrics import ZERO, Kpis, add
+from analytics.metrics import ZERO, Kpis, total
 from analytics.models import CampaignHourlyStat, HourlyStat
 from analytics.models.rollups import METRICS
 from analytics.ranges import DayRange
@@ -72,12 +72,8 @@ def dashboard_for_seller(seller: Seller, days: DayRange) -> Dashboard:
     previous = days.previous()
     both = DayRange(previous.start, days.end, days.tz)
     per_day = stats_by_day(campaign_ids, both)
-    current_sum, previous_sum = dict(ZERO), dict(ZERO)
-    for day, sums in per_day.items():
-        if day >= days.start:
-            current_sum = add(current_sum, sums)
-        else:
-            previous_sum = add(previous_sum, sums)
+    current_sum = total(sums for day, sums in per_day.items() if day >= days.start)
+    previous_sum = total(sums for day, sums in per_day.items() if day < days.start)
     series = [DayPoint(day, Kpis.of(per_day.get(day, ZERO))) for day in days.dates()]
     return Dashboard(range=days, current=Kpis.of(current_sum), previous=Kpis.of(previous_sum), series=series,
                      has_campaign=bool(campaign_ids))

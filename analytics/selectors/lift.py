@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
@@ -11,6 +13,8 @@ from auction.models import AuctionSettings
 from core.l10n import grouped
 from core.money import format_money
 from sellers.models import Seller
+
+T = TypeVar("T", int, float)
 
 
 @dataclass(frozen=True)
@@ -27,13 +31,12 @@ class LiftCard:
     @property
     def sales_text(self) -> str:
         e = self.estimate
-        return _signed(e.incremental_sales_micros) if e else ""
+        return _signed_money(e.incremental_sales_micros) if e else ""
 
     @property
     def sales_range_text(self) -> str:
         e = self.estimate
-        return (_("%(low)s to %(high)s") % {"low": _signed(e.incremental_sales_low_micros),
-                                             "high": _signed(e.incremental_sales_high_micros)}) if e else ""
+        return _range(_signed_money, e.incremental_sales_low_micros, e.incremental_sales_high_micros) if e else ""
 
     @property
     def orders_text(self) -> str:
@@ -43,15 +46,18 @@ class LiftCard:
     @property
     def orders_range_text(self) -> str:
         e = self.estimate
-        return (_("%(low)s to %(high)s") % {"low": _signed_number(e.incremental_orders_low),
-                                             "high": _signed_number(e.incremental_orders_high)}) if e else ""
+        return _range(_signed_number, e.incremental_orders_low, e.incremental_orders_high) if e else ""
+
+
+def _range(signed: Callable[[T], str], low: T, high: T) -> str:
+    return _("%(low)s to %(high)s") % {"low": signed(low), "high": signed(high)}
 
 
 def _signed_number(value: float) -> str:
     return ("-" if value < 0 else "+") + grouped(abs(value), 1)
 
 
-def _signed(micros: int) -> str:
+def _signed_money(micros: int) -> str:
     return ("-" if micros < 0 else "+") + format_money(abs(micros))
 
 

@@ -39,6 +39,12 @@ def promoted_listing(*, weekly_budget_micros: int = 25_000_000, seller=None,
     return campaign, listing
 
 
+def promoted_listings(count: int, *, weekly_budget_micros: int = 25_000_000) -> tuple[Campaign, list[Listing]]:
+    """``count`` available listings of one new seller whose Promoted Closet is active."""
+    campaign, first = promoted_listing(weekly_budget_micros=weekly_budget_micros)
+    return campaign, [first] + [promoted_listing(seller=first.seller)[1] for _ in range(count - 1)]
+
+
 def bid_token(campaign: Campaign, listing: Listing, *, price_micros: int = 300_000,
               issued_at: dt.datetime | None = None, lifetime: dt.timedelta = dt.timedelta(hours=1),
               slot: int = 1, auction_id: str | None = None,
@@ -79,15 +85,23 @@ def cancellation(order_id: str, *, at: dt.datetime | None = None, id: str | None
     return {"id": id or event_id("can"), "purchaseId": order_id, "occurredAt": iso(at or clock.now())}
 
 
-class ClickFactory(factory.django.DjangoModelFactory):
+class ShopperEventFactory(factory.django.DjangoModelFactory):
+    """A stored event of one shopper ("u-1", as the event bodies above) at T0."""
+
+    class Meta:
+        abstract = True
+
+    occurred_at = T0
+    opaque_user_id = "u-1"
+
+
+class ClickFactory(ShopperEventFactory):
     """A stored, charged sponsored click (for attribution and rollup tests that skip ingestion)."""
 
     class Meta:
         model = Click
 
     event_id = factory.Sequence(lambda n: f"clk-f{n}")
-    occurred_at = T0
-    opaque_user_id = "u-1"
     listing = factory.SubFactory(ListingFactory)
     seller = factory.LazyAttribute(lambda o: o.listing.seller)
     campaign = factory.LazyAttribute(lambda o: Campaign.objects.filter(seller=o.seller).first()
@@ -99,13 +113,11 @@ class ClickFactory(factory.django.DjangoModelFactory):
     charged = True
 
 
-class PurchaseFactory(factory.django.DjangoModelFactory):
+class PurchaseFactory(ShopperEventFactory):
     class Meta:
         model = Purchase
 
     order_id = factory.Sequence(lambda n: f"ord-f{n}")
-    occurred_at = T0
-    opaque_user_id = "u-1"
 
 
 class PurchaseItemFactory(factory.django.DjangoModelFactory):

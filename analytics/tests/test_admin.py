@@ -41,6 +41,13 @@ def test_changelists_render(admin_client, data, model, params):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("params, sponsored", [({"sponsored": "1"}, [True]), ({"sponsored": "0"}, [False]),
+                                               ({}, [False, True])])
+def test_the_kind_filter_selects_sponsored_or_organic_impressions(admin_client, data, params, sponsored):
+    response = admin_client.get("/admin/analytics/impression/", params)
+    assert sorted(row.auction_id != "" for row in response.context["cl"].queryset) == sponsored
+
+
 def test_a_click_page_links_its_ledger_entry(admin_client, data):
     click = Click.objects.get(event_id="c1")
     page = admin_client.get(f"/admin/analytics/click/{click.pk}/change/").content.decode()

@@ -20,6 +20,7 @@ from analytics.tests.factories import (
     bid_token,
     cancellation,
     promoted_listing,
+    promoted_listings,
     purchase,
     sponsored,
 )
@@ -35,8 +36,7 @@ D = dt.timedelta(days=1)
 def closet(db):
     """Two promoted listings of one seller, and a listing of another seller."""
     clock.set_now(T0)
-    campaign, first = promoted_listing()
-    _, second = promoted_listing(seller=first.seller)
+    campaign, (first, second) = promoted_listings(2)
     return campaign, first, second, ListingFactory()
 
 

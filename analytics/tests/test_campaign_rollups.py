@@ -15,14 +15,14 @@ from django.db.models.functions import TruncDate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analytics.metrics import ZERO, Kpis, add
+from analytics.metrics import ZERO, Kpis, total
 from analytics.models import CampaignHourlyStat, HourlyStat
 from analytics.models.rollups import METRICS
 from analytics.ranges import DayRange
 from analytics.selectors import stats_totals
 from analytics.selectors.dashboard import dashboard_for_seller
 from analytics.services import rollups_add, rollups_recompute
-from analytics.tests.factories import T0, promoted_listing
+from analytics.tests.factories import T0, promoted_listing, promoted_listings
 from analytics.tests.test_rollups import _traffic
 from core import clock
 
@@ -52,12 +52,8 @@ def assert_dashboard_agrees_with_listing_cells(seller, campaign_ids: list[int], 
     previous = days.previous()
     old = days_from_listing_cells(campaign_ids, DayRange(previous.start, days.end, days.tz))
     dashboard = dashboard_for_seller(seller, days)
-    current, before = dict(ZERO), dict(ZERO)
-    for day, sums in old.items():
-        if day >= days.start:
-            current = add(current, sums)
-        else:
-            before = add(before, sums)
+    current = total(sums for day, sums in old.items() if day >= days.start)
+    before = total(sums for day, sums in old.items() if day < days.start)
     assert dashboard.current == Kpis.of(current)
     assert dashboard.previous == Kpis.of(before)
     assert [(p.day, p.kpis) for p in dashboard.series] == [(d, Kpis.of(old.get(d, ZERO))) for d in days.dates()]
@@ -69,8 +65,7 @@ def assert_dashboard_agrees_with_listing_cells(seller, campaign_ids: list[int], 
 @pytest.fixture
 def closets(db):
     clock.set_now(T0)
-    mine, first = promoted_listing()
-    listings = [first] + [promoted_listing(seller=first.seller)[1] for _ in range(3)]
+    mine, listings = promoted_listings(4)
     other, theirs = promoted_listing()
     return mine, listings, other, theirs
 

@@ -9,13 +9,17 @@ from django.core.management import call_command
 
 from analytics.models import HourlyStat, Watermark
 from analytics.models.rollups import METRICS
-from analytics.services import (
-    attribution_run_pending,
-    events_ingest,
-    rollups_fold,
-    rollups_recompute,
+from analytics.services import attribution_run_pending, events_ingest, rollups_fold, rollups_recompute
+from analytics.tests.factories import (
+    T0,
+    bid_token,
+    cancellation,
+    organic,
+    promoted_listing,
+    promoted_listings,
+    purchase,
+    sponsored,
 )
-from analytics.tests.factories import T0, bid_token, cancellation, organic, promoted_listing, purchase, sponsored
 from campaigns.services import charge_refund
 from core import clock
 
@@ -27,8 +31,7 @@ HOUR0 = T0.replace(minute=0)
 @pytest.fixture
 def closet(db):
     clock.set_now(T0)
-    campaign, first = promoted_listing(weekly_budget_micros=100_000_000)
-    _, second = promoted_listing(seller=first.seller)
+    campaign, (first, second) = promoted_listings(2, weekly_budget_micros=100_000_000)
     return campaign, first, second
 
 

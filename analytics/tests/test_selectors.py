@@ -4,7 +4,7 @@ import pytest
 
 from analytics.selectors import seller_receipts, stats_by_listing, stats_totals
 from analytics.services import attribution_run_pending, events_ingest, rollups_fold
-from analytics.tests.factories import T0, bid_token, promoted_listing, purchase, sponsored
+from analytics.tests.factories import T0, bid_token, promoted_listing, promoted_listings, purchase, sponsored
 from core import clock
 
 H = dt.timedelta(hours=1)
@@ -13,8 +13,7 @@ H = dt.timedelta(hours=1)
 @pytest.fixture
 def world(db):
     clock.set_now(T0)
-    campaign, first = promoted_listing()
-    _, second = promoted_listing(seller=first.seller)
+    campaign, (first, second) = promoted_listings(2)
     other_campaign, elsewhere = promoted_listing()
     events_ingest({
         "impressions": [sponsored(bid_token(campaign, first)), sponsored(bid_token(campaign, second)),

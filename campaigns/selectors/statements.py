@@ -14,8 +14,20 @@ from core import clock
 from sellers.models import Seller
 
 
+class LedgerTotals:
+    """What a set of ledger entries adds up to; the dataclasses below declare the fields."""
+
+    charges_micros: int
+    refunds_micros: int  # negative or zero
+    adjustments_micros: int
+
+    @property
+    def net_micros(self) -> int:
+        return self.charges_micros + self.refunds_micros + self.adjustments_micros
+
+
 @dataclass(frozen=True)
-class StatementLine:
+class StatementLine(LedgerTotals):
     period_id: int
     campaign_id: int
     campaign_name: str
@@ -27,10 +39,6 @@ class StatementLine:
     adjustments_micros: int
     charged_clicks: int
     refunded_clicks: int
-
-    @property
-    def net_micros(self) -> int:
-        return self.charges_micros + self.refunds_micros + self.adjustments_micros
 
     @property
     def is_current(self) -> bool:
@@ -60,16 +68,12 @@ def statement_lines_for_seller(seller: Seller) -> list[StatementLine]:
 
 
 @dataclass(frozen=True)
-class StatementDay:
+class StatementDay(LedgerTotals):
     day: dt.date
     charges_micros: int
     refunds_micros: int
     adjustments_micros: int
     charged_clicks: int
-
-    @property
-    def net_micros(self) -> int:
-        return self.charges_micros + self.refunds_micros + self.adjustments_micros
 
 
 @dataclass(frozen=True)

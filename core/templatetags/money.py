@@ -6,7 +6,7 @@ register = template.Library()
 
 
 @register.filter(name="money")
-def money(micros) -> str:
+def money(micros: int | str | None) -> str:
     """Micros as a currency string: {{ listing.price_micros|money }} -> $45.00."""
     if micros is None or micros == "":
         return "\u2013"  # en dash: no value

@@ -1,13 +1,14 @@
 """The simulator's ground truth on a tiny world checked by hand."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
 
 from dev.simulator import behaviour
-from dev.simulator.behaviour import Candidate, Draws, compose_page, play
-from dev.simulator.runner import Options, Simulation
+from dev.simulator.behaviour import DEFAULT_SLOT_POSITIONS, Candidate, Draws, Outcome, compose_page, play
+from dev.simulator.runner import Options, Simulation, Truth
 from dev.simulator.world import SimBuyer, SimListing, SimSeller, World
 
 T0 = dt.datetime(2026, 10, 5, tzinfo=dt.UTC)
@@ -39,6 +40,30 @@ def candidates(world: World) -> list[Candidate]:
     return [Candidate(world.listings[k], 1.0, 10.0, 0.5) for k in "ABCD"]
 
 
+def play_both(world: World, buyer: SimBuyer, d: Draws, winners: list[int],
+              positions: Sequence[int] = DEFAULT_SLOT_POSITIONS) -> tuple[Outcome, Outcome]:
+    """The buyer's session on the page with ``winners`` in the sponsored slots, and on the
+    same page without ads, on the same draws."""
+    cands = candidates(world)
+    with_ads = play(cands, compose_page(cands, winners, positions), d, world, buyer, None)
+    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    return with_ads, without
+
+
+def simulation(world: World, options: Options | None = None) -> Simulation:
+    sim = Simulation(options or Options(), platform=None)
+    sim.world = world
+    return sim
+
+
+def session_truth(world: World, buyer: SimBuyer, with_ads: Outcome, without: Outcome,
+                  options: Options | None = None) -> Truth:
+    """The ground truth after one session seen with and without ads, at NOW."""
+    sim = simulation(world, options)
+    sim._truth(buyer, with_ads, without, NOW)
+    return sim.truth
+
+
 def test_the_page_puts_sponsored_winners_in_their_slots_once():
     world, _ = tiny_world()
     page = compose_page(candidates(world), [3])
@@ -49,91 +74,70 @@ def test_the_page_puts_sponsored_winners_in_their_slots_once():
 
 def test_a_sale_that_happens_only_with_the_ad_is_ad_caused():
     world, buyer = tiny_world()
-    cands = candidates(world)
     # Every result is in view (view draws 0). Clicking given a view: ~1.0 at position 1 (0.9
     # when sponsored), 4**-0.195 = 0.763 at position 4. D (index 3) in slot 1 is clicked
     # (0.85 < 0.9) and bought (0.1 < 0.5); without ads D is at position 4: no click, no sale.
     # (A is clicked at position 1 without ads, but not bought: 0.9 > 0.5.)
     d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.1))
-    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
-    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    with_ads, without = play_both(world, buyer, d, [3])
     assert with_ads.purchase == ("D", "sponsored", 3)
     assert without.purchase is None
-    sim = Simulation(Options(), platform=None)
-    sim.world = world
-    sim._truth(buyer, with_ads, without, NOW)
-    assert sim.truth.ad_caused_cents == sim.truth.ad_caused_sponsored_cents == 7000
-    assert sim.truth.ad_displaced_cents == 0
-    assert sim.truth.exposed_promoted_with_ads_cents == 7000
-    assert sim.truth.exposed_promoted_without_ads_cents == 0
+    truth = session_truth(world, buyer, with_ads, without)
+    assert truth.ad_caused_cents == truth.ad_caused_sponsored_cents == 7000
+    assert truth.ad_displaced_cents == 0
+    assert truth.exposed_promoted_with_ads_cents == 7000
+    assert truth.exposed_promoted_without_ads_cents == 0
 
 
 def test_a_sale_the_buyer_would_have_made_anyway_is_not_ad_caused():
     world, buyer = tiny_world()
-    cands = candidates(world)
     # C (index 2) is bought in both worlds: promoted at slot 1, or organically at position 3.
     d = draws(click=(0.99, 0.99, 0.3, 0.99), buy=(0.9, 0.9, 0.1, 0.9))
-    with_ads = play(cands, compose_page(cands, [2]), d, world, buyer, None)
-    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    with_ads, without = play_both(world, buyer, d, [2])
     assert with_ads.purchase[0] == without.purchase[0] == "C"
-    sim = Simulation(Options(), platform=None)
-    sim.world = world
-    sim._truth(buyer, with_ads, without, NOW)
-    assert sim.truth.ad_caused_cents == 0
-    assert sim.truth.purchases == 1 and sim.truth.gmv_cents == 5000
+    truth = session_truth(world, buyer, with_ads, without)
+    assert truth.ad_caused_cents == 0
+    assert truth.purchases == 1 and truth.gmv_cents == 5000
 
 
 def test_an_ad_that_pushes_down_an_organic_sale_is_counted_as_displacement():
     world, buyer = tiny_world()
-    cands = candidates(world)
     # Without ads A is bought at position 1. With D in slot 1, A moves to position 2 where
     # clicking given a view is 2**-0.195 = 0.874 < 0.95: no click on A; D is clicked, not bought.
     d = draws(click=(0.95, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.9))
-    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
-    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    with_ads, without = play_both(world, buyer, d, [3])
     assert with_ads.purchase is None
     assert without.purchase == ("A", "organic", 0)
-    sim = Simulation(Options(), platform=None)
-    sim.world = world
-    sim._truth(buyer, with_ads, without, NOW)
-    assert sim.truth.ad_caused_cents == 0
-    assert sim.truth.ad_displaced_cents == 2000
+    truth = session_truth(world, buyer, with_ads, without)
+    assert truth.ad_caused_cents == 0
+    assert truth.ad_displaced_cents == 2000
 
 
 def test_an_organic_sale_reached_only_because_the_ad_moved_the_page_is_caused_too():
     world, buyer = tiny_world()
-    cands = candidates(world)
     # Without ads A is clicked at position 1 (1.0 > 0.95) and bought. With D in slot 1 (not
     # clicked: 0.95 > 0.9), A at position 2 is not clicked (0.874 < 0.95); B at position 3 is
     # (0.5 < 0.807) and bought. The ads turned a $20 sale into a $30 one: caused $30 (none of
     # it through the ad), displaced $20, net +$10 = gmv - gmv_without_ads.
     d = draws(click=(0.95, 0.5, 0.99, 0.95), buy=(0.1, 0.1, 0.9, 0.9))
-    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
-    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    with_ads, without = play_both(world, buyer, d, [3])
     assert with_ads.purchase == ("B", "organic", 1) and without.purchase == ("A", "organic", 0)
-    sim = Simulation(Options(), platform=None)
-    sim.world = world
-    sim._truth(buyer, with_ads, without, NOW)
-    assert (sim.truth.ad_caused_cents, sim.truth.ad_caused_sponsored_cents) == (3000, 0)
-    assert sim.truth.ad_displaced_cents == 2000
-    t = sim.truth
-    assert t.ad_caused_cents - t.ad_displaced_cents == t.gmv_cents - t.gmv_without_ads_cents
+    truth = session_truth(world, buyer, with_ads, without)
+    assert (truth.ad_caused_cents, truth.ad_caused_sponsored_cents) == (3000, 0)
+    assert truth.ad_displaced_cents == 2000
+    assert truth.ad_caused_cents - truth.ad_displaced_cents == truth.gmv_cents - truth.gmv_without_ads_cents
 
 
 def test_a_halo_sale_after_a_sponsored_click_is_ad_caused_when_it_would_not_happen_otherwise():
     world, buyer = tiny_world()
-    cands = candidates(world)
     # D clicked at slot 1, not bought; the buyer browses the closet (halo draw 0), picks C and
     # buys it (halo_buy 0 < 0.6 * p). Without ads nothing is clicked.
     d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.9), halo=(1, 1, 1, 0), halo_buy=(1, 1, 1, 0))
-    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
-    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    with_ads, without = play_both(world, buyer, d, [3])
     assert with_ads.purchase == ("C", "sponsored_halo", 3)
     assert without.purchase is None
-    sim = Simulation(Options(), platform=None)
-    sim.world = world
-    sim._truth(buyer, with_ads, without, NOW)
-    assert sim.truth.ad_caused_cents == 5000
+    truth = session_truth(world, buyer, with_ads, without)
+    assert truth.ad_caused_cents == 5000
 
 
 def test_a_result_out_of_view_is_neither_reported_nor_clicked():
@@ -161,34 +165,26 @@ def test_the_layout_puts_each_winner_at_its_page_position():
 
 def test_with_the_ad_lower_on_the_page_a_sale_is_caused_without_displacing_the_top_result():
     world, buyer = tiny_world()
-    cands = candidates(world)
     # The same draws as the displacement test, but the ad goes to position 3 (layout 3,...):
     # A stays at position 1 and is bought on both pages; nothing is caused or displaced.
     d = draws(click=(0.95, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.9))
-    with_ads = play(cands, compose_page(cands, [3], positions=(3,)), d, world, buyer, None)
-    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    with_ads, without = play_both(world, buyer, d, [3], positions=(3,))
     assert with_ads.purchase == without.purchase == ("A", "organic", 0)
-    sim = Simulation(Options(slot_positions=(3, 8, 13, 18)), platform=None)
-    sim.world = world
-    sim._truth(buyer, with_ads, without, NOW)
-    assert (sim.truth.ad_caused_cents, sim.truth.ad_displaced_cents) == (0, 0)
-    assert sim.truth.gmv_cents == sim.truth.gmv_without_ads_cents == 2000
+    truth = session_truth(world, buyer, with_ads, without, Options(slot_positions=(3, 8, 13, 18)))
+    assert (truth.ad_caused_cents, truth.ad_displaced_cents) == (0, 0)
+    assert truth.gmv_cents == truth.gmv_without_ads_cents == 2000
 
 
 def test_the_page_without_ads_is_counted_for_the_net_change():
     world, buyer = tiny_world()
-    cands = candidates(world)
     # The ad (D at slot 1) is bought; without ads A would have been: caused 7000, displaced 2000.
     d = draws(click=(0.5, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.1))
-    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
-    without = play(cands, compose_page(cands, []), d, world, buyer, None)
+    with_ads, without = play_both(world, buyer, d, [3])
     assert with_ads.purchase == ("D", "sponsored", 3) and without.purchase == ("A", "organic", 0)
-    sim = Simulation(Options(), platform=None)
-    sim.world = world
-    sim._truth(buyer, with_ads, without, NOW)
-    assert (sim.truth.ad_caused_cents, sim.truth.ad_displaced_cents) == (7000, 2000)
-    assert sim.truth.ad_caused_sponsored_cents == 7000
-    assert (sim.truth.gmv_cents, sim.truth.gmv_without_ads_cents) == (7000, 2000)
+    truth = session_truth(world, buyer, with_ads, without)
+    assert (truth.ad_caused_cents, truth.ad_displaced_cents) == (7000, 2000)
+    assert truth.ad_caused_sponsored_cents == 7000
+    assert (truth.gmv_cents, truth.gmv_without_ads_cents) == (7000, 2000)
 
 
 def test_expected_sales_follow_the_cascade_in_expectation():
@@ -210,24 +206,17 @@ def test_expected_sales_follow_the_cascade_in_expectation():
 
 def test_an_ad_purchase_that_replaced_another_counts_toward_the_observed_substitution():
     world, buyer = tiny_world()
-    cands = candidates(world)
     d = draws(click=(0.5, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.1))  # as in the net-change test
-    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
-    without = play(cands, compose_page(cands, []), d, world, buyer, None)
-    sim = Simulation(Options(), platform=None)
-    sim.world = world
-    sim._truth(buyer, with_ads, without, NOW)
-    assert (sim.truth.sponsored_purchases, sim.truth.sponsored_purchases_instead) == (1, 1)
+    with_ads, without = play_both(world, buyer, d, [3])
+    truth = session_truth(world, buyer, with_ads, without)
+    assert (truth.sponsored_purchases, truth.sponsored_purchases_instead) == (1, 1)
 
 
 def test_the_exposed_population_counts_a_sellers_sales_from_their_first_win_within_the_window():
     world, buyer = tiny_world()
-    cands = candidates(world)
     d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.1))
-    with_ads = play(cands, compose_page(cands, [3]), d, world, buyer, None)
-    without = play(cands, compose_page(cands, []), d, world, buyer, None)
-    sim = Simulation(Options(), platform=None)
-    sim.world = world
+    with_ads, without = play_both(world, buyer, d, [3])
+    sim = simulation(world)
     seller = world.listings["D"].seller
     sim._truth(buyer, with_ads, without, NOW)  # no win yet: not in the population
     assert sim.truth.triggered_with_ads_cents == 0

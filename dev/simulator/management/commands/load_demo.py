@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from auction.index import auction_index
 from core import clock, periodic
+from dev.simulator.arguments import world_arguments
 from dev.simulator.platform import InProcessPlatform
 from dev.simulator.report import campaigns_launch
 from dev.simulator.runner import Options, Simulation
@@ -22,10 +23,7 @@ class Command(BaseCommand):
             "marketplace (sellers, buyers, campaigns, auctions, clicks, sales), then prints the demo login.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--seed", type=int, default=7)
-        parser.add_argument("--days", type=int, default=28)
-        parser.add_argument("--sellers", type=int, default=24)
-        parser.add_argument("--buyers", type=int, default=900)
+        world_arguments(parser, days=28, sellers=24, buyers=900, seed=7)
 
     def handle(self, *args, seed: int, days: int, sellers: int, buyers: int, **options):
         first_key = f"SS{seed}-00000"

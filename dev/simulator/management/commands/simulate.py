@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from auction.index import auction_index
 from core import clock, periodic
 from dev.simulator import shared_db
+from dev.simulator.arguments import world_arguments
 from dev.simulator.platform import HttpPlatform, InProcessPlatform, PlatformError
 from dev.simulator.report import campaigns_launch, run_report
 from dev.simulator.runner import Options, Simulation
@@ -44,10 +45,7 @@ class Command(BaseCommand):
             "--http) on the platform's clock, and report what happened against the ground truth.")
 
     def add_arguments(self, parser):
-        parser.add_argument("--days", type=int, default=7)
-        parser.add_argument("--sellers", type=int, default=200)
-        parser.add_argument("--buyers", type=int, default=20_000)
-        parser.add_argument("--seed", type=int, default=1)
+        world_arguments(parser, days=7, sellers=200, buyers=20_000, seed=1)
         parser.add_argument("--start", default=None,
                             help="A Monday (YYYY-MM-DD), UTC midnight. Default 2026-10-05; with --http the "
                                  "first Monday five weeks after the newest data in the database.")
