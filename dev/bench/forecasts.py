@@ -8,10 +8,7 @@ second week opens, from each campaign's own first week (the `forecasts` job).
 
 from __future__ import annotations
 
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-
-from dev.bench.simulator import _simulate
+from dev.bench.simulator import simulate_each
 
 NOTE = ("Forecasts in the standard scenario over 14 days (`simulate --days 14 --sellers 200 --buyers 20000`), "
         "seeds 1-3, each on a fresh SQLite database. `forecast_*`: the first week's forecasts (made at launch, "
@@ -28,16 +25,9 @@ KEYS = ("forecast_range_coverage", "forecast_within_35pct_share", "forecast_with
 MEANS = KEYS[:3] + KEYS[5:8]
 
 
-def _one(seed: int) -> tuple[int, dict]:
-    with tempfile.TemporaryDirectory() as data_dir:
-        report, _ = _simulate([*ARGS, "--seed", str(seed)], data_dir)
-    return seed, report
-
-
 def run(quick: bool = False) -> dict:
     seeds = SEEDS[:1] if quick else SEEDS
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        reports = dict(pool.map(_one, seeds))
+    reports = simulate_each({seed: [*ARGS, "--seed", str(seed)] for seed in seeds})
     figures: dict = {}
     for seed, report in reports.items():
         for key in KEYS:

@@ -11,10 +11,7 @@ net is >= 0 on every seed (None when none is).
 
 from __future__ import annotations
 
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-
-from dev.bench.simulator import STANDARD, _simulate
+from dev.bench.simulator import STANDARD, simulate_each
 
 NOTE = ("The gate's frontier: the standard scenario (7 days, 200 sellers, 20,000 buyers), default layout "
         "1,5,9,13, seeds 1-3, sigma 0.3, with `simulate --margin m` for m in 0, 0.5, 1, 2. `m_<m>_*`: drawn "
@@ -28,13 +25,6 @@ MEANS = ("net_ad_sales", "expected_net_ad_sales", "true_lift", "expected_true_li
 
 def _label(margin: float) -> str:
     return f"m_{margin:g}".replace(".", "_")
-
-
-def _one(margin: float, seed: int) -> tuple[float, int, dict]:
-    args = [*STANDARD[:-2], "--seed", str(seed), "--margin", str(margin)]
-    with tempfile.TemporaryDirectory() as data_dir:
-        report, _ = _simulate(args, data_dir)
-    return margin, seed, report
 
 
 def summarise(done: list[tuple[float, int, dict]], seeds=SEEDS, margins=MARGINS) -> dict:
@@ -56,7 +46,6 @@ def summarise(done: list[tuple[float, int, dict]], seeds=SEEDS, margins=MARGINS)
 def run(quick: bool = False) -> dict:
     seeds = SEEDS[:1] if quick else SEEDS
     margins = MARGINS[:2] if quick else MARGINS
-    jobs = [(margin, seed) for margin in margins for seed in seeds]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(lambda job: _one(*job), jobs))
-    return summarise(done, seeds, margins)
+    reports = simulate_each({(margin, seed): [*STANDARD[:-2], "--seed", str(seed), "--margin", str(margin)]
+                             for margin in margins for seed in seeds})
+    return summarise([(margin, seed, report) for (margin, seed), report in reports.items()], seeds, margins)

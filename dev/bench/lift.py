@@ -11,10 +11,7 @@ points as fractions), `*_covers` whether the interval holds the truth.
 
 from __future__ import annotations
 
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-
-from dev.bench.simulator import STANDARD, _simulate
+from dev.bench.simulator import STANDARD, simulate_each
 
 NOTE = ("Ghost ads in the issue's standard scenario (`simulate --days 7 --sellers 200 --buyers 20000 --holdout H`), "
         "seeds 1-3, each on a fresh SQLite database: `h10_*` with 10% of shoppers held out, `h50_*` with 50%. "
@@ -28,13 +25,6 @@ KEYS = ("measured_lift", "measured_lift_95ci", "true_lift_exposed", "measured_in
         "true_incremental_sales_exposed", "measured_net_ad_sales", "measured_net_ad_sales_95ci", "net_ad_sales",
         "measured_lift_shoppers", "measured_lift_orders", "true_lift", "measured_lift_all_shoppers",
         "measured_lift_all_shoppers_95ci")
-
-
-def _one(name: str, seed: int) -> tuple[str, int, dict]:
-    args = [*STANDARD[:-2], "--seed", str(seed), "--holdout", HOLDOUTS[name]]
-    with tempfile.TemporaryDirectory() as data_dir:
-        report, _ = _simulate(args, data_dir)
-    return name, seed, report
 
 
 def figures_from(reports: list[tuple[str, int, dict]]) -> dict:
@@ -67,7 +57,6 @@ def figures_from(reports: list[tuple[str, int, dict]]) -> dict:
 
 def run(quick: bool = False) -> dict:
     seeds = SEEDS[:1] if quick else SEEDS
-    jobs = [(name, seed) for name in HOLDOUTS for seed in seeds]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        reports = list(pool.map(lambda job: _one(*job), jobs))
-    return figures_from(reports)
+    reports = simulate_each({(name, seed): [*STANDARD[:-2], "--seed", str(seed), "--holdout", share]
+                             for name, share in HOLDOUTS.items() for seed in seeds})
+    return figures_from([(name, seed, report) for (name, seed), report in reports.items()])

@@ -9,10 +9,7 @@ model and click-through figures of the same runs; `*_mean` is the mean over the 
 
 from __future__ import annotations
 
-import tempfile
-from concurrent.futures import ThreadPoolExecutor
-
-from dev.bench.simulator import STANDARD, _simulate
+from dev.bench.simulator import STANDARD, simulate_each
 
 NOTE = ("The issue's standard scenario (`simulate --days 7 --sellers 200 --buyers 20000`) in the calibrated world, "
         "seeds 1-3, each on a fresh SQLite database, with the default admin settings (sigma 0.3, margin 0, "
@@ -36,20 +33,12 @@ MEANS = ("net_ad_sales", "expected_net_ad_sales", "expected_true_lift", "ad_caus
          "roas_attributed", "budget_utilisation_median", "wall_seconds")
 
 
-def _one(layout: str, seed: int) -> tuple[str, int, dict]:
-    args = [*STANDARD[:-2], "--seed", str(seed), "--slot-positions", LAYOUTS[layout]]
-    with tempfile.TemporaryDirectory() as data_dir:
-        report, _ = _simulate(args, data_dir)
-    return layout, seed, report
-
-
 def run(quick: bool = False) -> dict:
     seeds = SEEDS[:1] if quick else SEEDS
-    jobs = [(layout, seed) for layout in LAYOUTS for seed in seeds]
+    reports = simulate_each({(layout, seed): [*STANDARD[:-2], "--seed", str(seed), "--slot-positions", positions]
+                             for layout, positions in LAYOUTS.items() for seed in seeds})
     figures: dict = {}
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(lambda job: _one(*job), jobs))
-    for layout, seed, report in done:
+    for (layout, seed), report in reports.items():
         for key in KEYS:
             figures[f"{layout}_seed_{seed}_{key}"] = report.get(key)
     for layout in LAYOUTS:

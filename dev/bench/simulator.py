@@ -16,7 +16,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 NOTE = ("`python manage.py simulate --days 7 --sellers 200 --buyers 20000 --seed 1` in-process on a fresh SQLite "
@@ -35,6 +37,17 @@ def _simulate(args: list[str], data_dir: str) -> tuple[dict, float]:
     out = subprocess.run([*manage, "simulate", *args, "--json"], cwd=ROOT, env=env, check=True,
                          capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1]), time.perf_counter() - began
+
+
+def simulate_each(runs: dict[Any, list[str]], *, workers: int = 2) -> dict[Any, dict]:
+    """The report of each run (label -> its ``simulate`` arguments), every run on a fresh
+    SQLite database of its own, ``workers`` at a time (the machine has two cores)."""
+    def one(args: list[str]) -> dict:
+        with tempfile.TemporaryDirectory() as data_dir:
+            return _simulate(args, data_dir)[0]
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(zip(runs, pool.map(one, runs.values()), strict=True))
 
 
 def _click_model(data_dir: str) -> dict:
