@@ -93,3 +93,40 @@ def _insert_unnest(model, fields: Sequence[str], rows: Sequence[Sequence], confl
             cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
             out.extend(tuple(r) for r in cursor.fetchall())
     return out
+
+
+def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
+    """Set ``fields`` of the rows whose primary key is each row's first value (then the values in
+    ``fields`` order): one ``UPDATE ... FROM (VALUES ...)`` per chunk; the number of rows changed.
+
+    Django's ``bulk_update`` builds a CASE per field per row, which cost ~12 ms of CPU for the
+    clicks of one events batch; this is the same write in one cheap statement.
+    """
+    if not rows:
+        return 0
+    meta = model._meta
+    quote = connection.ops.quote_name
+    table = quote(meta.db_table)
+    model_fields = [meta.get_field(name) for name in fields]
+    # VALUES columns are column1, column2... on both backends; the casts give NULLs a type.
+    sets = ", ".join(f"{quote(f.column)} = CAST(v.column{i + 2} AS {_cast_type(f)})"
+                     for i, f in enumerate(model_fields))
+    chunk = max(1, (connection.features.max_query_params or 65535) // (len(fields) + 1))
+    changed = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            values = ", ".join(["(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"] * len(part))
+            # Identifiers and types come from the model, values are parameters.
+            cursor.execute(f"UPDATE {table} SET {sets} FROM (VALUES {values}) AS v "  # noqa: S608
+                           f"WHERE {table}.{quote(meta.pk.column)} = v.column1",
+                           [value for row in part for value in row])
+            changed += cursor.rowcount
+    return changed
+
+
+def _cast_type(field) -> str:
+    db_type = field.target_field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
+    if connection.vendor != "postgresql":
+        return db_type
+    return "text" if db_type.startswith("varchar") else db_type

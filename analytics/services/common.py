@@ -1,4 +1,5 @@
-"""Pieces every kind of event shares: the batch result, per-item parsing, listing lookups."""
+"""Pieces every kind of event shares: the batch result, per-item parsing, listing lookups, and
+reading impressions and clicks (``ad_events_read``)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ class IngestResult:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    # (shopper, listing pk, when) of the new clicks and purchases: recorded once per batch
+    # (auction.affinity), not part of the response.
+    tastes: list[tuple[str, int, dt.datetime]] = field(default_factory=list)
 
     def reject(self, kind: str, index: int, event_id: Any, error: FieldError) -> None:
         if isinstance(event_id, bool) or not isinstance(event_id, (str, int)):
@@ -75,6 +79,40 @@ def listings_by_marketplace_id(marketplace_ids) -> dict[str, tuple[int, int]]:
 
 def unknown_listing(path: str, marketplace_id: str) -> FieldError:
     return FieldError(path, f"unknown listing {marketplace_id!r}: sync it through /api/v1/catalog/listings first")
+
+
+@dataclass(frozen=True)
+class AdEvent:
+    """An impression or click as read: sponsored with its resolved bid (``bid``, or
+    ``token_error`` when the signature does not hold), or organic with its listing."""
+
+    event: parsing.AdEventIn
+    bid: tokens.ResolvedBid | None = None
+    token_error: str | None = None
+    listing_id: int | None = None
+    seller_id: int | None = None
+
+
+def ad_events_read(items: list, kind: str, result: IngestResult) -> list[AdEvent]:
+    """Parse impressions or clicks; verify the sponsored ones' signatures and look up the organic
+    ones' listings (one query). Bad items and organic events naming an unknown listing are rejected."""
+    parsed = parse_batch(items, kind, parsing.parse_ad_event, result)
+    listings = listings_by_marketplace_id([e.entity_id for e in parsed if e.entity_id is not None])
+    read = []
+    for event in parsed:
+        if event.token is not None:
+            try:
+                read.append(AdEvent(event, bid=verify_signature(event.token)))
+            except tokens.TokenError as error:
+                read.append(AdEvent(event, token_error=str(error)))
+            continue
+        found = listings.get(event.entity_id)
+        if found is None:
+            result.reject(kind, event.index, event.event_id,
+                          unknown_listing(f"{kind}[{event.index}].entity.id", event.entity_id))
+            continue
+        read.append(AdEvent(event, listing_id=found[0], seller_id=found[1]))
+    return read
 
 
 AD_EVENT_FIELDS = ("event_id", "occurred_at", "opaque_user_id", "listing", "placement", "position", "auction_id",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.db import transaction
 
@@ -11,11 +10,8 @@ from analytics import parsing
 from analytics.models import Purchase, PurchaseItem
 from analytics.services.common import IngestResult, listings_by_marketplace_id, parse_batch, unknown_listing
 from analytics.sql import insert_ignore
-from auction.affinity import shopper_tastes_record
 from core import changes
 from sellers.models import Listing
-
-logger = logging.getLogger(__name__)
 
 
 def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> None:
@@ -38,7 +34,7 @@ def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> 
         valid.append(purchase)
     if not valid:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no savepoint inside events_ingest's transaction
         inserted = dict(insert_ignore(
             Purchase, ("order_id", "occurred_at", "opaque_user_id", "received_at"),
             [(p.order_id, p.occurred_at, p.user, now) for p in valid],
@@ -56,8 +52,5 @@ def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> 
                 .exclude(status=Listing.Status.SOLD).update(status=Listing.Status.SOLD, updated_at=now))
         if sold:
             changes.bump(changes.CATALOG)
-    try:  # a hint: never at the cost of the purchases just stored
-        shopper_tastes_record((p.user, listings[item.listing_id][0], p.occurred_at)
-                              for p in valid if p.order_id in inserted for item in p.items)
-    except Exception:
-        logger.exception("could not record shoppers' tastes from a batch of purchases")
+    result.tastes.extend((p.user, listings[item.listing_id][0], p.occurred_at)
+                         for p in valid if p.order_id in inserted for item in p.items)
