@@ -30,7 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from auction.models import ShopperPrice, ShopperTaste
@@ -128,8 +128,8 @@ def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
     """Remember the brands, sizes and prices of the listings shoppers clicked or bought.
 
     ``rows``: ``(opaque user id, listing pk, when)``; rows without a user are skipped. One
-    query for the listings, then in one transaction the price levels (read, upsert) and one
-    upsert of tastes; the shoppers topic is bumped once. Returns the number of (shopper,
+    query for the listings, then in one transaction one upsert of price levels and one of
+    tastes; the shoppers topic is bumped once. Returns the number of (shopper,
     taste) pairs written.
     """
     rows = [(user, listing_id, at) for user, listing_id, at in rows if user and listing_id]
@@ -157,22 +157,31 @@ def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
     return written
 
 
+_PRICE_ROWS_PER_STATEMENT = 500
+
+
 def _prices_add(prices: Mapping[str, list[float]]) -> None:
-    """Add log prices to shoppers' price levels (read, add, upsert: two concurrent batches of
-    one shopper may lose one's addition; a price level is a hint, not money). The caller
+    """Add log prices to shoppers' price levels: one upsert that adds in the database (two
+    concurrent batches of one shopper both count, and nothing is read first). The caller
     bumps the shoppers topic."""
     if not prices:
         return
-    known = {user: (total, n) for user, total, n in ShopperPrice.objects.filter(
-        opaque_user_id__in=list(prices)).values_list("opaque_user_id", "log_price_sum", "events")}
-    now = clock.now()
-    rows = []
-    for user, logs in sorted(prices.items()):
-        total, n = known.get(user, (0.0, 0))
-        rows.append(ShopperPrice(opaque_user_id=user, log_price_sum=total + sum(logs), events=n + len(logs),
-                                 updated_at=now))
-    ShopperPrice.objects.bulk_create(rows, update_conflicts=True, unique_fields=["opaque_user_id"],
-                                     update_fields=["log_price_sum", "events", "updated_at"], batch_size=500)
+    quote = connection.ops.quote_name
+    table = quote(ShopperPrice._meta.db_table)
+    # ShopperPrice's fields (their columns have the same names).
+    user, total, count, updated = (quote(name) for name in ("opaque_user_id", "log_price_sum", "events", "updated_at"))
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    rows = [(shopper, sum(logs), len(logs), now) for shopper, logs in sorted(prices.items())]
+    for start in range(0, len(rows), _PRICE_ROWS_PER_STATEMENT):
+        part = rows[start:start + _PRICE_ROWS_PER_STATEMENT]
+        # Identifiers come from the model, values are parameters (PostgreSQL and SQLite alike).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({user}, {total}, {count}, {updated}) "  # noqa: S608
+                f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(part))} "
+                f"ON CONFLICT ({user}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}, "
+                f"{count} = {table}.{count} + excluded.{count}, {updated} = excluded.{updated}",
+                [value for row in part for value in row])
 
 
 class QueryTastes(PendingWrites):

@@ -122,6 +122,20 @@ def _week_start(at: dt.datetime) -> dt.datetime:
     return budget.week_start(at, clock.marketplace_tz())
 
 
+def _periods_lock(wanted: dict[tuple[int, dt.datetime], tuple[Campaign, dt.datetime]]
+                  ) -> dict[tuple[int, dt.datetime], _Period]:
+    """Lock the existing periods of these (campaign id, week start) pairs, in campaign id order."""
+    locked = {}
+    for pk, campaign_id, week_start, spent, budget_micros, exhausted_at in (
+            BudgetPeriod.objects.select_for_update()
+            .filter(campaign_id__in={c for c, _ in wanted}, week_start__in={w for _, w in wanted})
+            .order_by("campaign_id", "week_start")
+            .values_list("pk", "campaign_id", "week_start", "spent_micros", "budget_micros", "exhausted_at")):
+        if (campaign_id, week_start) in wanted:
+            locked[(campaign_id, week_start)] = _Period(pk, spent, budget_micros, exhausted_at)
+    return locked
+
+
 def charges_open(clicks: Iterable[tuple[int, dt.datetime]], *, reserve_micros: int) -> ClickCharges:
     """Lock the budget periods of these (campaign id, click time) pairs; the batch to charge against.
 
@@ -142,16 +156,10 @@ def charges_open(clicks: Iterable[tuple[int, dt.datetime]], *, reserve_micros: i
             wanted.setdefault((campaign_id, _week_start(at)), (campaign, at))
     periods: dict[tuple[int, dt.datetime], _Period] = {}
     if wanted:
-        existing = set(BudgetPeriod.objects.filter(
-            campaign_id__in={c for c, _ in wanted}, week_start__in={w for _, w in wanted}
-        ).values_list("campaign_id", "week_start"))
-        for key, (campaign, at) in wanted.items():
-            if key not in existing:  # once a week per campaign
-                budget_period_current(campaign, at)
-        for pk, campaign_id, week_start, spent, budget_micros, exhausted_at in (
-                BudgetPeriod.objects.select_for_update()
-                .filter(campaign_id__in={c for c, _ in wanted}, week_start__in={w for _, w in wanted})
-                .order_by("campaign_id", "week_start")
-                .values_list("pk", "campaign_id", "week_start", "spent_micros", "budget_micros", "exhausted_at")):
-            periods[(campaign_id, week_start)] = _Period(pk, spent, budget_micros, exhausted_at)
+        periods = _periods_lock(wanted)
+        missing = [key for key in wanted if key not in periods]
+        if missing:  # once a week per campaign: create, then lock those too
+            for key in missing:
+                budget_period_current(*wanted[key])
+            periods.update(_periods_lock({key: wanted[key] for key in missing}))
     return ClickCharges(campaigns, periods, reserve_micros)

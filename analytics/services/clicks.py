@@ -39,12 +39,11 @@ from django.db import connection, transaction
 from analytics import parsing
 from analytics.click_rules import DUPLICATE, ClickFacts, click_reason
 from analytics.models import Click, SellerIdentity
-from analytics.services.common import AD_EVENT_FIELDS, IngestResult, ad_event_row, ad_events_read
+from analytics.services.common import AD_EVENT_FIELDS, AdEvent, IngestResult, Listings, ad_event_row, ad_events_organic
 from analytics.sql import insert_ignore, update_by_pk
 from auction import tokens
 from auction.models import AuctionSettings
 from campaigns.charging import charges_open
-from sellers.models import Listing
 
 CLICK_FIELDS = (*AD_EVENT_FIELDS, "seller", "charged", "reason")
 
@@ -84,8 +83,9 @@ def _charged_nearby(candidates: list[_Candidate], window: dt.timedelta) -> dict[
 
 
 def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, received_at: dt.datetime,
-                      window: dt.timedelta, identities: dict[str, int], reserve: int) -> None:
-    """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring)."""
+                      window: dt.timedelta, identities: dict[str, int], reserve: int) -> set[str]:
+    """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring);
+    the event ids stored now (a click stored before, as in a replayed batch, is a duplicate)."""
     by_bid = sorted(candidates, key=lambda c: (_bid_key(c.bid), c.event.occurred_at, c.event.index))
     with transaction.atomic(savepoint=False):  # no savepoint inside events_ingest's transaction
         inserted = dict(insert_ignore(
@@ -94,13 +94,13 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
             conflict=None, returning=("event_id", "id")))
         # Not in: either the event id was stored meanwhile, or another click holds the bid.
         losers = [c for c in by_bid if c.event.event_id not in inserted]
-        duplicates = insert_ignore(Click, CLICK_FIELDS,
-                                   [_row(c.event, c.bid, None, c.seller_id, DUPLICATE) for c in losers],
-                                   conflict="event_id")
+        duplicates = {event_id for (event_id,) in insert_ignore(
+            Click, CLICK_FIELDS, [_row(c.event, c.bid, None, c.seller_id, DUPLICATE) for c in losers],
+            conflict="event_id", returning=("event_id",))}
         result.stored(len(inserted) + len(duplicates), len(candidates))
         winners = [c for c in candidates if c.event.event_id in inserted]
         if not winners:
-            return
+            return duplicates
         if connection.vendor == "postgresql":
             keys = sorted({_lock_key(c.event.user, c.bid.listing_id) for c in winners if c.event.user})
             if keys:
@@ -131,17 +131,18 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
         entries = charges.write()
         update_by_pk(Click, ("reason", "charged", "ledger_entry"),
                      [(pk, reason, reason is None, entries[pk] if reason is None else None) for pk, reason in judged])
+    return set(inserted) | duplicates
 
 
-def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> None:
-    """Store clicks; charge each valid sponsored click once (see the module docstring)."""
-    clicks = ad_events_read(items, "clicks", result)
+def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResult, *, now: dt.datetime) -> None:
+    """Store clicks (read by ``ad_events_read``); charge each valid sponsored click once (see the
+    module docstring)."""
+    clicks = ad_events_organic(clicks, "clicks", listings, result)
     if not clicks:
         return
     rules = AuctionSettings.load().marketplace_rules()
     window = rules.click_dedup_window
-    sponsored = {c.bid.listing_id for c in clicks if c.bid is not None}
-    sellers = dict(Listing.objects.filter(pk__in=sponsored).values_list("pk", "seller_id")) if sponsored else {}
+    sellers = listings.seller_by_pk
 
     bulk_rows, candidates = [], []
     tastes: list[tuple[str, str, int, dt.datetime]] = []  # (event, shopper, listing, when): auction.affinity
@@ -176,19 +177,13 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
 
 def _charge_new(candidates: list[_Candidate], result: IngestResult, *, now: dt.datetime,
                 window: dt.timedelta, reserve: int) -> set[str]:
-    """Judge and charge the sponsored clicks not stored before (a replayed batch costs one
-    query); their event ids."""
-    if not candidates:
-        return set()
-    # A replayed batch costs one query, not the judging transaction.
-    known = set(Click.objects.filter(event_id__in=[c.event.event_id for c in candidates])
-                .values_list("event_id", flat=True))
-    result.duplicates += sum(1 for c in candidates if c.event.event_id in known)
-    candidates = [c for c in candidates if c.event.event_id not in known]
+    """Judge and charge the sponsored clicks not stored before; the event ids stored now. A
+    click stored before (a replayed batch) is skipped by the inserts' ON CONFLICT: no query
+    of its own."""
     if not candidates:
         return set()
     users = {c.event.user for c in candidates if c.event.user}
     identities = dict(SellerIdentity.objects.filter(opaque_user_id__in=users)
                       .values_list("opaque_user_id", "seller_id")) if users else {}
-    _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities, reserve=reserve)
-    return {c.event.event_id for c in candidates}
+    return _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities,
+                             reserve=reserve)

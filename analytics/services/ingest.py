@@ -20,7 +20,17 @@ from django.db import transaction
 from analytics import parsing
 from analytics.models import Cancellation, Impression
 from analytics.services.clicks import clicks_ingest
-from analytics.services.common import AD_EVENT_FIELDS, IngestResult, ad_event_row, ad_events_read, parse_batch
+from analytics.services.common import (
+    AD_EVENT_FIELDS,
+    AdEvent,
+    IngestResult,
+    Listings,
+    ad_event_row,
+    ad_events_organic,
+    ad_events_read,
+    listings_find,
+    parse_batch,
+)
 from analytics.services.purchases import purchases_ingest
 from analytics.sql import insert_ignore
 from auction.affinity import shopper_tastes_record
@@ -30,11 +40,11 @@ from core.validation import FieldError
 logger = logging.getLogger(__name__)
 
 
-def impressions_ingest(items: list, result: IngestResult) -> None:
-    """Store impressions. A sponsored one needs a genuine resolved bid (an expired one still counts:
-    the ad was shown); an organic one a known listing."""
+def impressions_ingest(impressions: list[AdEvent], listings: Listings, result: IngestResult) -> None:
+    """Store impressions (read by ``ad_events_read``). A sponsored one needs a genuine resolved
+    bid (an expired one still counts: the ad was shown); an organic one a known listing."""
     rows = []
-    for read in ad_events_read(items, "impressions", result):
+    for read in ad_events_organic(impressions, "impressions", listings, result):
         if read.token_error is not None:
             result.reject("impressions", read.event.index, read.event.event_id,
                           FieldError(f"impressions[{read.event.index}].resolvedBidId", read.token_error))
@@ -45,12 +55,11 @@ def impressions_ingest(items: list, result: IngestResult) -> None:
     result.stored(len(inserted), len(rows))
 
 
-def cancellations_ingest(items: list, result: IngestResult) -> None:
+def cancellations_ingest(parsed: list[parsing.CancellationIn], result: IngestResult) -> None:
     """Store cancellations; the next attribution run reverses the order's credits.
 
     The order may be unknown yet (events can arrive out of order): it is then never credited.
     """
-    parsed = parse_batch(items, "cancellations", parsing.parse_cancellation, result)
     rows = [(c.event_id, c.purchase_order_id, c.occurred_at) for c in parsed]
     inserted = insert_ignore(Cancellation, ("event_id", "purchase_order_id", "occurred_at"), rows,
                              conflict="event_id")
@@ -71,14 +80,23 @@ def events_ingest(body: Any, *, now: dt.datetime | None = None) -> dict[str, Any
     lists = parsing.read_body(body)
     now = now or clock.now()
     result = IngestResult()
+    # Every item is read first (no database), then the listings they name in one query.
+    impressions = ad_events_read(lists["impressions"], "impressions", result)
+    clicks = ad_events_read(lists["clicks"], "clicks", result)
+    purchases = parse_batch(lists["purchases"], "purchases", parsing.parse_purchase, result)
+    cancellations = parse_batch(lists["cancellations"], "cancellations", parsing.parse_cancellation, result)
+    listings = listings_find(
+        [*(e.event.entity_id for e in (*impressions, *clicks) if e.event.entity_id is not None),
+         *(item.listing_id for p in purchases for item in p.items)],
+        [e.bid.listing_id for e in clicks if e.bid is not None])
     try:
         # One transaction (one commit) for the batch; the clicks last, so that the budget
         # periods they lock are held only until the commit that follows them.
         with transaction.atomic():
-            impressions_ingest(lists["impressions"], result)
-            purchases_ingest(lists["purchases"], result, now=now)
-            cancellations_ingest(lists["cancellations"], result)
-            clicks_ingest(lists["clicks"], result, now=now)
+            impressions_ingest(impressions, listings, result)
+            purchases_ingest(purchases, listings, result, now=now)
+            cancellations_ingest(cancellations, result)
+            clicks_ingest(clicks, listings, result, now=now)
     finally:
         _tastes_record(result.tastes)
     return result.as_dict()

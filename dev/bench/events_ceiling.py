@@ -4,8 +4,8 @@
 ``dev.bench.events_settings``, whose URLs are production's plus this one): the same
 gunicorn, Django, DRF view class (API key, scope, throttle, body reading) as the events
 endpoint, then one multi-row insert per table (``analytics.sql.insert_ignore``, ON CONFLICT
-DO NOTHING) of rows the benchmark resolved beforehand: no validation, no signature, no
-lookup, no charge. What the events endpoint reaches against it is the cost of everything
+DO NOTHING), all in one transaction, of rows the benchmark resolved beforehand: no
+validation, no signature, no lookup, no charge. What the events endpoint reaches against it is the cost of everything
 it does beyond storing (``events.ingest_to_ceiling_ratio``).
 
 Body: ``{"impressions": [row...], "clicks": [row...], "purchases": [[order id, occurred at,
@@ -45,29 +45,28 @@ def _timed(rows: list[list[Any]], column: int) -> list[list[Any]]:
 
 
 def rows_insert(body: dict[str, Any]) -> dict[str, Any]:
-    """Insert the body's rows, one statement per table (purchases and their items in one
-    transaction, as the events endpoint does); the events API's response shape."""
+    """Insert the body's rows, one statement per table, all in one transaction (as the events
+    endpoint does); the events API's response shape."""
     sent = accepted = 0
-    for kind, model, conflict in (("impressions", Impression, None), ("clicks", Click, "event_id")):
-        rows = _timed(body.get(kind) or [], _TIME[kind])
-        accepted += len(insert_ignore(model, COLUMNS[kind], rows, conflict=conflict))
-        sent += len(rows)
-    purchases = body.get("purchases") or []
-    if purchases:
-        now = clock.now()
-        with transaction.atomic():
+    with transaction.atomic():
+        for kind, model, conflict in (("impressions", Impression, None), ("clicks", Click, "event_id")):
+            rows = _timed(body.get(kind) or [], _TIME[kind])
+            accepted += len(insert_ignore(model, COLUMNS[kind], rows, conflict=conflict))
+            sent += len(rows)
+        purchases = body.get("purchases") or []
+        if purchases:
             ids = dict(insert_ignore(
                 Purchase, ("order_id", "occurred_at", "opaque_user_id", "received_at"),
-                [(order, dt.datetime.fromisoformat(at), user, now) for order, at, user, _ in purchases],
+                [(order, dt.datetime.fromisoformat(at), user, clock.now()) for order, at, user, _ in purchases],
                 conflict="order_id", returning=("order_id", "id")))
             insert_ignore(PurchaseItem, ("purchase", "listing", "seller", "unit_price_micros", "quantity"),
                           [(ids[order], *item) for order, _, _, items in purchases if order in ids for item in items],
                           conflict=None)
-        accepted += len(ids)
-        sent += len(purchases)
-    cancellations = _timed(body.get("cancellations") or [], _TIME["cancellations"])
-    accepted += len(insert_ignore(Cancellation, COLUMNS["cancellations"], cancellations, conflict="event_id"))
-    sent += len(cancellations)
+            accepted += len(ids)
+            sent += len(purchases)
+        cancellations = _timed(body.get("cancellations") or [], _TIME["cancellations"])
+        accepted += len(insert_ignore(Cancellation, COLUMNS["cancellations"], cancellations, conflict="event_id"))
+        sent += len(cancellations)
     return {"accepted": accepted, "duplicates": sent - accepted, "rejected": []}
 
 
