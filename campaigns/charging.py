@@ -6,8 +6,8 @@ UPDATE``, in campaign id order, so two batches never wait on each other in a cyc
 caller's order, exactly as ``click_charge`` called click by click would (same refusals, same
 exhaustion time), and ``ClickCharges.write`` writes it all: one conditional ``UPDATE`` of
 the periods' spend (it refuses to go over a budget even if the lock were gone), one
-multi-row insert of ledger entries. Five round trips for a batch instead of about seven per
-click (docs/decisions/0009-event-ingest.md).
+multi-row insert of ledger entries. Four statements for a batch (campaigns, locks, spend,
+ledger) instead of seven per click (docs/decisions/0009-event-ingest.md).
 
 Money is integer micros; times are UTC.
 """
