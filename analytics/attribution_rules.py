@@ -16,13 +16,16 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 DIRECT = "direct"
 HALO = "halo"
 
 
-@dataclass(frozen=True)
-class AdClick:
+class AdClick(NamedTuple):
+    """A charged sponsored click (a named tuple: attribution builds ~60,000 of them per 20,000
+    purchases, and a frozen dataclass cost 5 µs each to make)."""
+
     click_id: int
     user: str
     listing_id: int

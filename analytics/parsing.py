@@ -32,7 +32,7 @@ TOKEN_MAX = 512
 KINDS = ("impressions", "clicks", "purchases", "cancellations")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AdEventIn:
     """An impression or a click as sent: sponsored (``token``) or organic (``entity_id``)."""
 
@@ -46,7 +46,7 @@ class AdEventIn:
     position: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemIn:
     index: int
     listing_id: str
@@ -54,7 +54,7 @@ class ItemIn:
     quantity: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PurchaseIn:
     index: int
     order_id: str
@@ -63,7 +63,7 @@ class PurchaseIn:
     items: tuple[ItemIn, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CancellationIn:
     index: int
     event_id: str

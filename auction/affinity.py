@@ -30,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Max
 
 from auction.models import ShopperPrice, ShopperTaste
@@ -100,9 +101,10 @@ def listing_tastes(brand: str, category: str, size: str) -> tuple[str, str]:
     return brand_taste(brand), size_taste(category, size)
 
 
-def _tastes_upsert(latest: Mapping[tuple[str, str], tuple[dt.datetime, dt.datetime]]) -> int:
+def _tastes_upsert(latest: Mapping[tuple[str, str], tuple[dt.datetime, dt.datetime]], *, signal: bool = True) -> int:
     """Write (shopper, taste) -> (first, last) times: a new pair with both, a known one
-    with its new last time (its first time stays). Bumps the shoppers topic."""
+    with its new last time (its first time stays). Bumps the shoppers topic (unless ``signal``
+    is false: the caller bumps it)."""
     if not latest:
         return 0
     now = clock.now()
@@ -111,7 +113,8 @@ def _tastes_upsert(latest: Mapping[tuple[str, str], tuple[dt.datetime, dt.dateti
          for (user, taste), (first, last) in sorted(latest.items())],
         update_conflicts=True, unique_fields=["opaque_user_id", "taste"], update_fields=["last_at", "updated_at"],
         batch_size=500)
-    changes.bump(changes.SHOPPERS)
+    if signal:
+        changes.bump(changes.SHOPPERS)
     return len(latest)
 
 
@@ -125,8 +128,9 @@ def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
     """Remember the brands, sizes and prices of the listings shoppers clicked or bought.
 
     ``rows``: ``(opaque user id, listing pk, when)``; rows without a user are skipped. One
-    query for the listings, one upsert of tastes and one of price levels. Returns the
-    number of (shopper, taste) pairs written.
+    query for the listings, then in one transaction one upsert of price levels and one of
+    tastes; the shoppers topic is bumped once. Returns the number of (shopper,
+    taste) pairs written.
     """
     rows = [(user, listing_id, at) for user, listing_id, at in rows if user and listing_id]
     if not rows:
@@ -145,26 +149,39 @@ def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
                 _merge(latest, user, taste, at)
         if price > 0:
             prices[user[:256]].append(log_dollars(price))
-    _prices_add(prices)
-    return _tastes_upsert(latest)
+    with transaction.atomic():
+        _prices_add(prices)
+        written = _tastes_upsert(latest, signal=False)
+    if prices or written:
+        changes.bump(changes.SHOPPERS)
+    return written
+
+
+_PRICE_ROWS_PER_STATEMENT = 500
 
 
 def _prices_add(prices: Mapping[str, list[float]]) -> None:
-    """Add log prices to shoppers' price levels (read, add, upsert: two concurrent batches of
-    one shopper may lose one's addition; a price level is a hint, not money)."""
+    """Add log prices to shoppers' price levels: one upsert that adds in the database (two
+    concurrent batches of one shopper both count, and nothing is read first). The caller
+    bumps the shoppers topic."""
     if not prices:
         return
-    known = {user: (total, n) for user, total, n in ShopperPrice.objects.filter(
-        opaque_user_id__in=list(prices)).values_list("opaque_user_id", "log_price_sum", "events")}
-    now = clock.now()
-    rows = []
-    for user, logs in sorted(prices.items()):
-        total, n = known.get(user, (0.0, 0))
-        rows.append(ShopperPrice(opaque_user_id=user, log_price_sum=total + sum(logs), events=n + len(logs),
-                                 updated_at=now))
-    ShopperPrice.objects.bulk_create(rows, update_conflicts=True, unique_fields=["opaque_user_id"],
-                                     update_fields=["log_price_sum", "events", "updated_at"], batch_size=500)
-    changes.bump(changes.SHOPPERS)
+    quote = connection.ops.quote_name
+    table = quote(ShopperPrice._meta.db_table)
+    # ShopperPrice's fields (their columns have the same names).
+    user, total, count, updated = (quote(name) for name in ("opaque_user_id", "log_price_sum", "events", "updated_at"))
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    rows = [(shopper, sum(logs), len(logs), now) for shopper, logs in sorted(prices.items())]
+    for start in range(0, len(rows), _PRICE_ROWS_PER_STATEMENT):
+        part = rows[start:start + _PRICE_ROWS_PER_STATEMENT]
+        # Identifiers come from the model, values are parameters (PostgreSQL and SQLite alike).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({user}, {total}, {count}, {updated}) "  # noqa: S608
+                f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(part))} "
+                f"ON CONFLICT ({user}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}, "
+                f"{count} = {table}.{count} + excluded.{count}, {updated} = excluded.{updated}",
+                [value for row in part for value in row])
 
 
 class QueryTastes(PendingWrites):

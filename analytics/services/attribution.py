@@ -19,6 +19,7 @@ from analytics import attribution_rules
 from analytics.horizon import committed_horizons
 from analytics.models import AttributionCredit, Cancellation, Click, Purchase, PurchaseItem
 from analytics.services.watermarks import watermark_advance, watermark_positions, watermarks_lock
+from analytics.sql import any_of, fetch_rows, insert_rows
 from auction.models import AuctionSettings
 from core import clock
 from core.marketplace_rules import attribution_window
@@ -50,20 +51,24 @@ def _credit_from_row(row) -> attribution_rules.Credit:
 
 _CREDIT_COLUMNS = ("pk", "item_id", "purchase_id", "click_id", "kind", "campaign_id", "listing_id", "seller_id",
                    "amount_micros", "order_count", "purchased_at")
+_NEW_CREDIT_FIELDS = ("item", "purchase", "click", "kind", "campaign", "listing", "seller", "amount_micros",
+                      "order_count", "purchased_at", "created_at")
 
 
 def _apply_chunk(purchase_ids: list[int], *, window: dt.timedelta, halo: bool, result: AttributionResult) -> None:
-    purchases = {pk: (order_id, user, at) for pk, order_id, user, at in
-                 Purchase.objects.filter(pk__in=purchase_ids).values_list("pk", "order_id", "opaque_user_id",
-                                                                           "occurred_at")}
+    # The ids are sorted; their range lets the planner read an index range instead of the table.
+    span = (purchase_ids[0], purchase_ids[-1])
+    purchases = {pk: (order_id, user, at) for pk, order_id, user, at in fetch_rows(
+        Purchase.objects.filter(any_of("pk", purchase_ids), pk__range=span).values_list(
+            "pk", "order_id", "opaque_user_id", "occurred_at"))}
     if not purchases:
         return
-    cancelled = set(Cancellation.objects.filter(purchase_order_id__in=[p[0] for p in purchases.values()])
+    cancelled = set(Cancellation.objects.filter(any_of("purchase_order_id", [p[0] for p in purchases.values()]))
                     .values_list("purchase_order_id", flat=True))
     items = []
     for pk, purchase_id, listing_id, seller_id, price, quantity in PurchaseItem.objects.filter(
-            purchase_id__in=list(purchases)).values_list("pk", "purchase_id", "listing_id", "seller_id",
-                                                   "unit_price_micros", "quantity"):
+            any_of("purchase_id", purchases), purchase_id__gte=span[0], purchase_id__lte=span[1]).values_list(
+                "pk", "purchase_id", "listing_id", "seller_id", "unit_price_micros", "quantity"):
         order_id, user, at = purchases[purchase_id]
         items.append(attribution_rules.PurchasedItem(pk, purchase_id, user, listing_id, seller_id, at, price * quantity,
                                                cancelled=order_id in cancelled))
@@ -71,15 +76,16 @@ def _apply_chunk(purchase_ids: list[int], *, window: dt.timedelta, halo: bool, r
     clicks = []
     if users:
         times = [i.purchased_at for i in items]
-        clicks = [attribution_rules.AdClick(*row) for row in Click.objects.filter(
-            charged=True, opaque_user_id__in=users, occurred_at__gte=min(times) - window,
+        clicks = [attribution_rules.AdClick(*row) for row in fetch_rows(Click.objects.filter(
+            any_of("opaque_user_id", users), charged=True, occurred_at__gte=min(times) - window,
             occurred_at__lt=max(times)).values_list("pk", "opaque_user_id", "listing_id", "seller_id", "campaign_id",
-                                                    "occurred_at")]
+                                                    "occurred_at"))]
     wanted: dict[int, set] = defaultdict(set)
     for credit in attribution_rules.attribute(items, clicks, window=window, halo=halo):
         wanted[credit.purchase_id].add(credit)
     live: dict[int, dict[int, attribution_rules.Credit]] = defaultdict(dict)
-    for row in AttributionCredit.objects.filter(purchase_id__in=list(purchases), reversed_at__isnull=True,
+    for row in AttributionCredit.objects.filter(any_of("purchase_id", purchases), purchase_id__gte=span[0],
+                                                purchase_id__lte=span[1], reversed_at__isnull=True,
                                                 reversal_of__isnull=True).values_list(*_CREDIT_COLUMNS):
         live[row[2]][row[0]] = _credit_from_row(row)
 
@@ -95,22 +101,15 @@ def _apply_chunk(purchase_ids: list[int], *, window: dt.timedelta, halo: bool, r
         to_reverse.update(have)
         to_create.extend(sorted(want))
     if to_reverse:
-        AttributionCredit.objects.filter(pk__in=list(to_reverse)).update(reversed_at=now)
-        AttributionCredit.objects.bulk_create([
-            AttributionCredit(reversal_of_id=pk, item_id=c.item_id, purchase_id=c.purchase_id, click_id=c.click_id,
-                              kind=c.kind, campaign_id=c.campaign_id, listing_id=c.listing_id, seller_id=c.seller_id,
-                              amount_micros=-c.amount_micros, order_count=-c.order_count,
-                              purchased_at=c.purchased_at, created_at=now)
-            for pk, c in sorted(to_reverse.items())
-        ], batch_size=500)
-    if to_create:
-        AttributionCredit.objects.bulk_create([
-            AttributionCredit(item_id=c.item_id, purchase_id=c.purchase_id, click_id=c.click_id, kind=c.kind,
-                              campaign_id=c.campaign_id, listing_id=c.listing_id, seller_id=c.seller_id,
-                              amount_micros=c.amount_micros, order_count=c.order_count,
-                              purchased_at=c.purchased_at, created_at=now)
-            for c in to_create
-        ], batch_size=500)
+        AttributionCredit.objects.filter(any_of("pk", to_reverse)).update(reversed_at=now)
+        insert_rows(AttributionCredit, ("reversal_of", *_NEW_CREDIT_FIELDS), [
+            (pk, c.item_id, c.purchase_id, c.click_id, c.kind, c.campaign_id, c.listing_id, c.seller_id,
+             -c.amount_micros, -c.order_count, c.purchased_at, now)
+            for pk, c in sorted(to_reverse.items())])
+    # One statement with one array per column (analytics.sql), not bulk_create's placeholder per value.
+    insert_rows(AttributionCredit, _NEW_CREDIT_FIELDS, [
+        (c.item_id, c.purchase_id, c.click_id, c.kind, c.campaign_id, c.listing_id, c.seller_id, c.amount_micros,
+         c.order_count, c.purchased_at, now) for c in to_create])
     result.purchases += len(purchases)
     result.credited += len(to_create)
     result.reversed += len(to_reverse)

@@ -14,9 +14,11 @@ and charged in one transaction:
    listing within the dedup window, either side, makes a ``repeat_click`` (either side,
    so a click reported late is judged like one on time);
 3. ``self_click`` when the buyer's opaque id is the listing's seller (SellerIdentity);
-4. charge each remaining click with ``click_charge`` (an atomic conditional update of the
-   budget period + a ledger entry keyed by the click id), campaign by campaign; a refusal
-   (budget exhausted, campaign paused) leaves the click free with that reason;
+4. lock the clicks' budget periods and charge each remaining click against them, campaign
+   by campaign, as ``click_charge`` would (``campaigns.charging``: decided in memory on the
+   locked rows, then one conditional UPDATE of the spend and one insert of ledger entries
+   keyed by the click id); a refusal (budget exhausted, campaign paused) leaves the click
+   free with that reason;
 5. write the outcomes and ledger links (one UPDATE), commit.
 
 Deadlock-free by lock order: every such transaction takes the bid keys (sorted), then the
@@ -30,7 +32,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -38,23 +39,11 @@ from django.db import connection, transaction
 from analytics import parsing
 from analytics.click_rules import DUPLICATE, ClickFacts, click_reason
 from analytics.models import Click, SellerIdentity
-from analytics.services.common import (
-    AD_EVENT_FIELDS,
-    IngestResult,
-    ad_event_row,
-    listings_by_marketplace_id,
-    parse_batch,
-    unknown_listing,
-    verify_signature,
-)
-from analytics.sql import insert_ignore
+from analytics.services.common import AD_EVENT_FIELDS, AdEvent, IngestResult, Listings, ad_event_row, ad_events_organic
+from analytics.sql import insert_ignore, update_by_pk
 from auction import tokens
-from auction.affinity import shopper_tastes_record
 from auction.models import AuctionSettings
-from campaigns.services import ChargeResult, click_charge
-from sellers.models import Listing
-
-logger = logging.getLogger(__name__)
+from campaigns.charging import charges_open
 
 CLICK_FIELDS = (*AD_EVENT_FIELDS, "seller", "charged", "reason")
 
@@ -94,30 +83,32 @@ def _charged_nearby(candidates: list[_Candidate], window: dt.timedelta) -> dict[
 
 
 def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, received_at: dt.datetime,
-                      window: dt.timedelta, identities: dict[str, int], reserve: int) -> None:
-    """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring)."""
+                      window: dt.timedelta, identities: dict[str, int], reserve: int) -> set[str]:
+    """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring);
+    the event ids stored now (a click stored before, as in a replayed batch, is a duplicate)."""
     by_bid = sorted(candidates, key=lambda c: (_bid_key(c.bid), c.event.occurred_at, c.event.index))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no savepoint inside events_ingest's transaction
         inserted = dict(insert_ignore(
             Click, (*CLICK_FIELDS, "bid_key"),
             [(*_row(c.event, c.bid, None, c.seller_id, None), _bid_key(c.bid)) for c in by_bid],
             conflict=None, returning=("event_id", "id")))
         # Not in: either the event id was stored meanwhile, or another click holds the bid.
         losers = [c for c in by_bid if c.event.event_id not in inserted]
-        duplicates = insert_ignore(Click, CLICK_FIELDS,
-                                   [_row(c.event, c.bid, None, c.seller_id, DUPLICATE) for c in losers],
-                                   conflict="event_id")
+        duplicates = {event_id for (event_id,) in insert_ignore(
+            Click, CLICK_FIELDS, [_row(c.event, c.bid, None, c.seller_id, DUPLICATE) for c in losers],
+            conflict="event_id", returning=("event_id",))}
         result.stored(len(inserted) + len(duplicates), len(candidates))
         winners = [c for c in candidates if c.event.event_id in inserted]
         if not winners:
-            return
+            return duplicates
         if connection.vendor == "postgresql":
             keys = sorted({_lock_key(c.event.user, c.bid.listing_id) for c in winners if c.event.user})
             if keys:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])
         nearby = _charged_nearby(winners, window)
-        outcomes = []
+        charges = charges_open([(c.bid.campaign_id, c.event.occurred_at) for c in winners], reserve_micros=reserve)
+        judged: list[tuple[int, str | None]] = []
         for candidate in sorted(winners, key=lambda c: (c.bid.campaign_id, c.event.occurred_at, c.event.index)):
             event, bid, pk = candidate.event, candidate.bid, inserted[candidate.event.event_id]
             gaps = [event.occurred_at - t for t in nearby.get((event.user, bid.listing_id), ())] if event.user else []
@@ -128,53 +119,39 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
                 clicker_is_seller=(bool(event.user) and candidate.seller_id is not None
                                    and identities.get(event.user) == candidate.seller_id),
             )
-            charged: list[ChargeResult] = []
 
-            def charge(bid=bid, pk=pk, at=event.occurred_at, charged=charged) -> str | None:
-                outcome = click_charge(bid.campaign_id, bid.price_micros, click_id=pk, at=at,
-                                       reserve_micros=reserve)
-                charged.append(outcome)
+            def charge(bid=bid, pk=pk, at=event.occurred_at) -> str | None:
+                outcome = charges.charge(bid.campaign_id, bid.price_micros, click_id=pk, at=at)
                 return None if outcome.charged else outcome.reason
 
             reason = click_reason(facts, charge)
-            entry_id = charged[0].entry_id if reason is None else None
             if reason is None and event.user:
                 nearby.setdefault((event.user, bid.listing_id), []).append(event.occurred_at)
-            outcomes.append(Click(pk=pk, reason=reason, charged=reason is None, ledger_entry_id=entry_id))
-        Click.objects.bulk_update(outcomes, ["reason", "charged", "ledger_entry"], batch_size=500)
+            judged.append((pk, reason))
+        entries = charges.write()
+        update_by_pk(Click, ("reason", "charged", "ledger_entry"),
+                     [(pk, reason, reason is None, entries[pk] if reason is None else None) for pk, reason in judged])
+    return set(inserted) | duplicates
 
 
-def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> None:
-    """Store clicks; charge each valid sponsored click once (see the module docstring)."""
-    parsed = parse_batch(items, "clicks", parsing.parse_ad_event, result)
-    if not parsed:
+def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResult, *, now: dt.datetime) -> None:
+    """Store clicks (read by ``ad_events_read``); charge each valid sponsored click once (see the
+    module docstring)."""
+    clicks = ad_events_organic(clicks, "clicks", listings, result)
+    if not clicks:
         return
     rules = AuctionSettings.load().marketplace_rules()
     window = rules.click_dedup_window
-    listings = listings_by_marketplace_id([e.entity_id for e in parsed if e.entity_id is not None])
-    bids: dict[int, tokens.ResolvedBid | None] = {}
-    for event in parsed:
-        if event.token is not None:
-            try:
-                bids[event.index] = verify_signature(event.token)
-            except tokens.TokenError:
-                bids[event.index] = None
-    sellers = dict(Listing.objects.filter(pk__in={b.listing_id for b in bids.values() if b})
-                   .values_list("pk", "seller_id")) if bids else {}
+    sellers = listings.seller_by_pk
 
     bulk_rows, candidates = [], []
     tastes: list[tuple[str, str, int, dt.datetime]] = []  # (event, shopper, listing, when): auction.affinity
-    for event in parsed:
-        if event.token is None:
-            found = listings.get(event.entity_id)
-            if found is None:
-                result.reject("clicks", event.index, event.event_id,
-                              unknown_listing(f"clicks[{event.index}].entity.id", event.entity_id))
-                continue
-            bulk_rows.append(_row(event, None, found[0], found[1], None))
-            tastes.append((event.event_id, event.user, found[0], event.occurred_at))
+    for read in clicks:
+        event, bid = read.event, read.bid
+        if read.listing_id is not None:
+            bulk_rows.append(_row(event, None, read.listing_id, read.seller_id, None))
+            tastes.append((event.event_id, event.user, read.listing_id, event.occurred_at))
             continue
-        bid = bids[event.index]
         if bid is None:
             # Nothing in a forged token is trusted: no campaign, no listing.
             bulk_rows.append((event.event_id, event.occurred_at, event.user, None, "", None, "", None, None, None,
@@ -194,34 +171,19 @@ def clicks_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> Non
     try:
         new |= _charge_new(candidates, result, now=now, window=window, reserve=rules.reserve_cpc_micros)
     finally:
-        _tastes_record([(user, listing_id, at) for event_id, user, listing_id, at in tastes if event_id in new])
-
-
-def _tastes_record(tastes: list[tuple[str, int, dt.datetime]]) -> None:
-    """What shoppers clicked tells their tastes (auction.affinity): recorded after the money,
-    for clicks not stored before (a replayed batch adds nothing); a failure here costs a
-    hint, never a charge."""
-    try:
-        shopper_tastes_record(tastes)
-    except Exception:
-        logger.exception("could not record shoppers' tastes from a batch of clicks")
+        # Recorded once per batch by events_ingest, for clicks not stored before.
+        result.tastes.extend((user, listing_id, at) for event_id, user, listing_id, at in tastes if event_id in new)
 
 
 def _charge_new(candidates: list[_Candidate], result: IngestResult, *, now: dt.datetime,
                 window: dt.timedelta, reserve: int) -> set[str]:
-    """Judge and charge the sponsored clicks not stored before (a replayed batch costs one
-    query); their event ids."""
-    if not candidates:
-        return set()
-    # A replayed batch costs one query, not the judging transaction.
-    known = set(Click.objects.filter(event_id__in=[c.event.event_id for c in candidates])
-                .values_list("event_id", flat=True))
-    result.duplicates += sum(1 for c in candidates if c.event.event_id in known)
-    candidates = [c for c in candidates if c.event.event_id not in known]
+    """Judge and charge the sponsored clicks not stored before; the event ids stored now. A
+    click stored before (a replayed batch) is skipped by the inserts' ON CONFLICT: no query
+    of its own."""
     if not candidates:
         return set()
     users = {c.event.user for c in candidates if c.event.user}
     identities = dict(SellerIdentity.objects.filter(opaque_user_id__in=users)
                       .values_list("opaque_user_id", "seller_id")) if users else {}
-    _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities, reserve=reserve)
-    return {c.event.event_id for c in candidates}
+    return _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities,
+                             reserve=reserve)

@@ -1,11 +1,14 @@
-"""Pieces every kind of event shares: the batch result, per-item parsing, listing lookups."""
+"""Pieces every kind of event shares: the batch result, per-item parsing, the batch's one
+listing lookup, and reading impressions and clicks (``ad_events_read``, ``ad_events_organic``)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
+
+from django.db.models import Q
 
 from analytics import parsing
 from auction import tokens
@@ -23,6 +26,9 @@ class IngestResult:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    # (shopper, listing pk, when) of the new clicks and purchases: recorded once per batch
+    # (auction.affinity), not part of the response.
+    tastes: list[tuple[str, int, dt.datetime]] = field(default_factory=list)
 
     def reject(self, kind: str, index: int, event_id: Any, error: FieldError) -> None:
         if isinstance(event_id, bool) or not isinstance(event_id, (str, int)):
@@ -64,17 +70,74 @@ def parse_batch(items: list, kind: str, parse: Callable, result: IngestResult) -
     return parsed
 
 
-def listings_by_marketplace_id(marketplace_ids) -> dict[str, tuple[int, int]]:
-    """{marketplace id: (listing pk, seller pk)} for the ids that exist (one query)."""
-    if not marketplace_ids:
-        return {}
-    rows = Listing.objects.filter(marketplace_id__in=set(marketplace_ids)).values_list("marketplace_id", "pk",
-                                                                                     "seller_id")
-    return {mid: (pk, seller) for mid, pk, seller in rows}
+@dataclass
+class Listings:
+    """The catalog listings a batch names, read once for all its kinds (``listings_find``)."""
+
+    by_marketplace_id: dict[str, tuple[int, int]] = field(default_factory=dict)  # (listing pk, seller pk)
+    seller_by_pk: dict[int, int] = field(default_factory=dict)
+
+
+def listings_find(marketplace_ids: Iterable[str], pks: Iterable[int]) -> Listings:
+    """The listings with these marketplace ids (organic events, purchases) or primary keys (the
+    resolved bids of sponsored clicks) that exist: one query for the whole batch."""
+    marketplace_ids, pks = set(marketplace_ids), set(pks)
+    found = Listings()
+    if not marketplace_ids and not pks:
+        return found
+    for mid, pk, seller in Listing.objects.filter(Q(marketplace_id__in=marketplace_ids) | Q(pk__in=pks)).values_list(
+            "marketplace_id", "pk", "seller_id"):
+        found.by_marketplace_id[mid] = (pk, seller)
+        found.seller_by_pk[pk] = seller
+    return found
 
 
 def unknown_listing(path: str, marketplace_id: str) -> FieldError:
     return FieldError(path, f"unknown listing {marketplace_id!r}: sync it through /api/v1/catalog/listings first")
+
+
+class AdEvent(NamedTuple):
+    """An impression or click as read: sponsored with its resolved bid (``bid``, or
+    ``token_error`` when the signature does not hold), or organic with its listing."""
+
+    event: parsing.AdEventIn
+    bid: tokens.ResolvedBid | None = None
+    token_error: str | None = None
+    listing_id: int | None = None
+    seller_id: int | None = None
+
+
+def ad_events_read(items: list, kind: str, result: IngestResult) -> list[AdEvent]:
+    """Parse impressions or clicks and verify the sponsored ones' signatures (no database);
+    bad items are rejected. The organic ones' listings are found later (``ad_events_organic``)."""
+    read = []
+    for event in parse_batch(items, kind, parsing.parse_ad_event, result):
+        if event.token is None:
+            read.append(AdEvent(event))
+            continue
+        try:
+            read.append(AdEvent(event, bid=verify_signature(event.token)))
+        except tokens.TokenError as error:
+            read.append(AdEvent(event, token_error=str(error)))
+    return read
+
+
+def ad_events_organic(events: list[AdEvent], kind: str, listings: Listings, result: IngestResult) -> list[AdEvent]:
+    """The events with each organic one's listing filled in; an organic event naming a listing
+    the catalog does not know is rejected (its ``entity.id``)."""
+    resolved = []
+    for read in events:
+        entity_id = read.event.entity_id
+        if entity_id is None:
+            resolved.append(read)
+            continue
+        found = listings.by_marketplace_id.get(entity_id)
+        if found is None:
+            result.reject(kind, read.event.index, read.event.event_id,
+                          unknown_listing(f"{kind}[{read.event.index}].entity.id", entity_id))
+            continue
+        resolved.append(read._replace(listing_id=found[0], seller_id=found[1]))
+    return resolved
 
 
 AD_EVENT_FIELDS = ("event_id", "occurred_at", "opaque_user_id", "listing", "placement", "position", "auction_id",

@@ -1,70 +1,65 @@
 """The events API in-process: impressions, clicks, purchases and cancellations, stored once each.
 
 ``events_ingest`` validates every event alone (a bad one is rejected with its field path,
-the rest are stored), then writes each kind with bulk ``INSERT ... ON CONFLICT DO
-NOTHING`` statements: an event id already stored is counted as a duplicate and changes
-nothing. The only per-event database work is charging the sponsored clicks that pass
-validation (``click_charge``, one atomic charge each, all in one transaction per batch;
-see analytics.services.clicks).
+the rest are stored), then writes each kind with one multi-row ``INSERT ... ON CONFLICT DO
+NOTHING`` (analytics.sql): an event id already stored is counted as a duplicate and
+changes nothing. The whole batch is one transaction. There is no per-event database work:
+the sponsored clicks that pass validation are charged together against their locked
+budget periods (campaigns.charging; see analytics.services.clicks), about 30 statements
+for a realistic batch of 500 events (docs/decisions/0009-event-ingest.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
+
+from django.db import transaction
 
 from analytics import parsing
 from analytics.models import Cancellation, Impression
 from analytics.services.clicks import clicks_ingest
 from analytics.services.common import (
     AD_EVENT_FIELDS,
+    AdEvent,
     IngestResult,
+    Listings,
     ad_event_row,
-    listings_by_marketplace_id,
+    ad_events_organic,
+    ad_events_read,
+    listings_find,
     parse_batch,
-    unknown_listing,
-    verify_signature,
 )
 from analytics.services.purchases import purchases_ingest
 from analytics.sql import insert_ignore
-from auction import tokens
+from auction.affinity import shopper_tastes_record
 from core import clock
-from core.validation import FieldError, join
+from core.validation import FieldError
+
+logger = logging.getLogger(__name__)
 
 
-def impressions_ingest(items: list, result: IngestResult) -> None:
-    """Store impressions. A sponsored one needs a genuine resolved bid (an expired one still counts:
-    the ad was shown); an organic one a known listing."""
-    parsed = parse_batch(items, "impressions", parsing.parse_ad_event, result)
-    listings = listings_by_marketplace_id([e.entity_id for e in parsed if e.entity_id is not None])
+def impressions_ingest(impressions: list[AdEvent], listings: Listings, result: IngestResult) -> None:
+    """Store impressions (read by ``ad_events_read``). A sponsored one needs a genuine resolved
+    bid (an expired one still counts: the ad was shown); an organic one a known listing."""
     rows = []
-    for event in parsed:
-        if event.token is not None:
-            try:
-                bid = verify_signature(event.token)
-            except tokens.TokenError as error:
-                result.reject("impressions", event.index, event.event_id,
-                              FieldError(f"impressions[{event.index}].resolvedBidId", str(error)))
-                continue
-            rows.append(ad_event_row(event, None, bid))
-        else:
-            found = listings.get(event.entity_id)
-            if found is None:
-                result.reject("impressions", event.index, event.event_id,
-                              unknown_listing(join(f"impressions[{event.index}]", "entity.id"), event.entity_id))
-                continue
-            rows.append(ad_event_row(event, found[0], None))
+    for read in ad_events_organic(impressions, "impressions", listings, result):
+        if read.token_error is not None:
+            result.reject("impressions", read.event.index, read.event.event_id,
+                          FieldError(f"impressions[{read.event.index}].resolvedBidId", read.token_error))
+            continue
+        rows.append(ad_event_row(read.event, read.listing_id, read.bid))
     # Any unique key: on PostgreSQL the storefront's id is unique with the time (weekly partitions).
     inserted = insert_ignore(Impression, AD_EVENT_FIELDS, rows, conflict=None)
     result.stored(len(inserted), len(rows))
 
 
-def cancellations_ingest(items: list, result: IngestResult) -> None:
+def cancellations_ingest(parsed: list[parsing.CancellationIn], result: IngestResult) -> None:
     """Store cancellations; the next attribution run reverses the order's credits.
 
     The order may be unknown yet (events can arrive out of order): it is then never credited.
     """
-    parsed = parse_batch(items, "cancellations", parsing.parse_cancellation, result)
     rows = [(c.event_id, c.purchase_order_id, c.occurred_at) for c in parsed]
     inserted = insert_ignore(Cancellation, ("event_id", "purchase_order_id", "occurred_at"), rows,
                              conflict="event_id")
@@ -79,14 +74,41 @@ def events_ingest(body: Any, *, now: dt.datetime | None = None) -> dict[str, Any
     are stored; an event whose id is already stored counts as a duplicate and changes
     nothing. Valid sponsored clicks are charged (each at most once), purchases mark their
     listings sold. Times are UTC; ``now`` (default clock.now()) is the arrival time.
-    Each kind is written in its own transaction(s): a failure midway leaves some kinds
-    stored, and resending the batch stores the rest (ids make that safe).
+    The batch is written in one transaction: a failure stores none of it, and resending
+    it is safe (ids make it so). Shoppers' tastes are recorded after the commit.
     """
     lists = parsing.read_body(body)
     now = now or clock.now()
     result = IngestResult()
-    impressions_ingest(lists["impressions"], result)
-    clicks_ingest(lists["clicks"], result, now=now)
-    purchases_ingest(lists["purchases"], result, now=now)
-    cancellations_ingest(lists["cancellations"], result)
+    # Every item is read first (no database), then the listings they name in one query.
+    impressions = ad_events_read(lists["impressions"], "impressions", result)
+    clicks = ad_events_read(lists["clicks"], "clicks", result)
+    purchases = parse_batch(lists["purchases"], "purchases", parsing.parse_purchase, result)
+    cancellations = parse_batch(lists["cancellations"], "cancellations", parsing.parse_cancellation, result)
+    listings = listings_find(
+        [*(e.event.entity_id for e in (*impressions, *clicks) if e.event.entity_id is not None),
+         *(item.listing_id for p in purchases for item in p.items)],
+        [e.bid.listing_id for e in clicks if e.bid is not None])
+    try:
+        # One transaction (one commit) for the batch; the clicks last, so that the budget
+        # periods they lock are held only until the commit that follows them.
+        with transaction.atomic():
+            impressions_ingest(impressions, listings, result)
+            purchases_ingest(purchases, listings, result, now=now)
+            cancellations_ingest(cancellations, result)
+            clicks_ingest(clicks, listings, result, now=now)
+    finally:
+        _tastes_record(result.tastes)
     return result.as_dict()
+
+
+def _tastes_record(tastes: list[tuple[str, int, dt.datetime]]) -> None:
+    """What shoppers clicked and bought tells their tastes (auction.affinity): recorded once per
+    batch, after the money, for events not stored before (a replayed batch adds nothing); a
+    failure here costs a hint, never a charge or a purchase."""
+    if not tastes:
+        return
+    try:
+        shopper_tastes_record(tastes)
+    except Exception:
+        logger.exception("could not record shoppers' tastes from a batch of events")

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 from django.db import transaction
 
 from analytics import parsing
 from analytics.models import Purchase, PurchaseItem
-from analytics.services.common import IngestResult, listings_by_marketplace_id, parse_batch, unknown_listing
+from analytics.services.common import IngestResult, Listings, unknown_listing
 from analytics.sql import insert_ignore
-from auction.affinity import shopper_tastes_record
 from core import changes
 from sellers.models import Listing
 
-logger = logging.getLogger(__name__)
 
-
-def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> None:
+def purchases_ingest(parsed: list[parsing.PurchaseIn], listings: Listings, result: IngestResult, *,
+                     now: dt.datetime) -> None:
     """Store purchases and their items, and mark the listings bought as sold.
 
     A purchase naming a listing the catalog does not know is rejected whole (resend it once
@@ -26,11 +23,10 @@ def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> 
     one transaction; the catalog change signal is bumped after it commits, so a sold listing
     stops winning auctions at once. Attribution runs later (every minute).
     """
-    parsed = parse_batch(items, "purchases", parsing.parse_purchase, result)
-    listings = listings_by_marketplace_id([item.listing_id for p in parsed for item in p.items])
+    found = listings.by_marketplace_id
     valid = []
     for purchase in parsed:
-        missing = next((item for item in purchase.items if item.listing_id not in listings), None)
+        missing = next((item for item in purchase.items if item.listing_id not in found), None)
         if missing is not None:
             result.reject("purchases", purchase.index, purchase.order_id, unknown_listing(
                 f"purchases[{purchase.index}].items[{missing.index}].listingId", missing.listing_id))
@@ -38,7 +34,7 @@ def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> 
         valid.append(purchase)
     if not valid:
         return
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # no savepoint inside events_ingest's transaction
         inserted = dict(insert_ignore(
             Purchase, ("order_id", "occurred_at", "opaque_user_id", "received_at"),
             [(p.order_id, p.occurred_at, p.user, now) for p in valid],
@@ -46,8 +42,8 @@ def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> 
         ))
         result.stored(len(inserted), len(valid))
         new_items = [
-            PurchaseItem(purchase_id=inserted[p.order_id], listing_id=listings[item.listing_id][0],
-                         seller_id=listings[item.listing_id][1], unit_price_micros=item.unit_price_micros,
+            PurchaseItem(purchase_id=inserted[p.order_id], listing_id=found[item.listing_id][0],
+                         seller_id=found[item.listing_id][1], unit_price_micros=item.unit_price_micros,
                          quantity=item.quantity)
             for p in valid if p.order_id in inserted for item in p.items
         ]
@@ -56,8 +52,5 @@ def purchases_ingest(items: list, result: IngestResult, *, now: dt.datetime) -> 
                 .exclude(status=Listing.Status.SOLD).update(status=Listing.Status.SOLD, updated_at=now))
         if sold:
             changes.bump(changes.CATALOG)
-    try:  # a hint: never at the cost of the purchases just stored
-        shopper_tastes_record((p.user, listings[item.listing_id][0], p.occurred_at)
-                              for p in valid if p.order_id in inserted for item in p.items)
-    except Exception:
-        logger.exception("could not record shoppers' tastes from a batch of purchases")
+    result.tastes.extend((p.user, found[item.listing_id][0], p.occurred_at)
+                         for p in valid if p.order_id in inserted for item in p.items)

@@ -232,3 +232,26 @@ def test_stored_attribution_properties(db, click_specs, purchase_specs, halo):
     again = attribution_apply(purchases)
     assert (again.credited, again.reversed) == (0, 0)
     assert list(AttributionCredit.objects.filter(purchase_id__in=purchases).order_by("pk").values()) == snapshot
+
+
+def test_credits_do_not_depend_on_how_the_purchases_are_chunked(closet, monkeypatch):
+    """Each chunk reads its purchases by id and by the id range (analytics.services.attribution):
+    sparse ids, chunk boundaries and one by one give the same credits."""
+    from analytics.services import attribution
+
+    campaign, first, second, elsewhere = closet
+    ingest(clicks=[sponsored(bid_token(campaign, first), id=f"c{u}", user=f"u{u}") for u in range(6)])
+    clock.advance(H)
+    ingest(purchases=[purchase(listing, id=f"o{u}-{n}", user=f"u{u}")
+                      for u in range(6) for n, listing in enumerate((first, second, elsewhere))])
+    ids = sorted(PurchaseItem.objects.values_list("purchase_id", flat=True))
+    sparse = ids[::2]  # every other purchase: ranges that hold ids not asked for
+    monkeypatch.setattr(attribution, "CHUNK", 4)
+    attribution_apply(sparse)
+    chunked = live_credits()
+    AttributionCredit.objects.all().delete()
+    for purchase_id in sparse:
+        attribution_apply([purchase_id])
+    assert live_credits() == chunked
+    assert len(chunked) == sum(1 for pk in sparse
+                               if PurchaseItem.objects.get(purchase_id=pk).listing_id != elsewhere.pk)

@@ -46,6 +46,12 @@ TARGETS: dict[str, tuple[str, float]] = {
     **{f"forecasts.seed_{seed}_{key}": target for seed in (1, 2, 3) for key, target in (
         ("forecast_range_coverage", (">=", 0.8)), ("forecast_within_35pct_share", (">=", 0.6)),
         ("forecast_week2_within_35pct_share", (">=", 0.8)))},
+    # Issue 20, event ingest: the realistic mix over HTTP, and against a bare insert of the
+    # same rows through the same gunicorn in the same run (dev/bench/events_ceiling.py).
+    "events.ingest_events_per_s": (">=", 15_000.0),
+    "events.ingest_to_ceiling_ratio": (">=", 0.5),
+    "events.ingest_impressions_only_events_per_s": (">=", 30_000.0),
+    "events.attribution_purchases_per_s": (">=", 10_000.0),
     # Issue 20: a change sent to one web node stops the ad on every node within a second.
     **{f"nodes.{change}_ms": ("<=", 1000.0) for change in ("budget", "pause", "sold")},
     "simulator.seconds": ("<=", 150.0),
