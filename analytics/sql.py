@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
+import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F
@@ -99,18 +100,30 @@ def _insert_unnest(model, fields: Sequence[str], rows: Sequence[Sequence], on_co
     meta = model._meta
     quote = connection.ops.quote_name
     model_fields = [meta.get_field(name) for name in fields]
-    arrays = ", ".join(f"%s::{_array_type(f)}[]" for f in model_fields)
+    arrays = ", ".join(f"%b::{_array_type(f)}[]" for f in model_fields)
     # Identifiers and types come from the model, values are parameters.
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in model_fields)}) "  # noqa: S608
            f"SELECT * FROM unnest({arrays}){on_conflict} "
            f"RETURNING {', '.join(quote(c) for c in returned)}")
     out: list[tuple] = []
-    with connection.cursor() as cursor:
+    with _bound_cursor() as cursor:
         for start in range(0, len(rows), _POSTGRES_CHUNK):
             part = rows[start:start + _POSTGRES_CHUNK]
             cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
             out.extend(tuple(r) for r in cursor.fetchall())
     return out
+
+
+def _bound_cursor() -> psycopg.Cursor:
+    """A cursor that sends its parameters apart from the statement (PostgreSQL's extended
+    protocol, psycopg's C dumpers) on the connection Django uses, in its transaction.
+
+    Django's psycopg cursors bind parameters client-side: every value is quoted into the
+    statement's text in Python, which for a batch's arrays cost a fifth of the events
+    endpoint's CPU (docs/decisions/0009-event-ingest.md). For these few bulk statements only.
+    """
+    connection.ensure_connection()
+    return psycopg.Cursor(connection.connection)
 
 
 def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
