@@ -89,16 +89,15 @@ def events_ingest(body: Any, *, now: dt.datetime | None = None) -> dict[str, Any
         [*(e.event.entity_id for e in (*impressions, *clicks) if e.event.entity_id is not None),
          *(item.listing_id for p in purchases for item in p.items)],
         [e.bid.listing_id for e in clicks if e.bid is not None])
-    try:
-        # One transaction (one commit) for the batch; the clicks last, so that the budget
-        # periods they lock are held only until the commit that follows them.
-        with transaction.atomic():
-            impressions_ingest(impressions, listings, result)
-            purchases_ingest(purchases, listings, result, now=now)
-            cancellations_ingest(cancellations, result)
-            clicks_ingest(clicks, listings, result, now=now)
-    finally:
-        _tastes_record(result.tastes)
+    # One transaction (one commit) for the batch; the clicks last, so that the budget
+    # periods they lock are held only until the commit that follows them.
+    with transaction.atomic():
+        impressions_ingest(impressions, listings, result)
+        purchases_ingest(purchases, listings, result, now=now)
+        cancellations_ingest(cancellations, result)
+        clicks_ingest(clicks, listings, result, now=now)
+    # Only once the batch is stored: after a rollback its resending records them.
+    _tastes_record(result.tastes)
     return result.as_dict()
 
 

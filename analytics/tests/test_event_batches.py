@@ -7,6 +7,7 @@ from django.db.models import Sum
 from analytics.models import Cancellation, Click, Impression, Purchase
 from analytics.services import events_ingest, ingest
 from analytics.tests.factories import T0, bid_token, cancellation, organic, promoted_listing, purchase, sponsored
+from auction.models import ShopperTaste
 from campaigns.models import BudgetPeriod, LedgerEntry
 from core import clock
 
@@ -92,6 +93,8 @@ def test_a_batch_that_fails_midway_stores_nothing_and_resending_it_stores_it_all
     with pytest.raises(RuntimeError):
         events_ingest(body)
     assert (Impression.objects.count(), Purchase.objects.count()) == (0, 0)
+    assert not ShopperTaste.objects.exists()  # the purchase's hint waits for the batch to be stored
     monkeypatch.undo()
     assert events_ingest(body) == {"accepted": 3, "duplicates": 0, "rejected": []}
+    assert ShopperTaste.objects.exists()
     assert BudgetPeriod.objects.get(campaign=campaign).spent_micros == 300_000
