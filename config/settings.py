@@ -148,6 +148,8 @@ CHANGE_LISTENER_MAX_AGE = 1.0
 # once past it and folded into the rollups, which are kept forever; analytics.services.partitions).
 # At least 35: the nightly training reads the last 28 days of impressions.
 RETENTION_IMPRESSIONS_DAYS = env.int("CLOSETADS_RETENTION_IMPRESSIONS_DAYS", default=90, minimum=35)
+# Raw clicks, and the bids' first-click claims (attribution reads 30 days back, training 28).
+RETENTION_CLICKS_DAYS = env.int("CLOSETADS_RETENTION_CLICKS_DAYS", default=400, minimum=60)
 # Auction decision counts (the "why isn't my listing showing?" page reads the last 7 days).
 RETENTION_DECISIONS_DAYS = env.int("CLOSETADS_RETENTION_DECISIONS_DAYS", default=90, minimum=14)
 # Each web worker builds its auction index before its first request (auction/apps.py, core/web_start.py).

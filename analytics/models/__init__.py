@@ -1,7 +1,7 @@
 """Analytics storage: raw events, attribution credits, hourly rollups and their watermarks.
 
-Raw event tables (impressions, clicks, purchases, cancellations) are append-mostly and
-designed to be split into daily partitions on ``occurred_at`` later (see
+Raw event tables (impressions, clicks, purchases, cancellations) are append-mostly;
+impressions and clicks are partitioned by week of ``occurred_at`` on PostgreSQL (see
 docs/architecture/events.md): nothing joins them by foreign-key constraint, every
 row carries the time it is bucketed by, and readers go through an id range (folding)
 or a time range (recompute, training), never a whole-table scan.
@@ -12,6 +12,7 @@ from analytics.models.events import (
     PLACEMENTS,
     Cancellation,
     Click,
+    ClickBid,
     Impression,
     Purchase,
     PurchaseItem,
@@ -26,6 +27,7 @@ __all__ = [
     "CampaignHourlyStat",
     "Cancellation",
     "Click",
+    "ClickBid",
     "HourlyStat",
     "Impression",
     "LiftEstimate",

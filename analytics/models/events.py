@@ -80,7 +80,15 @@ class Impression(_AdEvent):
 
 class Click(_AdEvent):
     """A click on a listing. A sponsored click is validated once, when it arrives, and charged at
-    most once; an invalid one is kept, free, with its reason."""
+    most once; an invalid one is kept, free, with its reason.
+
+    Partitioned by week of ``occurred_at`` on PostgreSQL, as impressions are: the storefront's
+    id is unique with the time, and the claim that lets only a bid's first click be charged
+    lives in ``ClickBid`` (a unique key on this table could not span its weeks).
+    """
+
+    event_id = models.CharField(max_length=EVENT_ID_MAX,
+                                help_text="The storefront's id (idempotency key, with the time).")
 
     class Reason(models.TextChoices):
         BAD_SIGNATURE = "bad_signature", "Bad signature (tampered resolved bid)"
@@ -99,11 +107,13 @@ class Click(_AdEvent):
                               help_text="Why a sponsored click was not charged; empty when charged (or organic).")
     # The charge in the ledger (LedgerEntry.click_id points back here, refunds too).
     ledger_entry = loose_fk(LedgerEntry, null=True, blank=True)
-    # "<auction id>:<listing pk>" on the first click of a resolved bid: the unique index makes
-    # the claim atomic, so a second click on the same bid is a duplicate even under races.
-    bid_key = models.CharField(max_length=100, null=True, blank=True, unique=True, editable=False)
+    # "<auction id>:<listing pk>" on the click that claimed its resolved bid (ClickBid).
+    bid_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
 
     class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "occurred_at"], name="click_event_once"),
+        ]
         indexes = [
             # Attribution (a buyer's valid clicks in the window) and the repeat-click check
             # (the same buyer's charged clicks around this one).
@@ -117,6 +127,25 @@ class Click(_AdEvent):
 
     def __str__(self) -> str:
         return f"click {self.event_id}"
+
+
+class ClickBid(models.Model):
+    """A resolved bid that has had its first sponsored click: the claim that makes every later
+    click on it a duplicate, never charged. The insert of the claim is atomic (a concurrent
+    second click waits for the first's transaction, then conflicts). Kept as long as clicks
+    are (``CLOSETADS_RETENTION_CLICKS_DAYS``); a bid expires within hours anyway."""
+
+    bid_key = models.CharField(max_length=100, primary_key=True, help_text="<auction id>:<listing pk>.")
+    claimed_at = models.DateTimeField(help_text="When the claiming click occurred.")
+
+    class Meta:
+        indexes = [
+            # Retention drops claims by age.
+            models.Index(fields=["claimed_at"], name="click_bid_claimed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"bid {self.bid_key}"
 
 
 class Purchase(models.Model):

@@ -5,10 +5,11 @@ What is decided without the database (bad signature, expired, click before its a
 organic clicks) is written in bulk. The clicks of a batch that may be charged are judged
 and charged in one transaction:
 
-1. insert them with ``bid_key`` = their resolved bid (one multi-row INSERT ... ON CONFLICT
-   DO NOTHING): the unique index lets only the first click of a bid in; a second one is
-   stored as ``duplicate`` (a concurrent second one waits for the first to commit, then
-   conflicts);
+1. claim each resolved bid for its first click (one multi-row INSERT into ``ClickBid`` ...
+   ON CONFLICT DO NOTHING, in bid key order) and insert the claiming clicks; every other
+   click of a claimed bid is stored as ``duplicate`` (a concurrent second claim waits for the
+   first to commit, then conflicts). The claims have their own table because clicks are
+   partitioned by week, and a unique key on them could not span weeks;
 2. on PostgreSQL, take transaction-scoped advisory locks on each (buyer, listing), then
    read the buyers' charged clicks around them (one query): a charged click on the same
    listing within the dedup window, either side, makes a ``repeat_click`` (either side,
@@ -38,7 +39,7 @@ from django.db import connection, transaction
 
 from analytics import parsing
 from analytics.click_rules import DUPLICATE, ClickFacts, click_reason
-from analytics.models import Click, SellerIdentity
+from analytics.models import Click, ClickBid, SellerIdentity
 from analytics.services.common import AD_EVENT_FIELDS, AdEvent, IngestResult, Listings, ad_event_row, ad_events_organic
 from analytics.sql import insert_ignore, update_by_pk
 from auction import tokens
@@ -87,16 +88,26 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
     """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring);
     the event ids stored now (a click stored before, as in a replayed batch, is a duplicate)."""
     by_bid = sorted(candidates, key=lambda c: (_bid_key(c.bid), c.event.occurred_at, c.event.index))
+    first_of_bid: dict[str, _Candidate] = {}
+    for candidate in by_bid:
+        first_of_bid.setdefault(_bid_key(candidate.bid), candidate)
     with transaction.atomic(savepoint=False):  # no savepoint inside events_ingest's transaction
+        # The claims, in bid key order; a bid claimed before (another batch, or this very
+        # click in a replayed batch) is not claimed again.
+        claimed = {key for (key,) in insert_ignore(
+            ClickBid, ("bid_key", "claimed_at"),
+            [(key, c.event.occurred_at) for key, c in sorted(first_of_bid.items())],
+            conflict="bid_key", returning=("bid_key",))}
+        claimers = [c for key, c in first_of_bid.items() if key in claimed]
         inserted = dict(insert_ignore(
             Click, (*CLICK_FIELDS, "bid_key"),
-            [(*_row(c.event, c.bid, None, c.seller_id, None), _bid_key(c.bid)) for c in by_bid],
+            [(*_row(c.event, c.bid, None, c.seller_id, None), _bid_key(c.bid)) for c in claimers],
             conflict=None, returning=("event_id", "id")))
-        # Not in: either the event id was stored meanwhile, or another click holds the bid.
+        # Not in: another click holds the bid, or (a replay) the event id is stored already.
         losers = [c for c in by_bid if c.event.event_id not in inserted]
         duplicates = {event_id for (event_id,) in insert_ignore(
             Click, CLICK_FIELDS, [_row(c.event, c.bid, None, c.seller_id, DUPLICATE) for c in losers],
-            conflict="event_id", returning=("event_id",))}
+            conflict=None, returning=("event_id",))}
         result.stored(len(inserted) + len(duplicates), len(candidates))
         winners = [c for c in candidates if c.event.event_id in inserted]
         if not winners:
@@ -165,7 +176,8 @@ def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResul
             candidates.append(_Candidate(event, bid, seller_id))
             tastes.append((event.event_id, event.user, bid.listing_id, event.occurred_at))
 
-    inserted = insert_ignore(Click, CLICK_FIELDS, bulk_rows, conflict="event_id", returning=("event_id",))
+    # Any unique key: the storefront's id is unique with the time (weekly partitions on PostgreSQL).
+    inserted = insert_ignore(Click, CLICK_FIELDS, bulk_rows, conflict=None, returning=("event_id",))
     result.stored(len(inserted), len(bulk_rows))
     new = {event_id for (event_id,) in inserted}
     try:

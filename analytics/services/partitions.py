@@ -1,6 +1,6 @@
 """Weekly partitions of the raw event tables on PostgreSQL, created ahead and dropped after retention.
 
-On PostgreSQL two tables are declaratively partitioned by range of their time column, one
+On PostgreSQL three tables are declaratively partitioned by range of their time column, one
 partition per week (Monday to Monday), plus a default partition that catches a row no
 weekly partition covers (an event dated before the oldest partition kept, or beyond the
 weeks created ahead) so an insert never fails for want of a partition:
@@ -9,6 +9,10 @@ weeks created ahead) so an insert never fails for want of a partition:
   ``CLOSETADS_RETENTION_IMPRESSIONS_DAYS`` (90 by default) and dropped only once the
   rollups hold it for good: every row of the week has an id at or below the impressions
   fold's watermark, which only moves past ids that are committed (``analytics.horizon``);
+- ``analytics_click`` by ``occurred_at`` (UTC weeks), kept ``CLOSETADS_RETENTION_CLICKS_DAYS``
+  (400 by default, 13 months) and dropped once the clicks fold's watermark is past it, as
+  impressions; the bids' first-click claims (``ClickBid``, a plain table) are deleted at
+  the same age;
 - ``auction_listingauctionday`` (the auction decision counts) by ``day`` (the marketplace's
   dates), kept ``CLOSETADS_RETENTION_DECISIONS_DAYS`` (90 by default). They are sums
   already, final once their day is over: nothing to wait for.
@@ -21,7 +25,7 @@ Why the keys changed: PostgreSQL requires a partitioned table's primary key and 
 constraints to include the partition key, so the primary keys are ``(id, occurred_at)`` and
 ``(id, day)`` (ids still come from one sequence, so ``id`` alone stays unique in practice and
 the fold reads by id range). The impressions' storefront-id constraint is ``UNIQUE
-(event_id, occurred_at)``: a resent impression carries the same ``occurredAt`` and is still
+(event_id, occurred_at)`` (clicks' too): a resent event carries the same ``occurredAt`` and is still
 stored once; the same id sent again with a *different* time would be stored twice. The
 decision counts' upsert key ``(listing_id, day)`` holds the day already. No table points at
 either with a foreign key (nothing may: a foreign key to a partitioned table must name the
@@ -42,6 +46,7 @@ from core import clock
 WEEK = dt.timedelta(days=7)
 AHEAD_WEEKS = 4
 IMPRESSIONS = "analytics_impression"
+CLICKS = "analytics_click"
 DECISIONS = "auction_listingauctionday"
 
 
@@ -62,6 +67,7 @@ class Partitioning:
 
 PARTITIONED = {
     IMPRESSIONS: Partitioning("occurred_at", "RETENTION_IMPRESSIONS_DAYS", watermark="rollups.impressions"),
+    CLICKS: Partitioning("occurred_at", "RETENTION_CLICKS_DAYS", watermark="rollups.clicks"),
     DECISIONS: Partitioning("day", "RETENTION_DECISIONS_DAYS", dates=True),
 }
 
@@ -71,9 +77,11 @@ class PartitionsResult:
     created: list[str] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     kept_unfolded: list[str] = field(default_factory=list)  # past retention, rows not folded yet
+    claims_dropped: int = 0  # click claims past the clicks' retention
 
-    def as_dict(self) -> dict[str, list[str]]:
-        return {"created": self.created, "dropped": self.dropped, "kept_unfolded": self.kept_unfolded}
+    def as_dict(self) -> dict[str, list[str] | int]:
+        return {"created": self.created, "dropped": self.dropped, "kept_unfolded": self.kept_unfolded,
+                "claims_dropped": self.claims_dropped}
 
 
 def week_start(moment: dt.datetime) -> dt.datetime:
@@ -206,8 +214,20 @@ def partitions_drop_expired(now: dt.datetime | None = None) -> PartitionsResult:
     return result
 
 
+def click_claims_drop_expired(now: dt.datetime | None = None) -> int:
+    """Delete the bids' first-click claims (``ClickBid``) older than the clicks' retention: a
+    resolved bid expires within hours, so an old claim guards nothing. Both databases."""
+    from analytics.models import ClickBid
+
+    cutoff = (now or clock.now()) - dt.timedelta(days=retention_days(CLICKS))
+    deleted, _ = ClickBid.objects.filter(claimed_at__lt=cutoff).delete()
+    return deleted
+
+
 def partitions_maintain(now: dt.datetime | None = None) -> PartitionsResult:
-    """The periodic job: create the coming weeks' partitions, drop the expired ones."""
+    """The periodic job: create the coming weeks' partitions, drop the expired ones, and the
+    expired click claims."""
     result = partitions_drop_expired(now)
     result.created = partitions_ensure(now)
+    result.claims_dropped = click_claims_drop_expired(now)
     return result

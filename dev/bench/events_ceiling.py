@@ -49,7 +49,7 @@ def rows_insert(body: dict[str, Any]) -> dict[str, Any]:
     endpoint does); the events API's response shape."""
     sent = accepted = 0
     with transaction.atomic():
-        for kind, model, conflict in (("impressions", Impression, None), ("clicks", Click, "event_id")):
+        for kind, model, conflict in (("impressions", Impression, None), ("clicks", Click, None)):
             rows = _timed(body.get(kind) or [], _TIME[kind])
             accepted += len(insert_ignore(model, COLUMNS[kind], rows, conflict=conflict))
             sent += len(rows)
