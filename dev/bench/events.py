@@ -65,23 +65,13 @@ NOTE = (f"POST /api/v1/events over HTTP to gunicorn ({WORKERS} sync workers) on 
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith("CLOSETADS_") and key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    data_dir = OUT / "events-data"
-    (data_dir / "staticfiles").mkdir(parents=True, exist_ok=True)
-    env.update({
-        "DATABASE_URL": os.environ.get("BENCH_EVENTS_DATABASE_URL", DEFAULT_DATABASE_URL),
-        "REDIS_URL": os.environ.get("BENCH_EVENTS_REDIS_URL", DEFAULT_REDIS_URL),
-        "SECRET_KEY": os.environ.get("BENCH_EVENTS_SECRET", _SECRET),
-        "DEBUG": "0",
-        "CLOSETADS_SECURE_SSL_REDIRECT": "0",
-        "CLOSETADS_DATA_DIR": str(data_dir),
-        "CLOSETADS_LOG_LEVEL": "WARNING",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "BENCH_EVENTS_SECRET": os.environ.get("BENCH_EVENTS_SECRET", _SECRET),
-    })
-    env.update(extra)
-    return env
+    """The bench environment (``server.bench_env``) on this benchmark's own database, Redis and data folder."""
+    secret = os.environ.get("BENCH_EVENTS_SECRET", _SECRET)
+    return server.bench_env(
+        data_dir=OUT / "events-data",
+        database_url=os.environ.get("BENCH_EVENTS_DATABASE_URL", DEFAULT_DATABASE_URL),
+        redis_url=os.environ.get("BENCH_EVENTS_REDIS_URL", DEFAULT_REDIS_URL),
+        secret=secret, BENCH_EVENTS_SECRET=secret, **extra)
 
 
 def _ensure_database(env: dict[str, str]) -> None:

@@ -28,16 +28,20 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/3"
 _SECRET = "bench-" + secrets.token_urlsafe(40)
 
 
-def bench_env(**extra: str) -> dict[str, str]:
-    """The environment of a production-like process (no DEBUG, PostgreSQL, Redis)."""
+def bench_env(*, data_dir: Path = OUT / "data", database_url: str | None = None, redis_url: str | None = None,
+              secret: str = _SECRET, **extra: str) -> dict[str, str]:
+    """The environment of a production-like process (no DEBUG, PostgreSQL, Redis).
+
+    ``data_dir``, ``database_url``, ``redis_url`` and ``secret`` default to the shared bench's
+    (``BENCH_DATABASE_URL`` / ``BENCH_REDIS_URL``); a benchmark with its own database passes its
+    own (dev/bench/events.py). ``extra`` adds or replaces variables."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("CLOSETADS_") and key not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    data_dir = OUT / "data"
     (data_dir / "staticfiles").mkdir(parents=True, exist_ok=True)
     env.update({
-        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
-        "REDIS_URL": os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
-        "SECRET_KEY": _SECRET,
+        "DATABASE_URL": database_url or os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE_URL),
+        "REDIS_URL": redis_url or os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        "SECRET_KEY": secret,
         "DEBUG": "0",
         "CLOSETADS_SECURE_SSL_REDIRECT": "0",
         "CLOSETADS_DATA_DIR": str(data_dir),
