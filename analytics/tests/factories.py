@@ -8,6 +8,7 @@ import itertools
 import factory
 
 from analytics.models import Click, Purchase, PurchaseItem
+from analytics.services import events_ingest
 from auction.tokens import ResolvedBid, sign
 from campaigns.models import Campaign
 from campaigns.services import campaign_launch
@@ -19,6 +20,10 @@ from sellers.tests.factories import ListingFactory, SellerFactory
 UTC = dt.UTC
 # A Monday (tests run with TIME_ZONE=UTC), so a whole budget week lies ahead.
 T0 = dt.datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+# Steps of the test clock.
+MIN = dt.timedelta(minutes=1)
+H = dt.timedelta(hours=1)
+D = dt.timedelta(days=1)
 _auctions = itertools.count(1)
 _events = itertools.count(1)
 
@@ -83,6 +88,13 @@ def purchase(*listings: Listing, at: dt.datetime | None = None, user: str = "u-1
 
 def cancellation(order_id: str, *, at: dt.datetime | None = None, id: str | None = None) -> dict:
     return {"id": id or event_id("can"), "purchaseId": order_id, "occurredAt": iso(at or clock.now())}
+
+
+def ingest(**lists: list[dict]) -> dict:
+    """``events_ingest`` of the event lists given by kind (``clicks=[...]``), none of them rejected."""
+    result = events_ingest(lists)
+    assert result["rejected"] == []
+    return result
 
 
 class ShopperEventFactory(factory.django.DjangoModelFactory):

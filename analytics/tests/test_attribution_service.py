@@ -15,10 +15,13 @@ from analytics.services import attribution_apply, attribution_recompute, attribu
 from analytics.tests.factories import (
     T0,
     ClickFactory,
+    D,
+    H,
     PurchaseFactory,
     PurchaseItemFactory,
     bid_token,
     cancellation,
+    ingest,
     promoted_listing,
     promoted_listings,
     purchase,
@@ -28,9 +31,6 @@ from auction.models import AuctionSettings
 from core import clock
 from sellers.tests.factories import ListingFactory, SellerFactory
 
-H = dt.timedelta(hours=1)
-D = dt.timedelta(days=1)
-
 
 @pytest.fixture
 def closet(db):
@@ -38,12 +38,6 @@ def closet(db):
     clock.set_now(T0)
     campaign, (first, second) = promoted_listings(2)
     return campaign, first, second, ListingFactory()
-
-
-def ingest(**lists):
-    result = events_ingest(lists)
-    assert result["rejected"] == []
-    return result
 
 
 def live_credits():

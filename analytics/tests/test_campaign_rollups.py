@@ -22,11 +22,10 @@ from analytics.ranges import DayRange
 from analytics.selectors import stats_totals
 from analytics.selectors.dashboard import dashboard_for_seller
 from analytics.services import rollups_add, rollups_recompute
-from analytics.tests.factories import T0, promoted_listing, promoted_listings
+from analytics.tests.factories import T0, H, promoted_listing, promoted_listings
 from analytics.tests.test_rollups import _traffic
 from core import clock
 
-H = dt.timedelta(hours=1)
 ZONES = ["UTC", "America/Los_Angeles", "Europe/Berlin", "Asia/Kolkata", "Pacific/Chatham", "Australia/Sydney"]
 
 

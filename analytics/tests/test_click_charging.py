@@ -7,15 +7,13 @@ import datetime as dt
 import pytest
 
 from analytics.models import Click
-from analytics.services import events_ingest, seller_identity_link
-from analytics.tests.factories import T0, bid_token, organic, promoted_listing, sponsored
+from analytics.services import seller_identity_link
+from analytics.tests.factories import MIN, T0, bid_token, ingest, organic, promoted_listing, sponsored
 from auction.models import AuctionSettings
 from campaigns.models import BudgetPeriod, LedgerEntry
 from campaigns.services import campaign_pause, charge_refund
 from core import clock
 from sellers.tests.factories import ListingFactory
-
-MIN = dt.timedelta(minutes=1)
 
 
 @pytest.fixture
@@ -25,9 +23,7 @@ def promoted(db):
 
 
 def clicks(*events):
-    result = events_ingest({"clicks": list(events)})
-    assert result["rejected"] == []
-    return result
+    return ingest(clicks=list(events))
 
 
 def spent(campaign) -> int:

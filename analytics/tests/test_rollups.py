@@ -9,11 +9,14 @@ from django.core.management import call_command
 
 from analytics.models import HourlyStat, Watermark
 from analytics.models.rollups import METRICS
-from analytics.services import attribution_run_pending, events_ingest, rollups_fold, rollups_recompute
+from analytics.services import attribution_run_pending, rollups_fold, rollups_recompute
 from analytics.tests.factories import (
+    MIN,
     T0,
+    H,
     bid_token,
     cancellation,
+    ingest,
     organic,
     promoted_listing,
     promoted_listings,
@@ -23,8 +26,6 @@ from analytics.tests.factories import (
 from campaigns.services import charge_refund
 from core import clock
 
-H = dt.timedelta(hours=1)
-MIN = dt.timedelta(minutes=1)
 HOUR0 = T0.replace(minute=0)
 
 
@@ -33,12 +34,6 @@ def closet(db):
     clock.set_now(T0)
     campaign, (first, second) = promoted_listings(2, weekly_budget_micros=100_000_000)
     return campaign, first, second
-
-
-def ingest(**lists):
-    result = events_ingest(lists)
-    assert result["rejected"] == []
-    return result
 
 
 def table():

@@ -1,13 +1,10 @@
-import datetime as dt
 
 import pytest
 
 from analytics.selectors import seller_receipts, stats_by_listing, stats_totals
 from analytics.services import attribution_run_pending, events_ingest, rollups_fold
-from analytics.tests.factories import T0, bid_token, promoted_listing, promoted_listings, purchase, sponsored
+from analytics.tests.factories import T0, H, bid_token, promoted_listing, promoted_listings, purchase, sponsored
 from core import clock
-
-H = dt.timedelta(hours=1)
 
 
 @pytest.fixture
