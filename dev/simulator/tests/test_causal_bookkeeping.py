@@ -64,6 +64,15 @@ def session_truth(world: World, buyer: SimBuyer, with_ads: Outcome, without: Out
     return sim.truth
 
 
+def both_pages(d: Draws, winners: list[int], positions: Sequence[int] = DEFAULT_SLOT_POSITIONS,
+               options: Options | None = None) -> tuple[Outcome, Outcome, Truth]:
+    """The tiny world's buyer on the page with ``winners`` and on the same page without ads
+    (``play_both``), and the ground truth of that session (``session_truth``)."""
+    world, buyer = tiny_world()
+    with_ads, without = play_both(world, buyer, d, winners, positions)
+    return with_ads, without, session_truth(world, buyer, with_ads, without, options)
+
+
 def test_the_page_puts_sponsored_winners_in_their_slots_once():
     world, _ = tiny_world()
     page = compose_page(candidates(world), [3])
@@ -73,16 +82,14 @@ def test_the_page_puts_sponsored_winners_in_their_slots_once():
 
 
 def test_a_sale_that_happens_only_with_the_ad_is_ad_caused():
-    world, buyer = tiny_world()
     # Every result is in view (view draws 0). Clicking given a view: ~1.0 at position 1 (0.9
     # when sponsored), 4**-0.195 = 0.763 at position 4. D (index 3) in slot 1 is clicked
     # (0.85 < 0.9) and bought (0.1 < 0.5); without ads D is at position 4: no click, no sale.
     # (A is clicked at position 1 without ads, but not bought: 0.9 > 0.5.)
     d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.1))
-    with_ads, without = play_both(world, buyer, d, [3])
+    with_ads, without, truth = both_pages(d, [3])
     assert with_ads.purchase == ("D", "sponsored", 3)
     assert without.purchase is None
-    truth = session_truth(world, buyer, with_ads, without)
     assert truth.ad_caused_cents == truth.ad_caused_sponsored_cents == 7000
     assert truth.ad_displaced_cents == 0
     assert truth.exposed_promoted_with_ads_cents == 7000
@@ -90,53 +97,45 @@ def test_a_sale_that_happens_only_with_the_ad_is_ad_caused():
 
 
 def test_a_sale_the_buyer_would_have_made_anyway_is_not_ad_caused():
-    world, buyer = tiny_world()
     # C (index 2) is bought in both worlds: promoted at slot 1, or organically at position 3.
     d = draws(click=(0.99, 0.99, 0.3, 0.99), buy=(0.9, 0.9, 0.1, 0.9))
-    with_ads, without = play_both(world, buyer, d, [2])
+    with_ads, without, truth = both_pages(d, [2])
     assert with_ads.purchase[0] == without.purchase[0] == "C"
-    truth = session_truth(world, buyer, with_ads, without)
     assert truth.ad_caused_cents == 0
     assert truth.purchases == 1 and truth.gmv_cents == 5000
 
 
 def test_an_ad_that_pushes_down_an_organic_sale_is_counted_as_displacement():
-    world, buyer = tiny_world()
     # Without ads A is bought at position 1. With D in slot 1, A moves to position 2 where
     # clicking given a view is 2**-0.195 = 0.874 < 0.95: no click on A; D is clicked, not bought.
     d = draws(click=(0.95, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.9))
-    with_ads, without = play_both(world, buyer, d, [3])
+    with_ads, without, truth = both_pages(d, [3])
     assert with_ads.purchase is None
     assert without.purchase == ("A", "organic", 0)
-    truth = session_truth(world, buyer, with_ads, without)
     assert truth.ad_caused_cents == 0
     assert truth.ad_displaced_cents == 2000
 
 
 def test_an_organic_sale_reached_only_because_the_ad_moved_the_page_is_caused_too():
-    world, buyer = tiny_world()
     # Without ads A is clicked at position 1 (1.0 > 0.95) and bought. With D in slot 1 (not
     # clicked: 0.95 > 0.9), A at position 2 is not clicked (0.874 < 0.95); B at position 3 is
     # (0.5 < 0.807) and bought. The ads turned a $20 sale into a $30 one: caused $30 (none of
     # it through the ad), displaced $20, net +$10 = gmv - gmv_without_ads.
     d = draws(click=(0.95, 0.5, 0.99, 0.95), buy=(0.1, 0.1, 0.9, 0.9))
-    with_ads, without = play_both(world, buyer, d, [3])
+    with_ads, without, truth = both_pages(d, [3])
     assert with_ads.purchase == ("B", "organic", 1) and without.purchase == ("A", "organic", 0)
-    truth = session_truth(world, buyer, with_ads, without)
     assert (truth.ad_caused_cents, truth.ad_caused_sponsored_cents) == (3000, 0)
     assert truth.ad_displaced_cents == 2000
     assert truth.ad_caused_cents - truth.ad_displaced_cents == truth.gmv_cents - truth.gmv_without_ads_cents
 
 
 def test_a_halo_sale_after_a_sponsored_click_is_ad_caused_when_it_would_not_happen_otherwise():
-    world, buyer = tiny_world()
     # D clicked at slot 1, not bought; the buyer browses the closet (halo draw 0), picks C and
     # buys it (halo_buy 0 < 0.6 * p). Without ads nothing is clicked.
     d = draws(click=(0.99, 0.99, 0.99, 0.85), buy=(0.9, 0.9, 0.9, 0.9), halo=(1, 1, 1, 0), halo_buy=(1, 1, 1, 0))
-    with_ads, without = play_both(world, buyer, d, [3])
+    with_ads, without, truth = both_pages(d, [3])
     assert with_ads.purchase == ("C", "sponsored_halo", 3)
     assert without.purchase is None
-    truth = session_truth(world, buyer, with_ads, without)
     assert truth.ad_caused_cents == 5000
 
 
@@ -164,24 +163,20 @@ def test_the_layout_puts_each_winner_at_its_page_position():
 
 
 def test_with_the_ad_lower_on_the_page_a_sale_is_caused_without_displacing_the_top_result():
-    world, buyer = tiny_world()
     # The same draws as the displacement test, but the ad goes to position 3 (layout 3,...):
     # A stays at position 1 and is bought on both pages; nothing is caused or displaced.
     d = draws(click=(0.95, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.9))
-    with_ads, without = play_both(world, buyer, d, [3], positions=(3,))
+    with_ads, without, truth = both_pages(d, [3], positions=(3,), options=Options(slot_positions=(3, 8, 13, 18)))
     assert with_ads.purchase == without.purchase == ("A", "organic", 0)
-    truth = session_truth(world, buyer, with_ads, without, Options(slot_positions=(3, 8, 13, 18)))
     assert (truth.ad_caused_cents, truth.ad_displaced_cents) == (0, 0)
     assert truth.gmv_cents == truth.gmv_without_ads_cents == 2000
 
 
 def test_the_page_without_ads_is_counted_for_the_net_change():
-    world, buyer = tiny_world()
     # The ad (D at slot 1) is bought; without ads A would have been: caused 7000, displaced 2000.
     d = draws(click=(0.5, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.1))
-    with_ads, without = play_both(world, buyer, d, [3])
+    with_ads, without, truth = both_pages(d, [3])
     assert with_ads.purchase == ("D", "sponsored", 3) and without.purchase == ("A", "organic", 0)
-    truth = session_truth(world, buyer, with_ads, without)
     assert (truth.ad_caused_cents, truth.ad_displaced_cents) == (7000, 2000)
     assert truth.ad_caused_sponsored_cents == 7000
     assert (truth.gmv_cents, truth.gmv_without_ads_cents) == (7000, 2000)
@@ -205,10 +200,8 @@ def test_expected_sales_follow_the_cascade_in_expectation():
 
 
 def test_an_ad_purchase_that_replaced_another_counts_toward_the_observed_substitution():
-    world, buyer = tiny_world()
     d = draws(click=(0.5, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.1))  # as in the net-change test
-    with_ads, without = play_both(world, buyer, d, [3])
-    truth = session_truth(world, buyer, with_ads, without)
+    *_, truth = both_pages(d, [3])
     assert (truth.sponsored_purchases, truth.sponsored_purchases_instead) == (1, 1)
 
 
