@@ -19,34 +19,31 @@ T = TypeVar("T", int, float)
 
 @dataclass(frozen=True)
 class LiftCard:
-    """The dashboard's "What your ads added" card."""
+    """The dashboard's "What your ads added" card: the estimate and its figures as shown."""
 
     measuring: bool  # the marketplace holds shoppers out (ghost ads are on)
     estimate: LiftEstimate | None
+    sales_text: str = ""
+    sales_range_text: str = ""
+    orders_text: str = ""
+    orders_range_text: str = ""
+
+    @classmethod
+    def of(cls, estimate: LiftEstimate | None, *, measuring: bool) -> LiftCard:
+        """The card of ``estimate`` (None: nothing measured yet), its figures signed and grouped."""
+        if estimate is None:
+            return cls(measuring, None)
+        e = estimate
+        return cls(measuring, e,
+                   sales_text=_signed_money(e.incremental_sales_micros),
+                   sales_range_text=_range(_signed_money, e.incremental_sales_low_micros,
+                                           e.incremental_sales_high_micros),
+                   orders_text=_signed_number(e.incremental_orders),
+                   orders_range_text=_range(_signed_number, e.incremental_orders_low, e.incremental_orders_high))
 
     @property
     def enough_data(self) -> bool:
         return self.estimate is not None and self.estimate.enough_data
-
-    @property
-    def sales_text(self) -> str:
-        e = self.estimate
-        return _signed_money(e.incremental_sales_micros) if e else ""
-
-    @property
-    def sales_range_text(self) -> str:
-        e = self.estimate
-        return _range(_signed_money, e.incremental_sales_low_micros, e.incremental_sales_high_micros) if e else ""
-
-    @property
-    def orders_text(self) -> str:
-        e = self.estimate
-        return _signed_number(e.incremental_orders) if e else ""
-
-    @property
-    def orders_range_text(self) -> str:
-        e = self.estimate
-        return _range(_signed_number, e.incremental_orders_low, e.incremental_orders_high) if e else ""
 
 
 def _range(signed: Callable[[T], str], low: T, high: T) -> str:
@@ -63,4 +60,4 @@ def _signed_money(micros: int) -> str:
 
 def lift_card_for_seller(seller: Seller) -> LiftCard:
     estimate = LiftEstimate.objects.filter(key=f"{LiftEstimate.Scope.SELLER}:{seller.pk}").first()
-    return LiftCard(measuring=AuctionSettings.load().holdout_share > 0, estimate=estimate)
+    return LiftCard.of(estimate, measuring=AuctionSettings.load().holdout_share > 0)
