@@ -27,10 +27,17 @@ def loose_fk(model, **kwargs):
 
 
 class _AdEvent(models.Model):
-    """What an impression and a click share: who, when, which listing, and the resolved bid."""
+    """What an impression and a click share: who, when, which listing, and the resolved bid.
 
-    event_id = models.CharField(max_length=EVENT_ID_MAX, unique=True,
-                                help_text="The storefront's id (idempotency key).")
+    Both tables are partitioned by week of ``occurred_at`` on PostgreSQL
+    (``analytics.services.partitions``): a partitioned table's unique keys must include the
+    partition key, so the storefront's id is unique with the time (a resent event carries the
+    same ``occurredAt``), and the database's primary key is ``(id, occurred_at)`` (Django still
+    addresses rows by ``id``, which one sequence hands out).
+    """
+
+    event_id = models.CharField(max_length=EVENT_ID_MAX,
+                                help_text="The storefront's id (idempotency key, with the time).")
     occurred_at = models.DateTimeField()
     opaque_user_id = models.CharField(max_length=USER_ID_MAX, blank=True,
                                       help_text="The storefront's user id, as given.")
@@ -46,6 +53,17 @@ class _AdEvent(models.Model):
 
     class Meta:
         abstract = True
+        # Named per table: impression_event_once, impression_time; click_event_once, click_time.
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "occurred_at"], name="%(class)s_event_once"),
+        ]
+        indexes = [
+            # Rollup recompute and model training read events by time range.
+            models.Index(fields=["occurred_at"], name="%(class)s_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.model_name} {self.event_id}"
 
     @property
     def sponsored(self) -> bool:
@@ -55,40 +73,19 @@ class _AdEvent(models.Model):
 class Impression(_AdEvent):
     """A listing shown on a page: sponsored (with its resolved bid) or organic (with its position).
 
-    Partitioned by week of ``occurred_at`` on PostgreSQL (``analytics.services.partitions``):
-    a partitioned table's unique keys must include the partition key, so the storefront's id
-    is unique with the time (a resent impression carries the same ``occurredAt``), and the
-    database's primary key is ``(id, occurred_at)`` (Django still addresses rows by ``id``,
-    which one sequence hands out).
+    Partitioned by week of ``occurred_at`` on PostgreSQL, unique by the storefront's id with the
+    time (``_AdEvent``).
     """
-
-    event_id = models.CharField(max_length=EVENT_ID_MAX,
-                                help_text="The storefront's id (idempotency key, with the time).")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["event_id", "occurred_at"], name="impression_event_once"),
-        ]
-        indexes = [
-            # Rollup recompute and model training read impressions by time range.
-            models.Index(fields=["occurred_at"], name="impression_time"),
-        ]
-
-    def __str__(self) -> str:
-        return f"impression {self.event_id}"
 
 
 class Click(_AdEvent):
     """A click on a listing. A sponsored click is validated once, when it arrives, and charged at
     most once; an invalid one is kept, free, with its reason.
 
-    Partitioned by week of ``occurred_at`` on PostgreSQL, as impressions are: the storefront's
-    id is unique with the time, and the claim that lets only a bid's first click be charged
-    lives in ``ClickBid`` (a unique key on this table could not span its weeks).
+    Partitioned by week of ``occurred_at`` on PostgreSQL, as impressions are (``_AdEvent``): the
+    storefront's id is unique with the time, and the claim that lets only a bid's first click be
+    charged lives in ``ClickBid`` (a unique key on this table could not span its weeks).
     """
-
-    event_id = models.CharField(max_length=EVENT_ID_MAX,
-                                help_text="The storefront's id (idempotency key, with the time).")
 
     class Reason(models.TextChoices):
         BAD_SIGNATURE = "bad_signature", "Bad signature (tampered resolved bid)"
@@ -110,23 +107,16 @@ class Click(_AdEvent):
     # "<auction id>:<listing pk>" on the click that claimed its resolved bid (ClickBid).
     bid_key = models.CharField(max_length=100, null=True, blank=True, editable=False)
 
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["event_id", "occurred_at"], name="click_event_once"),
-        ]
+    class Meta(_AdEvent.Meta):
         indexes = [
+            *_AdEvent.Meta.indexes,
             # Attribution (a buyer's valid clicks in the window) and the repeat-click check
             # (the same buyer's charged clicks around this one).
             models.Index(fields=["opaque_user_id", "occurred_at"], condition=Q(charged=True),
                          name="click_user_charged_time"),
             # Admin: invalid clicks by reason, newest first.
             models.Index(fields=["reason", "-id"], condition=Q(reason__isnull=False), name="click_invalid_reason"),
-            # Rollup recompute and model training read clicks by time range.
-            models.Index(fields=["occurred_at"], name="click_time"),
         ]
-
-    def __str__(self) -> str:
-        return f"click {self.event_id}"
 
 
 class ClickBid(models.Model):
