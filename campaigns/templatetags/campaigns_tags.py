@@ -1,8 +1,17 @@
 from urllib.parse import urlencode
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
+
+# The picker's two drop-down filters: (its label, its element id, its options' values and labels).
+PICKER_FILTERS = {
+    "status": (_("Status"), "picker-status",
+               {"available": _("Available"), "sold": _("Sold"), "all": _("All")}),
+    "chosen_filter": (_("Show"), "picker-chosen-filter",
+                      {"any": _("Chosen or not"), "chosen": _("Chosen only"), "not_chosen": _("Not chosen only")}),
+}
 
 
 @register.simple_tag(takes_context=True)
@@ -12,6 +21,14 @@ def picker_href(context, page: int | None = None) -> str:
     params = {"q": picker.query, "status": picker.status, "chosen_filter": picker.chosen_filter,
               "page": page or picker.page}
     return f"{context['picker_url']}?{urlencode({k: v for k, v in params.items() if v not in ('', None)})}"
+
+
+@register.inclusion_tag("campaigns/_picker_filter.html", takes_context=True)
+def picker_filter(context, name: str) -> dict:
+    """One of the picker's drop-down filters (``PICKER_FILTERS``), its current value selected."""
+    label, element_id, options = PICKER_FILTERS[name]
+    return {"name": name, "label": label, "id": element_id, "options": options.items(),
+            "current": getattr(context["picker"], name)}
 
 
 @register.filter(name="budget_level")
