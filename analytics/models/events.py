@@ -62,9 +62,6 @@ class _AdEvent(models.Model):
             models.Index(fields=["occurred_at"], name="%(class)s_time"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self._meta.model_name} {self.event_id}"
-
     @property
     def sponsored(self) -> bool:
         return bool(self.auction_id)
@@ -76,6 +73,9 @@ class Impression(_AdEvent):
     Partitioned by week of ``occurred_at`` on PostgreSQL, unique by the storefront's id with the
     time (``_AdEvent``).
     """
+
+    def __str__(self) -> str:
+        return f"impression {self.event_id}"
 
 
 class Click(_AdEvent):
@@ -117,6 +117,9 @@ class Click(_AdEvent):
             # Admin: invalid clicks by reason, newest first.
             models.Index(fields=["reason", "-id"], condition=Q(reason__isnull=False), name="click_invalid_reason"),
         ]
+
+    def __str__(self) -> str:
+        return f"click {self.event_id}"
 
 
 class ClickBid(models.Model):
