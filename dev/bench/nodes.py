@@ -271,7 +271,7 @@ def scenarios(nodes: dict[str, str], seeded: dict[str, Any]) -> list[Delay]:
 def node_env(database_url: str, **extra: str) -> dict[str, str]:
     """Production settings (``server.bench_env``) on ``database_url``; static files served from
     the source folders (the admin pages need no ``collectstatic`` first: not what is measured)."""
-    return server.bench_env(DATABASE_URL=database_url, CLOSETADS_COMPRESSED_STATIC="0", **extra)
+    return {**server.bench_env(database_url=database_url, CLOSETADS_COMPRESSED_STATIC="0"), **extra}
 
 
 @contextmanager
