@@ -33,6 +33,21 @@ def test_receipts_list_each_credited_order_with_its_click_newest_first(shop_clie
     assert "$30.00" in html and "Halo" in html and "Direct" in html
 
 
+def test_receipt_pages_link_to_each_other_keeping_the_range(shop_client, shop):
+    from analytics.selectors.receipts import RECEIPTS_PER_PAGE
+
+    a = shop["listings"][0]
+    for n in range(RECEIPTS_PER_PAGE + 1):  # newest first: ORD-0 leads, the last one is alone on page 2
+        credit(shop["campaign"], a, a, clicked_at=NOW - dt.timedelta(days=3),
+               purchased_at=NOW - dt.timedelta(days=1, minutes=n), order_id=f"ORD-{n}")
+    url = reverse("analytics:receipts")
+    first = shop_client.get(f"{url}?range=7").content.decode()
+    assert "Page 1 of 2" in first and 'href="?range=7&page=2" rel="next"' in first
+    second = shop_client.get(f"{url}?range=7&page=2")
+    assert [r.order_id for r in second.context["page"].object_list] == [f"ORD-{RECEIPTS_PER_PAGE}"]
+    assert 'href="?range=7&page=1" rel="prev"' in second.content.decode()
+
+
 def test_a_receipt_shows_the_order_the_item_and_the_click_that_earned_it(shop_client, shop):
     a, b, _ = shop["listings"]
     c = credit(shop["campaign"], a, b, kind="halo", clicked_at=NOW - dt.timedelta(days=4),
