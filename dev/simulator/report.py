@@ -78,7 +78,7 @@ def run_report(sim: Simulation) -> dict:
             "period_id", "created_at", "amount_micros"):
         charges[period_id].append((at, amount))
     measures = []
-    demand = sim.demand_by_seller
+    demand, eligible_demand = sim.demand_by_seller, sim.eligible_demand_by_seller
     seller_of = {c.pk: c.seller.marketplace_id for c in Campaign.objects.filter(pk__in=campaign_ids)
                  .select_related("seller")}
     for period in BudgetPeriod.objects.filter(campaign_id__in=campaign_ids, week_start__lt=end):
@@ -86,9 +86,11 @@ def run_report(sim: Simulation) -> dict:
                         .total_seconds()) // 3600)
         m = period_measure(period.budget_micros, period.week_start, hours, charges[period.pk],
                            ideal_share, period.exhausted_at, settings.reserve_cpc_micros)
-        enough = demand.get(seller_of[period.campaign_id], 0.0) >= period.budget_micros
-        measures.append((m, enough, hours))
-    full = [(m, enough) for m, enough, hours in measures if hours >= 167]
+        seller = seller_of[period.campaign_id]
+        enough = demand.get(seller, 0.0) >= period.budget_micros
+        measures.append((m, enough, eligible_demand.get(seller, 0.0) >= period.budget_micros, hours))
+    full = [(m, enough) for m, enough, _, hours in measures if hours >= 167]
+    full_eligible = [(m, enough) for m, _, enough, hours in measures if hours >= 167]
     check_ids = set(campaign_ids)
     mine = [c for c in forecast_checks() if c.campaign_id in check_ids]
     first_week = [c for c in mine if c.week_start == o.start]
@@ -133,7 +135,11 @@ def run_report(sim: Simulation) -> dict:
         "budget_utilisation_median": _r(median([m.utilisation for m, enough in full if enough])),
         "budget_utilisation_median_all": _r(median([m.utilisation for m, _ in full])),
         "campaigns_with_enough_demand": sum(1 for _, enough in full if enough),
-        "max_overspend": round(max((m.overspend_micros for m, _, _ in measures), default=0) / 1e6, 2),
+        # "Enough demand": incremental demand (Simulation._demand) at least the budget. The
+        # *_eligible_demand figures count every page a closet was eligible on, gate or not.
+        "budget_utilisation_median_eligible_demand": _r(median([m.utilisation for m, e in full_eligible if e])),
+        "campaigns_with_enough_eligible_demand": sum(1 for _, e in full_eligible if e),
+        "max_overspend": round(max((m.overspend_micros for m, *_ in measures), default=0) / 1e6, 2),
         "pacing_error_median": _r(median([m.pacing_error for m, _ in full])),
         "pacing_error_median_enough_demand": _r(median([m.pacing_error for m, enough in full if enough])),
         "early_exhaustion_rate": _r(sum(m.exhausted_early for m, _ in full) / len(full)) if full else None,

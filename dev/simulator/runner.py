@@ -26,8 +26,8 @@ from dev.simulator.world import SimBuyer, World, build_world, new_listing
 
 logger = logging.getLogger(__name__)
 
-# "Enough demand" to spend a budget: the expected spend of winning slot 1 in every auction
-# where one of the seller's listings is an eligible candidate, at this price per click.
+# "Enough demand" to spend a budget: the expected spend, at this price per click, of the
+# closet's best incremental placement on every page (``Simulation._demand``).
 DEMAND_BID_MICROS = 500_000
 CANCEL_SHARE = 0.03
 
@@ -145,7 +145,8 @@ class Simulation:
         self.failed_open = 0  # auctions answered error: true (fault or deadline: no ads shown)
         self.setup_info: dict = {}
         self.elapsed = 0.0
-        self.demand_by_seller: dict[str, float] = {}
+        self.demand_by_seller: dict[str, float] = {}  # incremental demand (``_demand``)
+        self.eligible_demand_by_seller: dict[str, float] = {}
         self.organic_top_k = 4
         self.relevance_floor = 0.0
         self.horizon = dt.timedelta(days=14)
@@ -328,16 +329,29 @@ class Simulation:
         self._report(number, buyer, moment, candidates, with_ads, token_of)
 
     def _demand(self, candidates: list[behaviour.Candidate]) -> None:
+        """Add this page to each promoted closet's demand (``demand_by_seller``): the expected
+        spend, at DEMAND_BID_MICROS a click, of its best placement where an ad adds sales
+        (``behaviour.incremental_ad_clicks``), the budget a closet can spend without taking
+        sales from other results. ``eligible_demand_by_seller`` keeps the older, looser
+        figure: its best listing at slot 1 of every page it is eligible on, gate or not."""
+        sellers = self.world.sellers
+        eligible = [i >= self.organic_top_k and sellers[c.listing.seller].promotes
+                    and c.relevance >= self.relevance_floor for i, c in enumerate(candidates)]
+        if not any(eligible):
+            return
+        clicks = behaviour.incremental_ad_clicks(candidates, self.o.slot_positions, eligible)
         best: dict[int, float] = {}
-        for cand in candidates[self.organic_top_k:]:
-            seller = cand.listing.seller
-            if self.world.sellers[seller].promotes and cand.relevance >= self.relevance_floor:
+        best_eligible: dict[int, float] = {}
+        for i, cand in enumerate(candidates):
+            if eligible[i]:
+                seller = cand.listing.seller
+                best[seller] = max(best.get(seller, 0.0), float(clicks[i]))
                 p = behaviour.SPONSORED_CLICK_DISCOUNT * behaviour.sigmoid(cand.click_logit)
-                if p > best.get(seller, 0.0):
-                    best[seller] = p
-        for seller, p in best.items():
-            key = self.world.sellers[seller].key
-            self.demand_by_seller[key] = self.demand_by_seller.get(key, 0.0) + p * DEMAND_BID_MICROS
+                best_eligible[seller] = max(best_eligible.get(seller, 0.0), p)
+        for target, found in ((self.demand_by_seller, best), (self.eligible_demand_by_seller, best_eligible)):
+            for seller, p in found.items():
+                key = sellers[seller].key
+                target[key] = target.get(key, 0.0) + p * DEMAND_BID_MICROS
 
     def _expected(self, candidates: list[behaviour.Candidate], page_with: list, winner_idx: list[int]) -> None:
         promoted = {i for i, c in enumerate(candidates) if self.world.sellers[c.listing.seller].promotes}
