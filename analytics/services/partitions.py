@@ -1,6 +1,6 @@
 """Weekly partitions of the raw event tables on PostgreSQL, created ahead and dropped after retention.
 
-On PostgreSQL three tables are declaratively partitioned by range of their time column, one
+On PostgreSQL six tables are declaratively partitioned by range of their time column, one
 partition per week (Monday to Monday), plus a default partition that catches a row no
 weekly partition covers (an event dated before the oldest partition kept, or beyond the
 weeks created ahead) so an insert never fails for want of a partition:
@@ -13,6 +13,13 @@ weeks created ahead) so an insert never fails for want of a partition:
   (400 by default, 13 months) and dropped once the clicks fold's watermark is past it, as
   impressions; the bids' first-click claims (``ClickBid``, a plain table) are deleted at
   the same age;
+- ``analytics_purchase`` by ``occurred_at``, ``analytics_purchaseitem`` and
+  ``analytics_attributioncredit`` by ``purchased_at`` (the order's time, which items and
+  credits carry), the same UTC weeks, kept ``CLOSETADS_RETENTION_PURCHASES_DAYS`` (400 by
+  default). A week of the three is dropped together, once its attribution is final and
+  folded (``purchases_week_final``): every order of the week attributed, no click or
+  cancellation the attribution has not looked at that could change its credits, and every
+  credit of the week folded into the rollups (docs/decisions/0010-purchases-in-weekly-partitions.md);
 - ``auction_listingauctionday`` (the auction decision counts) by ``day`` (the marketplace's
   dates), kept ``CLOSETADS_RETENTION_DECISIONS_DAYS`` (90 by default). They are sums
   already, final once their day is over: nothing to wait for.
@@ -22,14 +29,18 @@ expired weeks. Dropping a partition is a catalogue change, not a long DELETE tha
 hold the fold back. On SQLite the tables stay plain and every function here does nothing.
 
 Why the keys changed: PostgreSQL requires a partitioned table's primary key and unique
-constraints to include the partition key, so the primary keys are ``(id, occurred_at)`` and
-``(id, day)`` (ids still come from one sequence, so ``id`` alone stays unique in practice and
-the fold reads by id range). The impressions' storefront-id constraint is ``UNIQUE
+constraints to include the partition key, so the primary keys are ``(id, occurred_at)``,
+``(id, purchased_at)`` and ``(id, day)`` (ids still come from one sequence, so ``id`` alone
+stays unique in practice and the fold reads by id range). The impressions' storefront-id constraint is ``UNIQUE
 (event_id, occurred_at)`` (clicks' too): a resent event carries the same ``occurredAt`` and is still
 stored once; the same id sent again with a *different* time would be stored twice. The
-decision counts' upsert key ``(listing_id, day)`` holds the day already. No table points at
-either with a foreign key (nothing may: a foreign key to a partitioned table must name the
-whole key).
+decision counts' upsert key ``(listing_id, day)`` holds the day already. The order id is
+unique with the order's time, ``UNIQUE (order_id, occurred_at)``, as the events' ids; an
+item's key and "one live credit per item" include the time, and a credit's reversal is unique
+with it (an item's credits and reversals all carry the order's time, so these mean what
+they meant). No foreign-key constraint points at a partitioned table (nothing may: it must
+name the whole key): item -> order, credit -> item, credit -> order and reversal -> credit
+are loose (``db_constraint=False``); Django still joins and cascades them.
 """
 
 from __future__ import annotations
