@@ -150,6 +150,9 @@ CHANGE_LISTENER_MAX_AGE = 1.0
 RETENTION_IMPRESSIONS_DAYS = env.int("CLOSETADS_RETENTION_IMPRESSIONS_DAYS", default=90, minimum=35)
 # Raw clicks, and the bids' first-click claims (attribution reads 30 days back, training 28).
 RETENTION_CLICKS_DAYS = env.int("CLOSETADS_RETENTION_CLICKS_DAYS", default=400, minimum=60)
+# Raw purchases, their items and attribution credits, dropped a week at a time once that week's
+# attribution is final and folded (lift reads 28 days plus the attribution window of up to 30).
+RETENTION_PURCHASES_DAYS = env.int("CLOSETADS_RETENTION_PURCHASES_DAYS", default=400, minimum=60)
 # Auction decision counts (the "why isn't my listing showing?" page reads the last 7 days).
 RETENTION_DECISIONS_DAYS = env.int("CLOSETADS_RETENTION_DECISIONS_DAYS", default=90, minimum=14)
 # Each web worker builds its auction index before its first request (auction/apps.py, core/web_start.py).

@@ -80,8 +80,8 @@ def credits_create(campaign: Campaign, listings: list[Listing], *, count: int, s
                                      placement=rng.choice(["search", "feed", "category"]), charged=True)
         purchase = Purchase.objects.create(order_id=f"ORD-{48200 + n}", occurred_at=purchased_at,
                                            opaque_user_id=f"buyer-{n}")
-        item = PurchaseItem.objects.create(purchase=purchase, listing=bought, seller_id=campaign.seller_id,
-                                           unit_price_micros=bought.price_micros)
+        item = PurchaseItem.objects.create(purchase=purchase, purchased_at=purchased_at, listing=bought,
+                                           seller_id=campaign.seller_id, unit_price_micros=bought.price_micros)
         AttributionCredit.objects.create(
             item=item, purchase=purchase, click=click, kind="halo" if halo else "direct", campaign=campaign,
             listing=clicked, seller_id=campaign.seller_id, amount_micros=bought.price_micros,

@@ -56,7 +56,8 @@ class _Traffic:
                                  listing_id__isnull=False, reason__isnull=True).exclude(opaque_user_id="")
             .values_list("opaque_user_id", "listing_id", "occurred_at"))
         bought: dict[tuple[str, int], list[dt.datetime]] = defaultdict(list)
-        for user, listing_id, at in PurchaseItem.objects.filter(
+        for user, listing_id, at in PurchaseItem.objects.filter(  # both times: only those weeks are read
+                purchased_at__gte=since, purchased_at__lt=until + PURCHASE_WINDOW,
                 purchase__occurred_at__gte=since, purchase__occurred_at__lt=until + PURCHASE_WINDOW).values_list(
                 "purchase__opaque_user_id", "listing_id", "purchase__occurred_at"):
             bought[(user, listing_id)].append(at)
@@ -171,7 +172,8 @@ def price_fit_learn(since: dt.datetime, until: dt.datetime, limit: int = 1_000_0
     events = list(Click.objects.filter(occurred_at__gte=since - dt.timedelta(days=AFFINITY_DAYS),
                                        occurred_at__lt=until, listing_id__isnull=False, reason__isnull=True)
                   .exclude(opaque_user_id="").values_list("opaque_user_id", "occurred_at", "listing__price_micros"))
-    events += list(PurchaseItem.objects.filter(
+    events += list(PurchaseItem.objects.filter(  # both times: only those weeks are read
+        purchased_at__gte=since - dt.timedelta(days=AFFINITY_DAYS), purchased_at__lt=until,
         purchase__occurred_at__gte=since - dt.timedelta(days=AFFINITY_DAYS), purchase__occurred_at__lt=until)
         .exclude(purchase__opaque_user_id="")
         .values_list("purchase__opaque_user_id", "purchase__occurred_at", "unit_price_micros"))

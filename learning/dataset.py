@@ -105,7 +105,9 @@ def purchase_dataset(since: dt.datetime, until: dt.datetime, limit: int = 1_000_
         .exclude(opaque_user_id="").order_by("-occurred_at")
         .values_list("opaque_user_id", "listing_id", "placement", "position", "occurred_at")[:limit])
     bought = _times_by_pair(
-        PurchaseItem.objects.filter(purchase__occurred_at__gte=since,
+        # Both times (the same value): PostgreSQL then reads only those weeks of items and orders.
+        PurchaseItem.objects.filter(purchased_at__gte=since, purchased_at__lt=until + PURCHASE_WINDOW,
+                                    purchase__occurred_at__gte=since,
                                     purchase__occurred_at__lt=until + PURCHASE_WINDOW)
         .values_list("purchase__opaque_user_id", "listing_id", "purchase__occurred_at"))
     return _build(clicks, bought, PURCHASE_WINDOW)

@@ -1,10 +1,10 @@
 """Analytics storage: raw events, attribution credits, hourly rollups and their watermarks.
 
 Raw event tables (impressions, clicks, purchases, cancellations) are append-mostly;
-impressions and clicks are partitioned by week of ``occurred_at`` on PostgreSQL (see
-docs/architecture/events.md): nothing joins them by foreign-key constraint, every
-row carries the time it is bucketed by, and readers go through an id range (folding)
-or a time range (recompute, training), never a whole-table scan.
+impressions, clicks, purchases (with their items and attribution credits) are partitioned
+by week on PostgreSQL (see docs/architecture/events.md): nothing joins them by foreign-key
+constraint, every row carries the time it is bucketed by, and readers go through an id
+range (folding) or a time range (recompute, training), never a whole-table scan.
 """
 
 from analytics.models.attribution import AttributionCredit

@@ -142,14 +142,25 @@ class ClickBid(models.Model):
 
 
 class Purchase(models.Model):
-    """An order reported by the storefront; its listings become sold."""
+    """An order reported by the storefront; its listings become sold.
 
-    order_id = models.CharField(max_length=EVENT_ID_MAX, unique=True, help_text="The storefront's order id.")
+    Partitioned by week of ``occurred_at`` on PostgreSQL, with its items and their credits
+    (``analytics.services.partitions``): the order id is unique with the order's time (a
+    resent order carries the same ``occurredAt``), and the database's primary key is ``(id,
+    occurred_at)`` (Django still addresses rows by ``id``, which one sequence hands out).
+    """
+
+    order_id = models.CharField(max_length=EVENT_ID_MAX,
+                                help_text="The storefront's order id (idempotency key, with the time).")
     occurred_at = models.DateTimeField()
     opaque_user_id = models.CharField(max_length=USER_ID_MAX, blank=True)
     received_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
+        constraints = [
+            # Idempotent ingestion; cancellations, the admin and attribution look orders up by id.
+            models.UniqueConstraint(fields=["order_id", "occurred_at"], name="purchase_order_once"),
+        ]
         indexes = [
             # `attribute --since --until`: purchases by time range.
             models.Index(fields=["occurred_at"], name="purchase_time"),
@@ -162,9 +173,17 @@ class Purchase(models.Model):
 
 
 class PurchaseItem(models.Model):
-    """One listing bought in an order (a listing is one of a kind; quantity is kept as sent)."""
+    """One listing bought in an order (a listing is one of a kind; quantity is kept as sent).
 
-    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="items")
+    Carries its order's time (``purchased_at``): on PostgreSQL the items are partitioned by
+    week of it, so an order's week of items is dropped with the order's week. The foreign
+    key to the order has no database constraint (a key to a partitioned table would have to
+    name its time too); Django still joins it and cascades a deletion.
+    """
+
+    purchase = models.ForeignKey(Purchase, on_delete=models.CASCADE, related_name="items", db_constraint=False,
+                                 db_index=False)  # the unique key below leads with it
+    purchased_at = models.DateTimeField(help_text="The order's time (Purchase.occurred_at): the partition key.")
     listing = loose_fk(Listing)
     # Denormalised from the listing at ingestion: halo attribution matches on the seller.
     seller = loose_fk(Seller)
@@ -173,7 +192,8 @@ class PurchaseItem(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["purchase", "listing"], name="purchase_item_once"),
+            # Attribution reads an order's items by purchase id (and time).
+            models.UniqueConstraint(fields=["purchase", "listing", "purchased_at"], name="purchase_item_once"),
             models.CheckConstraint(condition=Q(unit_price_micros__gt=0) & Q(quantity__gte=1),
                                    name="purchase_item_positive"),
         ]

@@ -65,9 +65,12 @@ def _apply_chunk(purchase_ids: list[int], *, window: dt.timedelta, halo: bool, r
         return
     cancelled = set(Cancellation.objects.filter(any_of("purchase_order_id", [p[0] for p in purchases.values()]))
                     .values_list("purchase_order_id", flat=True))
+    # Items and credits carry their order's time: its range keeps PostgreSQL to those weeks' partitions.
+    times = {"purchased_at__gte": min(p[2] for p in purchases.values()),
+             "purchased_at__lte": max(p[2] for p in purchases.values())}
     items = []
     for pk, purchase_id, listing_id, seller_id, price, quantity in PurchaseItem.objects.filter(
-            any_of("purchase_id", purchases), purchase_id__gte=span[0], purchase_id__lte=span[1]).values_list(
+            any_of("purchase_id", purchases), purchase_id__gte=span[0], purchase_id__lte=span[1], **times).values_list(
                 "pk", "purchase_id", "listing_id", "seller_id", "unit_price_micros", "quantity"):
         order_id, user, at = purchases[purchase_id]
         items.append(attribution_rules.PurchasedItem(pk, purchase_id, user, listing_id, seller_id, at, price * quantity,
@@ -75,18 +78,17 @@ def _apply_chunk(purchase_ids: list[int], *, window: dt.timedelta, halo: bool, r
     users = {i.user for i in items if i.user and not i.cancelled}
     clicks = []
     if users:
-        times = [i.purchased_at for i in items]
         clicks = [attribution_rules.AdClick(*row) for row in fetch_rows(Click.objects.filter(
-            any_of("opaque_user_id", users), charged=True, occurred_at__gte=min(times) - window,
-            occurred_at__lt=max(times)).values_list("pk", "opaque_user_id", "listing_id", "seller_id", "campaign_id",
-                                                    "occurred_at"))]
+            any_of("opaque_user_id", users), charged=True, occurred_at__gte=times["purchased_at__gte"] - window,
+            occurred_at__lt=times["purchased_at__lte"]).values_list(
+                "pk", "opaque_user_id", "listing_id", "seller_id", "campaign_id", "occurred_at"))]
     wanted: dict[int, set] = defaultdict(set)
     for credit in attribution_rules.attribute(items, clicks, window=window, halo=halo):
         wanted[credit.purchase_id].add(credit)
     live: dict[int, dict[int, attribution_rules.Credit]] = defaultdict(dict)
     for row in AttributionCredit.objects.filter(any_of("purchase_id", purchases), purchase_id__gte=span[0],
                                                 purchase_id__lte=span[1], reversed_at__isnull=True,
-                                                reversal_of__isnull=True).values_list(*_CREDIT_COLUMNS):
+                                                reversal_of__isnull=True, **times).values_list(*_CREDIT_COLUMNS):
         live[row[2]][row[0]] = _credit_from_row(row)
 
     now = clock.now()

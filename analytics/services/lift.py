@@ -203,7 +203,9 @@ def lift_groups(end: dt.datetime, *, lookback_days: int = LOOKBACK_DAYS) -> tupl
         previous = wins[user].get(seller_id)
         wins[user][seller_id] = at if previous is None else min(previous, at)
     bought: dict[str, list[_Bought]] = defaultdict(list)
-    items = (PurchaseItem.objects.filter(purchase__occurred_at__gte=start, purchase__occurred_at__lt=end)
+    # Both times (the same value): PostgreSQL then reads only those weeks of items and orders.
+    items = (PurchaseItem.objects.filter(purchased_at__gte=start, purchased_at__lt=end,
+                                         purchase__occurred_at__gte=start, purchase__occurred_at__lt=end)
              .values_list("purchase__opaque_user_id", "purchase__occurred_at", "purchase__order_id", "seller_id",
                           "listing__category", "unit_price_micros", "quantity"))
     orders = set()

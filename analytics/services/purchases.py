@@ -35,14 +35,17 @@ def purchases_ingest(parsed: list[parsing.PurchaseIn], listings: Listings, resul
     if not valid:
         return
     with transaction.atomic(savepoint=False):  # no savepoint inside events_ingest's transaction
+        # Any unique key: the order id is unique with the order's time (weekly partitions on
+        # PostgreSQL); a batch names each order id once (parse_batch).
         inserted = dict(insert_ignore(
             Purchase, ("order_id", "occurred_at", "opaque_user_id", "received_at"),
             [(p.order_id, p.occurred_at, p.user, now) for p in valid],
-            conflict="order_id", returning=("order_id", "id"),
+            conflict=None, returning=("order_id", "id"),
         ))
         result.stored(len(inserted), len(valid))
         new_items = [
-            PurchaseItem(purchase_id=inserted[p.order_id], listing_id=found[item.listing_id][0],
+            PurchaseItem(purchase_id=inserted[p.order_id], purchased_at=p.occurred_at,
+                         listing_id=found[item.listing_id][0],
                          seller_id=found[item.listing_id][1], unit_price_micros=item.unit_price_micros,
                          quantity=item.quantity)
             for p in valid if p.order_id in inserted for item in p.items

@@ -137,6 +137,7 @@ class PurchaseItemFactory(factory.django.DjangoModelFactory):
         model = PurchaseItem
 
     purchase = factory.SubFactory(PurchaseFactory)
+    purchased_at = factory.LazyAttribute(lambda o: o.purchase.occurred_at)
     listing = factory.SubFactory(ListingFactory)
     seller = factory.LazyAttribute(lambda o: o.listing.seller)
     unit_price_micros = 45_000_000

@@ -357,7 +357,8 @@ def _measure(plan: dict) -> dict:
     for purchase, buyer_seller in zip(created, sellers_clicked, strict=True):
         # A third buy from the closet they clicked (direct or halo), the rest elsewhere.
         seller = buyer_seller if rnd.random() < 0.3 else rnd.choice(list(by_seller))
-        items.append(PurchaseItem(purchase=purchase, listing_id=rnd.choice(by_seller[seller]), seller_id=seller,
+        items.append(PurchaseItem(purchase=purchase, purchased_at=purchase.occurred_at,
+                                  listing_id=rnd.choice(by_seller[seller]), seller_id=seller,
                                   unit_price_micros=45_000_000, quantity=1))
     PurchaseItem.objects.bulk_create(items, batch_size=2000)
     # Planner statistics as autovacuum keeps them in production: without them the 80,000 rows

@@ -58,9 +58,11 @@ def rows_insert(body: dict[str, Any]) -> dict[str, Any]:
             ids = dict(insert_ignore(
                 Purchase, ("order_id", "occurred_at", "opaque_user_id", "received_at"),
                 [(order, dt.datetime.fromisoformat(at), user, clock.now()) for order, at, user, _ in purchases],
-                conflict="order_id", returning=("order_id", "id")))
-            insert_ignore(PurchaseItem, ("purchase", "listing", "seller", "unit_price_micros", "quantity"),
-                          [(ids[order], *item) for order, _, _, items in purchases if order in ids for item in items],
+                conflict=None, returning=("order_id", "id")))
+            insert_ignore(PurchaseItem, ("purchase", "purchased_at", "listing", "seller", "unit_price_micros",
+                                         "quantity"),
+                          [(ids[order], dt.datetime.fromisoformat(at), *item)
+                           for order, at, _, items in purchases if order in ids for item in items],
                           conflict=None)
             accepted += len(ids)
             sent += len(purchases)
