@@ -15,19 +15,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
 
 from analytics.models import AttributionCredit, HourlyStat, Purchase, PurchaseItem
-from analytics.services import attribution_run_pending, events_ingest, rollups_fold
-from analytics.services.partitions import (
-    CREDITS,
-    PURCHASE_ITEMS,
-    PURCHASE_TABLES,
-    PURCHASES,
-    partition_holding,
-    partition_name,
-    partitions_drop_expired,
-    partitions_ensure,
-    partitions_of,
-    week_start,
-)
+from analytics.services import attribution_run_pending, events_ingest, partitions, rollups_fold
+from analytics.services.partitions import CREDITS, PURCHASE_ITEMS, PURCHASES
 from analytics.tests.factories import bid_token, cancellation, promoted_listing, purchase, sponsored
 from core import clock
 from sellers.tests.factories import ListingFactory, SellerFactory
@@ -42,13 +31,13 @@ URL = "/api/v1/events"
 def _week_of(order_id: str) -> dict[str, str | None]:
     """Where an order, its items and its credits are: table -> partition."""
     pk = Purchase.objects.get(order_id=order_id).pk
-    return {PURCHASES: partition_holding(PURCHASES, "order_id = %s", [order_id]),
-            PURCHASE_ITEMS: partition_holding(PURCHASE_ITEMS, "purchase_id = %s", [pk]),
-            CREDITS: partition_holding(CREDITS, "purchase_id = %s", [pk])}
+    return {PURCHASES: partitions.partition_holding(PURCHASES, "order_id = %s", [order_id]),
+            PURCHASE_ITEMS: partitions.partition_holding(PURCHASE_ITEMS, "purchase_id = %s", [pk]),
+            CREDITS: partitions.partition_holding(CREDITS, "purchase_id = %s", [pk])}
 
 
 def _names(start: dt.datetime) -> dict[str, str]:
-    return {table: partition_name(table, start) for table in PURCHASE_TABLES}
+    return {table: partitions.partition_name(table, start) for table in partitions.PURCHASE_TABLES}
 
 
 def _rows(apps) -> dict[str, list[tuple]]:
@@ -92,12 +81,13 @@ def test_the_migration_keeps_every_order_item_and_credit_and_goes_back():
 
     assert _rows(apps) == before
     for _, order_id, at, _ in before["purchases"]:  # an order, its items and credits in the order's week
-        assert set(_week_of(order_id).values()) == set(_names(week_start(at)).values())
+        assert set(_week_of(order_id).values()) == set(_names(partitions.week_start(at)).values())
     times = dict(Purchase.objects.values_list("pk", "occurred_at"))
     assert all(item.purchased_at == times[item.purchase_id] for item in PurchaseItem.objects.all())
-    for table in PURCHASE_TABLES:  # the weeks ahead, and the default partition
-        names = {name for name, _, _ in partitions_of(table)}
-        assert {partition_name(table, week_start(now) + dt.timedelta(weeks=4)), f"{table}_default"} <= names
+    for table in partitions.PURCHASE_TABLES:  # the weeks ahead, and the default partition
+        names = {name for name, _, _ in partitions.partitions_of(table)}
+        ahead = partitions.partition_name(table, partitions.week_start(now) + dt.timedelta(weeks=4))
+        assert {ahead, f"{table}_default"} <= names
     # Ids continue from the same sequences.
     order = Purchase.objects.create(order_id="after", occurred_at=now)
     item = PurchaseItem.objects.create(purchase=order, purchased_at=now, listing_id=1, seller_id=1,
@@ -127,12 +117,12 @@ def test_the_periodic_job_creates_the_coming_weeks_of_the_three_tables():
     assert _week_of("early")[PURCHASES] == f"{PURCHASES}_default"  # before its week exists
     clock.set_now(MONDAY + dt.timedelta(days=2))
     call_command("tick", "--only", "partitions", stdout=io.StringIO())
-    for table in PURCHASE_TABLES:
-        names = {name for name, _, _ in partitions_of(table)}
-        assert {partition_name(table, MONDAY + dt.timedelta(weeks=i)) for i in range(5)} <= names
+    for table in partitions.PURCHASE_TABLES:
+        names = {name for name, _, _ in partitions.partitions_of(table)}
+        assert {partitions.partition_name(table, MONDAY + dt.timedelta(weeks=i)) for i in range(5)} <= names
     week = _names(MONDAY + dt.timedelta(weeks=3))
     assert _week_of("early") == {**week, CREDITS: None}  # moved out of the default partition, its items too
-    assert partitions_ensure() == []  # twice is harmless
+    assert partitions.partitions_ensure() == []  # twice is harmless
 
 
 def test_a_resent_order_is_stored_once_even_after_its_week_was_created(api):
@@ -143,14 +133,14 @@ def test_a_resent_order_is_stored_once_even_after_its_week_was_created(api):
     body = {"purchases": [purchase(listing, at=at, id="ord-1", user="b-1")]}
     assert api.post(URL, body).json()["accepted"] == 1
     assert api.post(URL, body).json()["duplicates"] == 1
-    partitions_ensure(MONDAY, ahead=2)  # its week now exists: the order moves there
-    assert _week_of("ord-1")[PURCHASES] == partition_name(PURCHASES, MONDAY + dt.timedelta(weeks=2))
+    partitions.partitions_ensure(MONDAY, ahead=2)  # its week now exists: the order moves there
+    assert _week_of("ord-1")[PURCHASES] == partitions.partition_name(PURCHASES, MONDAY + dt.timedelta(weeks=2))
     assert api.post(URL, body).json() == {"accepted": 0, "duplicates": 1, "rejected": []}
     assert Purchase.objects.count() == 1 and PurchaseItem.objects.count() == 1
 
 
 def _week_result(now: dt.datetime, week: dt.datetime) -> str:
-    result = partitions_drop_expired(now)
+    result = partitions.partitions_drop_expired(now)
     names = set(_names(week).values())
     if names <= set(result.dropped):
         return "dropped"
@@ -163,7 +153,7 @@ def test_retention_drops_a_week_of_orders_items_and_credits_only_once_its_attrib
     old, kept = MONDAY, MONDAY + dt.timedelta(weeks=12)
     now = kept + dt.timedelta(days=1)
     for week in (old, kept):
-        partitions_ensure(week, ahead=0)
+        partitions.partitions_ensure(week, ahead=0)
     clock.set_now(old)
     campaign, listing = promoted_listing()
     other = ListingFactory(seller=listing.seller)
@@ -192,9 +182,9 @@ def test_retention_drops_a_week_of_orders_items_and_credits_only_once_its_attrib
     assert set(Purchase.objects.values_list("order_id", flat=True)) == {"ord-b-3"}
     assert PurchaseItem.objects.count() == 1
     assert list(AttributionCredit.objects.values_list("purchase__order_id", flat=True)) == ["ord-b-3"]
-    for table in PURCHASE_TABLES:
-        names = {name for name, _, _ in partitions_of(table)}
-        assert partition_name(table, old) not in names and partition_name(table, kept) in names
+    for table in partitions.PURCHASE_TABLES:
+        names = {name for name, _, _ in partitions.partitions_of(table)}
+        assert partitions.partition_name(table, old) not in names and partitions.partition_name(table, kept) in names
     # The rollups keep what the dropped week held: one direct and one halo order, the halo one cancelled.
     hours = [old + dt.timedelta(hours=2), old + dt.timedelta(hours=3)]
     cells = {row.hour: (row.direct_orders, row.halo_orders) for row in HourlyStat.objects.filter(hour__in=hours)}
@@ -207,7 +197,7 @@ def test_attribution_cancellation_receipts_and_dashboard_across_a_week_boundary(
     user = django_user_model.objects.create_user("vera", password="a-long-password-1")
     campaign, listing = promoted_listing(seller=SellerFactory(user=user))
     bought = [ListingFactory(seller=listing.seller) for _ in range(2)]
-    partitions_ensure(boundary - dt.timedelta(weeks=1), ahead=1)
+    partitions.partitions_ensure(boundary - dt.timedelta(weeks=1), ahead=1)
     sunday, monday = boundary - dt.timedelta(minutes=10), boundary + dt.timedelta(minutes=10)
     clock.set_now(boundary - dt.timedelta(hours=3))
     clicks = [sponsored(bid_token(campaign, listing), user=f"b-{i}") for i in range(2)]
@@ -235,7 +225,7 @@ def test_attribution_cancellation_receipts_and_dashboard_across_a_week_boundary(
     rollups_fold()
     reversal = AttributionCredit.objects.get(reversal_of__isnull=False)
     before = boundary - dt.timedelta(weeks=1)
-    assert partition_holding(CREDITS, "id = %s", [reversal.pk]) == partition_name(CREDITS, before)
+    assert partitions.partition_holding(CREDITS, "id = %s", [reversal.pk]) == partitions.partition_name(CREDITS, before)
     receipts = client.get(f"{reverse('analytics:receipts')}?range=7").context["page"].object_list
     assert [r.order_id for r in receipts] == ["ord-mon"]
     data = client.get(f"{reverse('analytics:dashboard')}?range=7").context["dashboard"]
