@@ -107,18 +107,49 @@ class AdEvent(NamedTuple):
     seller_id: int | None = None
 
 
-def ad_events_read(items: list, kind: str, result: IngestResult) -> list[AdEvent]:
+def ad_events_read(items: list, kind: str, result: IngestResult,
+                   signatures: dict[str, tuple[tokens.ResolvedBid | None, str | None]] | None = None) -> list[AdEvent]:
     """Parse impressions or clicks and verify the sponsored ones' signatures (no database);
     bad items are rejected. The organic ones' listings are found later (``ad_events_organic``)."""
+    return ad_events_verified(parse_batch(items, kind, parsing.parse_ad_event, result), signatures)
+
+
+def ad_events_distinct(events: list[parsing.AdEventIn], result: IngestResult) -> list[parsing.AdEventIn]:
+    """The events parsed by ``parsing.read_fast`` without the repeats of an id within the
+    batch, which count as duplicates (as ``parse_batch`` does)."""
+    distinct = []
+    seen: set[str] = set()
+    for event in events:
+        if event.event_id in seen:
+            result.duplicates += 1
+            continue
+        seen.add(event.event_id)
+        distinct.append(event)
+    return distinct
+
+
+def ad_events_verified(events: list[parsing.AdEventIn],
+                       signatures: dict[str, tuple[tokens.ResolvedBid | None, str | None]] | None = None
+                       ) -> list[AdEvent]:
+    """The parsed events with each sponsored one's signature checked, once per distinct token
+    (``signatures``, shared by a batch's impressions and clicks: the impression and the
+    click of one ad carry the same token)."""
+    if signatures is None:
+        signatures = {}
     read = []
-    for event in parse_batch(items, kind, parsing.parse_ad_event, result):
-        if event.token is None:
+    for event in events:
+        token = event.token
+        if token is None:
             read.append(AdEvent(event))
             continue
-        try:
-            read.append(AdEvent(event, bid=verify_signature(event.token)))
-        except tokens.TokenError as error:
-            read.append(AdEvent(event, token_error=str(error)))
+        checked = signatures.get(token)
+        if checked is None:
+            try:
+                checked = (verify_signature(token), None)
+            except tokens.TokenError as error:
+                checked = (None, str(error))
+            signatures[token] = checked
+        read.append(AdEvent(event, checked[0], checked[1]))
     return read
 
 
