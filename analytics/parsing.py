@@ -164,17 +164,17 @@ def parse_cancellation(item: Any, path: str, index: int) -> CancellationIn:
 _ID = Annotated[str, msgspec.Meta(max_length=64)]  # read_id's default
 
 
-class _Entity(msgspec.Struct):
+class _Entity(msgspec.Struct, gc=False):
     type: Literal["listing"]
     id: _ID
 
 
-class _Placement(msgspec.Struct):
+class _Placement(msgspec.Struct, gc=False):
     placementId: str | None = None
     position: Annotated[int, msgspec.Meta(ge=1, le=MAX_POSITION)] | None = None
 
 
-class _AdEvent(msgspec.Struct):
+class _AdEvent(msgspec.Struct, gc=False):
     id: Annotated[str, msgspec.Meta(max_length=EVENT_ID_MAX)]
     occurredAt: str
     opaqueUserId: Annotated[str, msgspec.Meta(max_length=USER_ID_MAX)] | None = None

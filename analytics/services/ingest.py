@@ -36,7 +36,7 @@ from analytics.services.common import (
 from analytics.services.purchases import purchases_ingest
 from analytics.sql import insert_ignore
 from auction.affinity import shopper_tastes_record
-from core import clock
+from core import changes, clock
 from core.api import parse_json_body
 from core.validation import FieldError
 
@@ -128,17 +128,20 @@ def _store(impressions: list[AdEvent], clicks: list[AdEvent], purchases: list[pa
         cancellations_ingest(cancellations, result)
         clicks_ingest(clicks, listings, result, now=now)
     # Only once the batch is stored: after a rollback its resending records them.
-    _tastes_record(result.tastes)
+    _tastes_record(result.tastes, result.signals)
+    # What the batch changed for the auction (listings sold, shoppers' tastes), signalled
+    # together: one counter update and one notification.
+    changes.bump_all(result.signals)
     return result.as_dict()
 
 
-def _tastes_record(tastes: list[tuple[str, int, dt.datetime]]) -> None:
+def _tastes_record(tastes: list[tuple[str, int, dt.datetime]], signals: set[str]) -> None:
     """What shoppers clicked and bought tells their tastes (auction.affinity): recorded once per
     batch, after the money, for events not stored before (a replayed batch adds nothing); a
     failure here costs a hint, never a charge or a purchase."""
     if not tastes:
         return
     try:
-        shopper_tastes_record(tastes)
+        shopper_tastes_record(tastes, signals=signals)
     except Exception:
         logger.exception("could not record shoppers' tastes from a batch of events")
