@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from analytics.serializers import EventsResponseSerializer
-from analytics.services import events_ingest
+from analytics.services import events_ingest_json
 from core.api import parse_json_body
 from core.contract import request_body
 from core.validation import FieldError
@@ -23,6 +23,12 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 
 def read_events_body(request) -> Any:
     """The JSON body, up to MAX_BODY_BYTES; FieldError("body") when larger, empty or not JSON."""
+    return parse_json_body(read_events_bytes(request))
+
+
+def read_events_bytes(request) -> bytes:
+    """The body as sent, up to MAX_BODY_BYTES; FieldError("body") when larger. Read once, here:
+    DRF's parsers never see it."""
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -32,7 +38,7 @@ def read_events_body(request) -> Any:
     raw = request._request.read(MAX_BODY_BYTES + 1)
     if len(raw) > MAX_BODY_BYTES:
         raise FieldError("body", f"is larger than {MAX_BODY_BYTES} bytes")
-    return parse_json_body(raw)
+    return raw
 
 
 class EventsView(APIView):
@@ -51,4 +57,4 @@ class EventsView(APIView):
         request=request_body("EventsRequest"), responses={200: EventsResponseSerializer, **_ERRORS}, tags=["events"],
     )
     def post(self, request):
-        return Response(events_ingest(read_events_body(request)))
+        return Response(events_ingest_json(read_events_bytes(request)))

@@ -114,6 +114,14 @@ def _insert_unnest(model, fields: Sequence[str], rows: Sequence[Sequence], on_co
     return out
 
 
+def select_bound(sql: str, params: Sequence) -> list[tuple]:
+    """The rows of a PostgreSQL query whose parameters are bound by the server (``%b`` for
+    binary arrays): see ``_bound_cursor``. For the events endpoint's lookups by array."""
+    with _bound_cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _bound_cursor() -> psycopg.Cursor:
     """A cursor that sends its parameters apart from the statement (PostgreSQL's extended
     protocol, psycopg's C dumpers) on the connection Django uses, in its transaction.

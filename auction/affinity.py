@@ -124,13 +124,15 @@ def _merge(latest: dict, user: str, taste: str, at: dt.datetime) -> None:
     latest[key] = (min(first, at), max(last, at))
 
 
-def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
+def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]], *,
+                          signals: set[str] | None = None) -> int:
     """Remember the brands, sizes and prices of the listings shoppers clicked or bought.
 
     ``rows``: ``(opaque user id, listing pk, when)``; rows without a user are skipped. One
     query for the listings, then in one transaction one upsert of price levels and one of
-    tastes; the shoppers topic is bumped once. Returns the number of (shopper,
-    taste) pairs written.
+    tastes; the shoppers topic is bumped once (or, given ``signals``, added to that set for
+    the caller to bump with its own topics: ``changes.bump_all``). Returns the number of
+    (shopper, taste) pairs written.
     """
     rows = [(user, listing_id, at) for user, listing_id, at in rows if user and listing_id]
     if not rows:
@@ -153,7 +155,10 @@ def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]]) -> int:
         _prices_add(prices)
         written = _tastes_upsert(latest, signal=False)
     if prices or written:
-        changes.bump(changes.SHOPPERS)
+        if signals is None:
+            changes.bump(changes.SHOPPERS)
+        else:
+            signals.add(changes.SHOPPERS)
     return written
 
 

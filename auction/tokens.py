@@ -10,11 +10,13 @@ Compact (about 120 characters) and cheap: one HMAC to sign, one to check.
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from django.conf import settings
 
@@ -51,8 +53,15 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+# base64.urlsafe_b64decode without its Python wrappers: the same translation of the
+# url-safe alphabet, the same non-strict decoding (a stray character is skipped, a non-ASCII
+# one is a ValueError). verify() decodes two parts per token on the events path.
+_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    return binascii.a2b_base64((text + "=" * (-len(text) % 4)).encode("ascii").translate(_URLSAFE),
+                               strict_mode=False)
 
 
 def sign(bid: ResolvedBid) -> str:
@@ -77,6 +86,34 @@ def _mac(body: str) -> bytes:
     return hmac.digest(_key(settings.SECRET_KEY), body.encode(), "sha256")[:_MAC_BYTES]
 
 
+@lru_cache(maxsize=4)
+def _keyed(secret: str) -> Any:
+    """An HMAC with the key already absorbed (OpenSSL's object); ``copy()`` per token skips
+    hashing the padded key twice."""
+    return hmac.new(_key(secret), digestmod="sha256")
+
+
+def _mac_check(body: str) -> bytes:
+    """``_mac(body)`` from the keyed HMAC's copy (the same bytes; verify's hot path)."""
+    mac = _keyed(settings.SECRET_KEY).copy()
+    mac.update(body.encode())
+    return mac.digest()[:_MAC_BYTES]
+
+
+_TIMES: dict[int, dt.datetime] = {}
+
+
+def _utc(epoch: int) -> dt.datetime:
+    """``datetime.fromtimestamp(epoch, UTC)``, remembered: the tokens of one auction, and of
+    the auctions of one second, share their times."""
+    at = _TIMES.get(epoch)
+    if at is None:
+        if len(_TIMES) >= 4096:
+            _TIMES.clear()
+        at = _TIMES[epoch] = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    return at
+
+
 def verify(token: str, now: dt.datetime) -> ResolvedBid:
     """The resolved bid in ``token``; TokenError("bad_signature" | "expired") otherwise.
 
@@ -92,17 +129,20 @@ def verify(token: str, now: dt.datetime) -> ResolvedBid:
         payload = _unb64(body[len(VERSION) + 1:]).decode()
     except (ValueError, UnicodeDecodeError):
         raise TokenError("bad_signature", "resolvedBidId is not a ClosetAds token") from None
-    if not hmac.compare_digest(mac, _mac(body)):
+    if not hmac.compare_digest(mac, _mac_check(body)):
         raise TokenError("bad_signature", "resolvedBidId signature does not match")
     parts = payload.split("|")
     if len(parts) != 8:
         raise TokenError("bad_signature", "resolvedBidId payload is malformed")
     auction_id, campaign, listing, price, slot, issued, expires, placement = parts
-    bid = ResolvedBid(
+    expires_at = _utc(int(expires))
+    # ResolvedBid(...) as its fields, without the frozen dataclass's per-field
+    # object.__setattr__ (a third of verify's time on the events path): the same object.
+    bid = object.__new__(ResolvedBid)
+    bid.__dict__.update(
         auction_id=auction_id, campaign_id=int(campaign), listing_id=int(listing), price_micros=int(price),
-        slot=int(slot), issued_at=dt.datetime.fromtimestamp(int(issued), dt.UTC),
-        expires_at=dt.datetime.fromtimestamp(int(expires), dt.UTC), placement=placement,
+        slot=int(slot), issued_at=_utc(int(issued)), expires_at=expires_at, placement=placement,
     )
-    if now >= bid.expires_at:
+    if now >= expires_at:
         raise TokenError("expired", "resolvedBidId has expired")
     return bid

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
@@ -37,13 +38,40 @@ def bump(topic: str) -> None:
     transaction.on_commit(lambda: _bump_now(topic))
 
 
+def bump_all(topics: Collection[str]) -> None:
+    """``bump`` for several topics: one UPDATE and one notification for all of them, once the
+    current transaction commits (at once outside one). The events endpoint signals what a
+    batch changed (listings sold, shoppers' tastes) this way, once, after its writes."""
+    wanted = sorted(set(topics))
+    if wanted:
+        transaction.on_commit(lambda: _bump_all_now(wanted))
+
+
+def _bump_all_now(topics: list[str]) -> None:
+    if ChangeCounter.objects.filter(topic__in=topics).update(version=F("version") + 1) != len(topics):
+        present = set(ChangeCounter.objects.filter(topic__in=topics).values_list("topic", flat=True))
+        for topic in topics:
+            if topic not in present:
+                _create(topic)
+    _notify()
+
+
 def _bump_now(topic: str) -> None:
     if not ChangeCounter.objects.filter(topic=topic).update(version=F("version") + 1):
-        try:
-            with transaction.atomic():
-                ChangeCounter.objects.create(topic=topic, version=1)
-        except IntegrityError:
-            ChangeCounter.objects.filter(topic=topic).update(version=F("version") + 1)
+        _create(topic)
+    _notify()
+
+
+def _create(topic: str) -> None:
+    """A topic's first bump (or, if another process created it meanwhile, its next)."""
+    try:
+        with transaction.atomic():
+            ChangeCounter.objects.create(topic=topic, version=1)
+    except IntegrityError:
+        ChangeCounter.objects.filter(topic=topic).update(version=F("version") + 1)
+
+
+def _notify() -> None:
     # The counter is committed: tell the listening processes, and this one at once.
     change_listener.listener.moved()
     if settings.USING_POSTGRES:

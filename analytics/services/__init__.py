@@ -10,7 +10,7 @@ from analytics.services.attribution import (
     attribution_run_pending,
 )
 from analytics.services.identities import seller_identity_link
-from analytics.services.ingest import IngestResult, events_ingest
+from analytics.services.ingest import IngestResult, events_ingest, events_ingest_json
 from analytics.services.rollups import FoldResult, rollups_add, rollups_fold, rollups_recompute
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "attribution_recompute",
     "attribution_run_pending",
     "events_ingest",
+    "events_ingest_json",
     "rollups_add",
     "rollups_fold",
     "rollups_recompute",

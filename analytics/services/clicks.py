@@ -45,6 +45,7 @@ from analytics.sql import insert_ignore, update_by_pk
 from auction import tokens
 from auction.models import AuctionSettings
 from campaigns.charging import charges_open
+from core.marketplace_rules import click_dedup_window
 
 CLICK_FIELDS = (*AD_EVENT_FIELDS, "seller", "charged", "reason")
 
@@ -145,14 +146,23 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
     return set(inserted) | duplicates
 
 
+def _click_settings() -> tuple[int, dt.timedelta]:
+    """The reserve and the repeat-click window (AuctionSettings): the two values, not the
+    settings row's every column as ``AuctionSettings.load()`` reads it, once per batch."""
+    values = AuctionSettings.objects.filter(pk=1).values_list("reserve_cpc_micros", "click_dedup_minutes").first()
+    if values is None:  # not created yet: load() creates it with the defaults
+        rules = AuctionSettings.load().marketplace_rules()
+        return rules.reserve_cpc_micros, rules.click_dedup_window
+    return values[0], click_dedup_window(values[1])
+
+
 def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResult, *, now: dt.datetime) -> None:
     """Store clicks (read by ``ad_events_read``); charge each valid sponsored click once (see the
     module docstring)."""
     clicks = ad_events_organic(clicks, "clicks", listings, result)
     if not clicks:
         return
-    rules = AuctionSettings.load().marketplace_rules()
-    window = rules.click_dedup_window
+    reserve, window = _click_settings()
     sellers = listings.seller_by_pk
 
     bulk_rows, candidates = [], []
@@ -181,7 +191,7 @@ def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResul
     result.stored(len(inserted), len(bulk_rows))
     new = {event_id for (event_id,) in inserted}
     try:
-        new |= _charge_new(candidates, result, now=now, window=window, reserve=rules.reserve_cpc_micros)
+        new |= _charge_new(candidates, result, now=now, window=window, reserve=reserve)
     finally:
         # Recorded once per batch by events_ingest, for clicks not stored before.
         result.tastes.extend((user, listing_id, at) for event_id, user, listing_id, at in tastes if event_id in new)

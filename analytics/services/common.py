@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
+from django.db import connection
 from django.db.models import Q
 
 from analytics import parsing
+from analytics.sql import select_bound
 from auction import tokens
 from core.validation import FieldError, echo_id
 from sellers.models import Listing
@@ -29,6 +31,8 @@ class IngestResult:
     # (shopper, listing pk, when) of the new clicks and purchases: recorded once per batch
     # (auction.affinity), not part of the response.
     tastes: list[tuple[str, int, dt.datetime]] = field(default_factory=list)
+    # Change signals (core.changes topics) to bump once the batch has committed, all at once.
+    signals: set[str] = field(default_factory=set)
 
     def reject(self, kind: str, index: int, event_id: Any, error: FieldError) -> None:
         if isinstance(event_id, bool) or not isinstance(event_id, (str, int)):
@@ -85,8 +89,18 @@ def listings_find(marketplace_ids: Iterable[str], pks: Iterable[int]) -> Listing
     found = Listings()
     if not marketplace_ids and not pks:
         return found
-    for mid, pk, seller in Listing.objects.filter(Q(marketplace_id__in=marketplace_ids) | Q(pk__in=pks)).values_list(
-            "marketplace_id", "pk", "seller_id"):
+    if connection.vendor == "postgresql":
+        # Two array parameters bound by the server: the ORM's IN list of a batch's ~250 ids
+        # was quoted into the statement in Python and parsed again by PostgreSQL.
+        meta = Listing._meta
+        rows = select_bound(
+            f"SELECT marketplace_id, {meta.pk.column}, seller_id FROM {meta.db_table} "  # noqa: S608 - the model's names
+            f"WHERE marketplace_id = ANY(%b::text[]) OR {meta.pk.column} = ANY(%b::bigint[])",
+            [list(marketplace_ids), list(pks)])
+    else:
+        rows = list(Listing.objects.filter(Q(marketplace_id__in=marketplace_ids) | Q(pk__in=pks)).values_list(
+            "marketplace_id", "pk", "seller_id"))
+    for mid, pk, seller in rows:
         found.by_marketplace_id[mid] = (pk, seller)
         found.seller_by_pk[pk] = seller
     return found
@@ -107,18 +121,49 @@ class AdEvent(NamedTuple):
     seller_id: int | None = None
 
 
-def ad_events_read(items: list, kind: str, result: IngestResult) -> list[AdEvent]:
+def ad_events_read(items: list, kind: str, result: IngestResult,
+                   signatures: dict[str, tuple[tokens.ResolvedBid | None, str | None]] | None = None) -> list[AdEvent]:
     """Parse impressions or clicks and verify the sponsored ones' signatures (no database);
     bad items are rejected. The organic ones' listings are found later (``ad_events_organic``)."""
+    return ad_events_verified(parse_batch(items, kind, parsing.parse_ad_event, result), signatures)
+
+
+def ad_events_distinct(events: list[parsing.AdEventIn], result: IngestResult) -> list[parsing.AdEventIn]:
+    """The events parsed by ``parsing.read_fast`` without the repeats of an id within the
+    batch, which count as duplicates (as ``parse_batch`` does)."""
+    distinct = []
+    seen: set[str] = set()
+    for event in events:
+        if event.event_id in seen:
+            result.duplicates += 1
+            continue
+        seen.add(event.event_id)
+        distinct.append(event)
+    return distinct
+
+
+def ad_events_verified(events: list[parsing.AdEventIn],
+                       signatures: dict[str, tuple[tokens.ResolvedBid | None, str | None]] | None = None
+                       ) -> list[AdEvent]:
+    """The parsed events with each sponsored one's signature checked, once per distinct token
+    (``signatures``, shared by a batch's impressions and clicks: the impression and the
+    click of one ad carry the same token)."""
+    if signatures is None:
+        signatures = {}
     read = []
-    for event in parse_batch(items, kind, parsing.parse_ad_event, result):
-        if event.token is None:
+    for event in events:
+        token = event.token
+        if token is None:
             read.append(AdEvent(event))
             continue
-        try:
-            read.append(AdEvent(event, bid=verify_signature(event.token)))
-        except tokens.TokenError as error:
-            read.append(AdEvent(event, token_error=str(error)))
+        checked = signatures.get(token)
+        if checked is None:
+            try:
+                checked = (verify_signature(token), None)
+            except tokens.TokenError as error:
+                checked = (None, str(error))
+            signatures[token] = checked
+        read.append(AdEvent(event, checked[0], checked[1]))
     return read
 
 

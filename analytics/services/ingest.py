@@ -26,15 +26,18 @@ from analytics.services.common import (
     IngestResult,
     Listings,
     ad_event_row,
+    ad_events_distinct,
     ad_events_organic,
     ad_events_read,
+    ad_events_verified,
     listings_find,
     parse_batch,
 )
 from analytics.services.purchases import purchases_ingest
 from analytics.sql import insert_ignore
 from auction.affinity import shopper_tastes_record
-from core import clock
+from core import changes, clock
+from core.api import parse_json_body
 from core.validation import FieldError
 
 logger = logging.getLogger(__name__)
@@ -81,10 +84,38 @@ def events_ingest(body: Any, *, now: dt.datetime | None = None) -> dict[str, Any
     now = now or clock.now()
     result = IngestResult()
     # Every item is read first (no database), then the listings they name in one query.
-    impressions = ad_events_read(lists["impressions"], "impressions", result)
-    clicks = ad_events_read(lists["clicks"], "clicks", result)
+    signatures: dict = {}
+    impressions = ad_events_read(lists["impressions"], "impressions", result, signatures)
+    clicks = ad_events_read(lists["clicks"], "clicks", result, signatures)
     purchases = parse_batch(lists["purchases"], "purchases", parsing.parse_purchase, result)
     cancellations = parse_batch(lists["cancellations"], "cancellations", parsing.parse_cancellation, result)
+    return _store(impressions, clicks, purchases, cancellations, result, now=now)
+
+
+def events_ingest_json(raw: bytes, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """``events_ingest`` of a request body as sent (JSON bytes), with the same answers.
+
+    A body whose impressions and clicks are all well formed (the usual one) is decoded into
+    typed structs in one pass (``parsing.read_fast``); any other is parsed as JSON and read
+    item by item by ``events_ingest``, which rejects the bad ones by field. FieldError("body")
+    when it is empty or not JSON.
+    """
+    fast = parsing.read_fast(raw)
+    if fast is None:
+        return events_ingest(parse_json_body(raw), now=now)
+    now = now or clock.now()
+    result = IngestResult()
+    signatures: dict = {}
+    impressions = ad_events_verified(ad_events_distinct(fast.impressions, result), signatures)
+    clicks = ad_events_verified(ad_events_distinct(fast.clicks, result), signatures)
+    purchases = parse_batch(fast.purchases, "purchases", parsing.parse_purchase, result)
+    cancellations = parse_batch(fast.cancellations, "cancellations", parsing.parse_cancellation, result)
+    return _store(impressions, clicks, purchases, cancellations, result, now=now)
+
+
+def _store(impressions: list[AdEvent], clicks: list[AdEvent], purchases: list[parsing.PurchaseIn],
+           cancellations: list[parsing.CancellationIn], result: IngestResult, *, now: dt.datetime) -> dict[str, Any]:
+    """Store a batch read by either entry point (see ``events_ingest``)."""
     listings = listings_find(
         [*(e.event.entity_id for e in (*impressions, *clicks) if e.event.entity_id is not None),
          *(item.listing_id for p in purchases for item in p.items)],
@@ -97,17 +128,20 @@ def events_ingest(body: Any, *, now: dt.datetime | None = None) -> dict[str, Any
         cancellations_ingest(cancellations, result)
         clicks_ingest(clicks, listings, result, now=now)
     # Only once the batch is stored: after a rollback its resending records them.
-    _tastes_record(result.tastes)
+    _tastes_record(result.tastes, result.signals)
+    # What the batch changed for the auction (listings sold, shoppers' tastes), signalled
+    # together: one counter update and one notification.
+    changes.bump_all(result.signals)
     return result.as_dict()
 
 
-def _tastes_record(tastes: list[tuple[str, int, dt.datetime]]) -> None:
+def _tastes_record(tastes: list[tuple[str, int, dt.datetime]], signals: set[str]) -> None:
     """What shoppers clicked and bought tells their tastes (auction.affinity): recorded once per
     batch, after the money, for events not stored before (a replayed batch adds nothing); a
     failure here costs a hint, never a charge or a purchase."""
     if not tastes:
         return
     try:
-        shopper_tastes_record(tastes)
+        shopper_tastes_record(tastes, signals=signals)
     except Exception:
         logger.exception("could not record shoppers' tastes from a batch of events")

@@ -9,7 +9,7 @@ from django.db import transaction
 from analytics import parsing
 from analytics.models import Purchase, PurchaseItem
 from analytics.services.common import IngestResult, Listings, unknown_listing
-from analytics.sql import insert_ignore
+from analytics.sql import insert_ignore, insert_rows
 from core import changes
 from sellers.models import Listing
 
@@ -20,8 +20,9 @@ def purchases_ingest(parsed: list[parsing.PurchaseIn], listings: Listings, resul
 
     A purchase naming a listing the catalog does not know is rejected whole (resend it once
     the listing is synced; the order id makes that safe). Orders and items are written in
-    one transaction; the catalog change signal is bumped after it commits, so a sold listing
-    stops winning auctions at once. Attribution runs later (every minute).
+    one transaction; the catalog change signal is bumped after it commits (by events_ingest,
+    with the batch's other signals, in ``result.signals``), so a sold listing stops winning
+    auctions at once. Attribution runs later (every minute).
     """
     found = listings.by_marketplace_id
     valid = []
@@ -44,16 +45,15 @@ def purchases_ingest(parsed: list[parsing.PurchaseIn], listings: Listings, resul
         ))
         result.stored(len(inserted), len(valid))
         new_items = [
-            PurchaseItem(purchase_id=inserted[p.order_id], purchased_at=p.occurred_at,
-                         listing_id=found[item.listing_id][0],
-                         seller_id=found[item.listing_id][1], unit_price_micros=item.unit_price_micros,
-                         quantity=item.quantity)
+            (inserted[p.order_id], p.occurred_at, found[item.listing_id][0], found[item.listing_id][1],
+             item.unit_price_micros, item.quantity)
             for p in valid if p.order_id in inserted for item in p.items
         ]
-        PurchaseItem.objects.bulk_create(new_items, batch_size=500)
-        sold = (Listing.objects.filter(pk__in={i.listing_id for i in new_items})
+        insert_rows(PurchaseItem, ("purchase", "purchased_at", "listing", "seller", "unit_price_micros", "quantity"),
+                    new_items)
+        sold = (Listing.objects.filter(pk__in={row[2] for row in new_items})
                 .exclude(status=Listing.Status.SOLD).update(status=Listing.Status.SOLD, updated_at=now))
         if sold:
-            changes.bump(changes.CATALOG)
+            result.signals.add(changes.CATALOG)
     result.tastes.extend((p.user, found[item.listing_id][0], p.occurred_at)
                          for p in valid if p.order_id in inserted for item in p.items)

@@ -63,3 +63,39 @@ def test_a_token_signed_with_another_secret_is_refused(settings):
 def test_round_trip_for_any_ids_and_prices(campaign_id, listing_id, price, slot):
     original = bid(campaign_id=campaign_id, listing_id=listing_id, price_micros=price, slot=slot)
     assert verify(sign(original), T0) == original
+
+
+def _decoded(decode, text):
+    try:
+        return decode(text)
+    except ValueError as error:  # binascii.Error and UnicodeEncodeError are ValueErrors
+        return type(error)
+
+
+@given(st.text(st.sampled_from("abzAZ09-_+/=.!é \n"), max_size=30))
+def test_token_parts_decode_as_the_standard_library_decodes_them(text):
+    """verify() decodes a token's parts without base64's Python wrappers: the same bytes, and
+    the same refusals (a stray character is skipped, a non-ASCII one is a ValueError)."""
+    import base64
+
+    from auction import tokens
+
+    standard = _decoded(lambda t: base64.urlsafe_b64decode(t + "=" * (-len(t) % 4)), text)
+    fast = _decoded(tokens._unb64, text)
+    assert fast == standard or (isinstance(standard, type) and isinstance(fast, type))
+
+
+def test_the_keyed_mac_is_the_one_shot_mac(settings):
+    from auction import tokens
+
+    for secret in ("one-secret-" + "x" * 40, "another-secret-" + "y" * 40):
+        settings.SECRET_KEY = secret
+        for body in ("v1.", "v1.YWJj", "v1." + "Q" * 200):
+            assert tokens._mac_check(body) == tokens._mac(body)
+
+
+def test_a_verified_bid_is_an_ordinary_frozen_resolved_bid():
+    verified = verify(sign(bid()), T0)
+    assert type(verified) is ResolvedBid and verified == bid() and hash(verified) == hash(bid())
+    with pytest.raises(AttributeError):
+        verified.price_micros = 1

@@ -29,3 +29,21 @@ def test_versions_lists_every_bumped_topic(db, django_capture_on_commit_callback
         changes.bump(changes.API_KEYS)
     assert changes.versions()[changes.API_KEYS] == 2
     assert changes.versions_checked() == changes.versions()
+
+
+def test_bump_all_bumps_each_topic_once_after_the_commit_and_creates_new_ones(db, django_capture_on_commit_callbacks):
+    from core import change_listener
+
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.bump(changes.CATALOG)
+    before = change_listener.listener.generation
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        changes.bump_all([changes.CATALOG, changes.SHOPPERS, changes.CATALOG])
+    assert changes.versions()[changes.CATALOG] == 1  # not before the commit
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert changes.versions()[changes.CATALOG] == 2 and changes.versions()[changes.SHOPPERS] == 1
+    assert change_listener.listener.generation == before + 1  # this process hears it at once
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.bump_all([])
+    assert changes.versions()[changes.CATALOG] == 2
