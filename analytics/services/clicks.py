@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -55,6 +56,10 @@ class _Candidate:
     event: parsing.AdEventIn
     bid: tokens.ResolvedBid
     seller_id: int | None
+
+
+def _nothing() -> None:
+    pass
 
 
 def _lock_key(user: str, listing_id: int) -> int:
@@ -85,9 +90,11 @@ def _charged_nearby(candidates: list[_Candidate], window: dt.timedelta) -> dict[
 
 
 def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, received_at: dt.datetime,
-                      window: dt.timedelta, identities: dict[str, int], reserve: int) -> set[str]:
+                      window: dt.timedelta, identities: dict[str, int], reserve: int,
+                      stored: Callable[[set[str]], None]) -> None:
     """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring);
-    the event ids stored now (a click stored before, as in a replayed batch, is a duplicate)."""
+    ``stored`` is called with the event ids stored now (a click stored before, as in a replayed
+    batch, is a duplicate) before anything is charged."""
     by_bid = sorted(candidates, key=lambda c: (_bid_key(c.bid), c.event.occurred_at, c.event.index))
     first_of_bid: dict[str, _Candidate] = {}
     for candidate in by_bid:
@@ -110,9 +117,10 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
             Click, CLICK_FIELDS, [_row(c.event, c.bid, None, c.seller_id, DUPLICATE) for c in losers],
             conflict=None, returning=("event_id",))}
         result.stored(len(inserted) + len(duplicates), len(candidates))
+        stored(set(inserted) | duplicates)
         winners = [c for c in candidates if c.event.event_id in inserted]
         if not winners:
-            return duplicates
+            return
         if connection.vendor == "postgresql":
             keys = sorted({_lock_key(c.event.user, c.bid.listing_id) for c in winners if c.event.user})
             if keys:
@@ -143,7 +151,6 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
         entries = charges.write()
         update_by_pk(Click, ("reason", "charged", "ledger_entry"),
                      [(pk, reason, reason is None, entries[pk] if reason is None else None) for pk, reason in judged])
-    return set(inserted) | duplicates
 
 
 def _click_settings() -> tuple[int, dt.timedelta]:
@@ -156,9 +163,12 @@ def _click_settings() -> tuple[int, dt.timedelta]:
     return values[0], click_dedup_window(values[1])
 
 
-def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResult, *, now: dt.datetime) -> None:
+def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResult, *, now: dt.datetime,
+                  before_charge: Callable[[], None] = _nothing) -> None:
     """Store clicks (read by ``ad_events_read``); charge each valid sponsored click once (see the
-    module docstring)."""
+    module docstring). The shoppers' tastes of the clicks stored now are added to
+    ``result.tastes``, then ``before_charge`` is called, before any budget period is locked
+    (when there is a click to charge)."""
     clicks = ad_events_organic(clicks, "clicks", listings, result)
     if not clicks:
         return
@@ -190,22 +200,26 @@ def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResul
     inserted = insert_ignore(Click, CLICK_FIELDS, bulk_rows, conflict=None, returning=("event_id",))
     result.stored(len(inserted), len(bulk_rows))
     new = {event_id for (event_id,) in inserted}
-    try:
-        new |= _charge_new(candidates, result, now=now, window=window, reserve=reserve)
-    finally:
+
+    def stored(now_stored: set[str]) -> None:
         # Recorded once per batch by events_ingest, for clicks not stored before.
+        new.update(now_stored)
         result.tastes.extend((user, listing_id, at) for event_id, user, listing_id, at in tastes if event_id in new)
+        before_charge()
+
+    if candidates:
+        _charge_new(candidates, result, now=now, window=window, reserve=reserve, stored=stored)
+    else:
+        stored(set())
 
 
 def _charge_new(candidates: list[_Candidate], result: IngestResult, *, now: dt.datetime,
-                window: dt.timedelta, reserve: int) -> set[str]:
-    """Judge and charge the sponsored clicks not stored before; the event ids stored now. A
-    click stored before (a replayed batch) is skipped by the inserts' ON CONFLICT: no query
-    of its own."""
-    if not candidates:
-        return set()
+                window: dt.timedelta, reserve: int, stored: Callable[[set[str]], None]) -> None:
+    """Judge and charge the sponsored clicks not stored before; ``stored`` is called with the
+    event ids stored now, before the charge. A click stored before (a replayed batch) is
+    skipped by the inserts' ON CONFLICT: no query of its own."""
     users = {c.event.user for c in candidates if c.event.user}
     identities = dict(SellerIdentity.objects.filter(opaque_user_id__in=users)
                       .values_list("opaque_user_id", "seller_id")) if users else {}
-    return _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities,
-                             reserve=reserve)
+    _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities,
+                      reserve=reserve, stored=stored)
