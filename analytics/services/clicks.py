@@ -42,7 +42,7 @@ from analytics import parsing
 from analytics.click_rules import DUPLICATE, ClickFacts, click_reason
 from analytics.models import Click, ClickBid, SellerIdentity
 from analytics.services.common import AD_EVENT_FIELDS, AdEvent, IngestResult, Listings, ad_event_row, ad_events_organic
-from analytics.sql import insert_ignore, update_by_pk
+from analytics.sql import insert_ignore, select_bound, update_by_pk
 from auction import tokens
 from auction.models import AuctionSettings
 from campaigns.charging import charges_open
@@ -75,26 +75,50 @@ def _bid_key(bid: tokens.ResolvedBid) -> str:
     return f"{bid.auction_id}:{bid.listing_id}"[:100]
 
 
-def _charged_nearby(candidates: list[_Candidate], window: dt.timedelta) -> dict[tuple[str, int], list[dt.datetime]]:
-    """The buyers' charged clicks around these clicks: {(buyer, listing): [times]} (one query)."""
-    users = {c.event.user for c in candidates if c.event.user}
-    if not users or window <= dt.timedelta(0):
-        return {}
-    times = [c.event.occurred_at for c in candidates]
+def _buyers_read(winners: list[_Candidate], window: dt.timedelta
+                 ) -> tuple[dict[tuple[str, int], list[dt.datetime]], dict[str, int]]:
+    """The buyers' charged clicks around these clicks, {(buyer, listing): [times]}, and which
+    buyers are sellers, {buyer: seller pk} (SellerIdentity): one query on PostgreSQL."""
+    users = sorted({c.event.user for c in winners if c.event.user})
+    if not users:
+        return {}, {}
+    times = [c.event.occurred_at for c in winners]
+    low, high = min(times) - window, max(times) + window
     nearby: dict[tuple[str, int], list[dt.datetime]] = {}
-    for user, listing_id, at in Click.objects.filter(
-            charged=True, opaque_user_id__in=users, occurred_at__gt=min(times) - window,
-            occurred_at__lt=max(times) + window).values_list("opaque_user_id", "listing_id", "occurred_at"):
-        nearby.setdefault((user, listing_id), []).append(at)
-    return nearby
+    identities: dict[str, int] = {}
+    if connection.vendor == "postgresql":
+        identity_sql = f"SELECT opaque_user_id, seller_id, NULL FROM {SellerIdentity._meta.db_table} " \
+                       "WHERE opaque_user_id = ANY(%b::text[])"  # noqa: S608 - the model's names
+        if window > dt.timedelta(0):
+            sql = (f"SELECT opaque_user_id, listing_id, occurred_at FROM {Click._meta.db_table} "  # noqa: S608
+                   "WHERE charged AND opaque_user_id = ANY(%b::text[]) AND occurred_at > %b AND occurred_at < %b "
+                   f"UNION ALL {identity_sql}")
+            params: list = [users, low, high, users]
+        else:
+            sql, params = identity_sql, [users]
+        for user, value, at in select_bound(sql, params):
+            if at is None:
+                identities[user] = value
+            else:
+                nearby.setdefault((user, value), []).append(at)
+        return nearby, identities
+    identities = dict(SellerIdentity.objects.filter(opaque_user_id__in=users)
+                      .values_list("opaque_user_id", "seller_id"))
+    if window > dt.timedelta(0):
+        for user, listing_id, at in Click.objects.filter(
+                charged=True, opaque_user_id__in=users, occurred_at__gt=low,
+                occurred_at__lt=high).values_list("opaque_user_id", "listing_id", "occurred_at"):
+            nearby.setdefault((user, listing_id), []).append(at)
+    return nearby, identities
 
 
 def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, received_at: dt.datetime,
-                      window: dt.timedelta, identities: dict[str, int], reserve: int,
+                      decided: list[tuple],
                       stored: Callable[[set[str]], None]) -> None:
-    """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring);
-    ``stored`` is called with the event ids stored now (a click stored before, as in a replayed
-    batch, is a duplicate) before anything is charged."""
+    """Insert, judge and charge the batch's chargeable clicks in one transaction (module docstring),
+    and store the ``decided`` rows (the clicks judged without the database) with the
+    duplicates; ``stored`` is called with the event ids stored now (a click stored before, as
+    in a replayed batch, is a duplicate) before anything is charged."""
     by_bid = sorted(candidates, key=lambda c: (_bid_key(c.bid), c.event.occurred_at, c.event.index))
     first_of_bid: dict[str, _Candidate] = {}
     for candidate in by_bid:
@@ -113,20 +137,24 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
             conflict=None, returning=("event_id", "id")))
         # Not in: another click holds the bid, or (a replay) the event id is stored already.
         losers = [c for c in by_bid if c.event.event_id not in inserted]
-        duplicates = {event_id for (event_id,) in insert_ignore(
-            Click, CLICK_FIELDS, [_row(c.event, c.bid, None, c.seller_id, DUPLICATE) for c in losers],
+        # With the batch's other clicks that need no judging: one insert for both.
+        new = {event_id for (event_id,) in insert_ignore(
+            Click, CLICK_FIELDS, [*decided, *(_row(c.event, c.bid, None, c.seller_id, DUPLICATE) for c in losers)],
             conflict=None, returning=("event_id",))}
+        loser_ids = {c.event.event_id for c in losers}
+        duplicates = new & loser_ids
+        result.stored(len(new) - len(duplicates), len(decided))
         result.stored(len(inserted) + len(duplicates), len(candidates))
-        stored(set(inserted) | duplicates)
+        stored(set(inserted) | new)
         winners = [c for c in candidates if c.event.event_id in inserted]
         if not winners:
             return
         if connection.vendor == "postgresql":
-            keys = sorted({_lock_key(c.event.user, c.bid.listing_id) for c in winners if c.event.user})
-            if keys:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", [keys])
-        nearby = _charged_nearby(winners, window)
+            reserve, window = _locks_and_settings(
+                sorted({_lock_key(c.event.user, c.bid.listing_id) for c in winners if c.event.user}))
+        else:
+            reserve, window = _click_settings_read()
+        nearby, identities = _buyers_read(winners, window)
         charges = charges_open([(c.bid.campaign_id, c.event.occurred_at) for c in winners], reserve_micros=reserve)
         judged: list[tuple[int, str | None]] = []
         for candidate in sorted(winners, key=lambda c: (c.bid.campaign_id, c.event.occurred_at, c.event.index)):
@@ -153,14 +181,29 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
                      [(pk, reason, reason is None, entries[pk] if reason is None else None) for pk, reason in judged])
 
 
-def _click_settings() -> tuple[int, dt.timedelta]:
-    """The reserve and the repeat-click window (AuctionSettings): the two values, not the
-    settings row's every column as ``AuctionSettings.load()`` reads it, once per batch."""
+def _click_settings_read() -> tuple[int, dt.timedelta]:
+    """The two values, not the settings row's every column as ``AuctionSettings.load()`` reads it."""
     values = AuctionSettings.objects.filter(pk=1).values_list("reserve_cpc_micros", "click_dedup_minutes").first()
     if values is None:  # not created yet: load() creates it with the defaults
         rules = AuctionSettings.load().marketplace_rules()
         return rules.reserve_cpc_micros, rules.click_dedup_window
     return values[0], click_dedup_window(values[1])
+
+
+def _locks_and_settings(keys: list[int]) -> tuple[int, dt.timedelta]:
+    """PostgreSQL: take the transaction's advisory locks on ``keys`` (sorted) and read the
+    reserve and the repeat-click window in the same statement (a round trip less than a
+    settings query of its own). The one-row join makes the locks run exactly once."""
+    settings_table = AuctionSettings._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k), "  # noqa: S608
+            "s.reserve_cpc_micros, s.click_dedup_minutes FROM (SELECT 1) AS one "  # and a table name:
+            f"LEFT JOIN {settings_table} s ON s.id = 1", [keys])
+        _, reserve, minutes = cursor.fetchone()
+    if reserve is None:  # not created yet: load() creates it with the defaults
+        return _click_settings_read()
+    return reserve, click_dedup_window(minutes)
 
 
 def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResult, *, now: dt.datetime,
@@ -172,11 +215,16 @@ def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResul
     clicks = ad_events_organic(clicks, "clicks", listings, result)
     if not clicks:
         return
-    reserve, window = _click_settings()
     sellers = listings.seller_by_pk
 
     bulk_rows, candidates = [], []
     tastes: list[tuple[str, str, int, dt.datetime]] = []  # (event, shopper, listing, when): auction.affinity
+
+    def stored(new: set[str]) -> None:
+        # Recorded once per batch by events_ingest, for clicks not stored before.
+        result.tastes.extend((user, listing_id, at) for event_id, user, listing_id, at in tastes if event_id in new)
+        before_charge()
+
     for read in clicks:
         event, bid = read.event, read.bid
         if read.listing_id is not None:
@@ -196,30 +244,10 @@ def clicks_ingest(clicks: list[AdEvent], listings: Listings, result: IngestResul
             candidates.append(_Candidate(event, bid, seller_id))
             tastes.append((event.event_id, event.user, bid.listing_id, event.occurred_at))
 
+    if candidates:
+        _judge_and_charge(candidates, result, received_at=now, decided=bulk_rows, stored=stored)
+        return
     # Any unique key: the storefront's id is unique with the time (weekly partitions on PostgreSQL).
     inserted = insert_ignore(Click, CLICK_FIELDS, bulk_rows, conflict=None, returning=("event_id",))
     result.stored(len(inserted), len(bulk_rows))
-    new = {event_id for (event_id,) in inserted}
-
-    def stored(now_stored: set[str]) -> None:
-        # Recorded once per batch by events_ingest, for clicks not stored before.
-        new.update(now_stored)
-        result.tastes.extend((user, listing_id, at) for event_id, user, listing_id, at in tastes if event_id in new)
-        before_charge()
-
-    if candidates:
-        _charge_new(candidates, result, now=now, window=window, reserve=reserve, stored=stored)
-    else:
-        stored(set())
-
-
-def _charge_new(candidates: list[_Candidate], result: IngestResult, *, now: dt.datetime,
-                window: dt.timedelta, reserve: int, stored: Callable[[set[str]], None]) -> None:
-    """Judge and charge the sponsored clicks not stored before; ``stored`` is called with the
-    event ids stored now, before the charge. A click stored before (a replayed batch) is
-    skipped by the inserts' ON CONFLICT: no query of its own."""
-    users = {c.event.user for c in candidates if c.event.user}
-    identities = dict(SellerIdentity.objects.filter(opaque_user_id__in=users)
-                      .values_list("opaque_user_id", "seller_id")) if users else {}
-    _judge_and_charge(candidates, result, received_at=now, window=window, identities=identities,
-                      reserve=reserve, stored=stored)
+    stored({event_id for (event_id,) in inserted})
