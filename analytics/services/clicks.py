@@ -42,7 +42,7 @@ from analytics import parsing
 from analytics.click_rules import DUPLICATE, ClickFacts, click_reason
 from analytics.models import Click, ClickBid, SellerIdentity
 from analytics.services.common import AD_EVENT_FIELDS, AdEvent, IngestResult, Listings, ad_event_row, ad_events_organic
-from analytics.sql import insert_ignore, select_bound, update_by_pk
+from analytics.sql import insert_claimed, insert_ignore, select_bound, update_by_pk
 from auction import tokens
 from auction.models import AuctionSettings
 from campaigns.charging import charges_open
@@ -124,17 +124,14 @@ def _judge_and_charge(candidates: list[_Candidate], result: IngestResult, *, rec
     for candidate in by_bid:
         first_of_bid.setdefault(_bid_key(candidate.bid), candidate)
     with transaction.atomic(savepoint=False):  # no savepoint inside events_ingest's transaction
-        # The claims, in bid key order; a bid claimed before (another batch, or this very
-        # click in a replayed batch) is not claimed again.
-        claimed = {key for (key,) in insert_ignore(
-            ClickBid, ("bid_key", "claimed_at"),
-            [(key, c.event.occurred_at) for key, c in sorted(first_of_bid.items())],
-            conflict="bid_key", returning=("bid_key",))}
-        claimers = [c for key, c in first_of_bid.items() if key in claimed]
-        inserted = dict(insert_ignore(
+        # The claims, in bid key order, and the claiming clicks; a bid claimed before (another
+        # batch, or this very click in a replayed batch) is not claimed again.
+        claims = sorted(first_of_bid.items())
+        inserted = dict(insert_claimed(
+            ClickBid, ("bid_key", "claimed_at"), [(key, c.event.occurred_at) for key, c in claims],
             Click, (*CLICK_FIELDS, "bid_key"),
-            [(*_row(c.event, c.bid, None, c.seller_id, None), _bid_key(c.bid)) for c in claimers],
-            conflict=None, returning=("event_id", "id")))
+            [(*_row(c.event, c.bid, None, c.seller_id, None), key) for key, c in claims],
+            returning=("event_id", "id")))
         # Not in: another click holds the bid, or (a replay) the event id is stored already.
         losers = [c for c in by_bid if c.event.event_id not in inserted]
         # With the batch's other clicks that need no judging: one insert for both.
