@@ -5,9 +5,10 @@ UPDATE``, in campaign id order, so two batches never wait on each other in a cyc
 ``ClickCharges.charge`` decides each click in memory against those locked rows, in the
 caller's order, exactly as ``click_charge`` called click by click would (same refusals, same
 exhaustion time), and ``ClickCharges.write`` writes it all: one conditional ``UPDATE`` of
-the periods' spend (it refuses to go over a budget even if the lock were gone), one
-multi-row insert of ledger entries. Four statements for a batch (campaigns, locks, spend,
-ledger) instead of seven per click (docs/decisions/0009-event-ingest.md).
+the periods' spend (it refuses to go over a budget even if the lock were gone), the
+exhaustion times and one multi-row insert of ledger entries. On PostgreSQL two statements for
+a batch (campaigns with their locked periods; spend, exhaustion and ledger as data-modifying
+CTEs), on SQLite four or more, instead of seven per click (docs/decisions/0009-event-ingest.md).
 
 Money is integer micros; times are UTC.
 """

@@ -6,24 +6,30 @@ organic clicks) is written in bulk. The clicks of a batch that may be charged ar
 and charged in one transaction:
 
 1. claim each resolved bid for its first click (one multi-row INSERT into ``ClickBid`` ...
-   ON CONFLICT DO NOTHING, in bid key order) and insert the claiming clicks; every other
-   click of a claimed bid is stored as ``duplicate`` (a concurrent second claim waits for the
-   first to commit, then conflicts). The claims have their own table because clicks are
-   partitioned by week, and a unique key on them could not span weeks;
-2. on PostgreSQL, take transaction-scoped advisory locks on each (buyer, listing), then
-   read the buyers' charged clicks around them (one query): a charged click on the same
-   listing within the dedup window, either side, makes a ``repeat_click`` (either side,
-   so a click reported late is judged like one on time);
-3. ``self_click`` when the buyer's opaque id is the listing's seller (SellerIdentity);
-4. lock the clicks' budget periods and charge each remaining click against them, campaign
-   by campaign, as ``click_charge`` would (``campaigns.charging``: decided in memory on the
-   locked rows, then one conditional UPDATE of the spend and one insert of ledger entries
-   keyed by the click id); a refusal (budget exhausted, campaign paused) leaves the click
-   free with that reason;
-5. write the outcomes and ledger links (one UPDATE), commit.
+   ON CONFLICT DO NOTHING, in bid key order) and insert the claiming clicks (one statement on
+   PostgreSQL, ``analytics.sql.insert_claimed``); every other click of a claimed bid is
+   stored as ``duplicate`` (a concurrent second claim waits for the first to commit, then
+   conflicts), in one insert with the batch's clicks decided without the database. The claims
+   have their own table because clicks are partitioned by week, and a unique key on them
+   could not span weeks;
+2. the caller's ``before_charge`` (events_ingest records the shoppers' tastes), before any
+   budget period is locked;
+3. on PostgreSQL, take transaction-scoped advisory locks on each (buyer, listing) and read the
+   reserve and the dedup window (one statement), then read the buyers' charged clicks around
+   them and the buyers that are sellers (SellerIdentity; one query): a charged click on the
+   same listing within the dedup window, either side, makes a ``repeat_click`` (either side,
+   so a click reported late is judged like one on time); ``self_click`` when the buyer's
+   opaque id is the listing's seller;
+4. read the campaigns and lock the clicks' budget periods, and charge each remaining click
+   against them, campaign by campaign, as ``click_charge`` would (``campaigns.charging``:
+   decided in memory on the locked rows, then the spend, exhaustion times and ledger entries
+   keyed by the click id written at once); a refusal (budget exhausted, campaign paused)
+   leaves the click free with that reason;
+5. write the outcomes and ledger links (one UPDATE); the caller commits.
 
 Deadlock-free by lock order: every such transaction takes the bid keys (sorted), then the
-advisory locks (sorted), then the campaigns' budget periods (in campaign id order), so
+shoppers' rows (sorted), then the advisory locks (sorted), then the campaigns' budget periods
+(in campaign id order), so
 no two can wait on each other in a cycle. One transaction per batch rather than per click
 saves a commit (an fsync) and several round trips per click; it holds a campaign's budget
 period for the rest of the batch's clicks (milliseconds).

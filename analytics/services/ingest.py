@@ -5,8 +5,8 @@ the rest are stored), then writes each kind with one multi-row ``INSERT ... ON C
 NOTHING`` (analytics.sql): an event id already stored is counted as a duplicate and
 changes nothing. The whole batch is one transaction. There is no per-event database work:
 the sponsored clicks that pass validation are charged together against their locked
-budget periods (campaigns.charging; see analytics.services.clicks), about 30 statements
-for a realistic batch of 500 events (docs/decisions/0009-event-ingest.md).
+budget periods (campaigns.charging; see analytics.services.clicks), about 20 statements
+for a realistic batch of 500 events on PostgreSQL (docs/decisions/0009-event-ingest.md).
 """
 
 from __future__ import annotations
