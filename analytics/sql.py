@@ -186,6 +186,16 @@ def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     model_fields = [meta.get_field(name) for name in fields]
+    if connection.vendor == "postgresql":
+        # One array per column, bound by the server (see _bound_cursor): no values quoted in Python.
+        names = [f"c{i}" for i in range(len(model_fields))]
+        arrays = ", ".join([f"%b::{_array_type(meta.pk)}[]", *(f"%b::{_array_type(f)}[]" for f in model_fields)])
+        sql = (f"UPDATE {table} SET "  # noqa: S608 - identifiers and types come from the model
+               f"{', '.join(f'{quote(f.column)} = v.{name}' for f, name in zip(model_fields, names, strict=True))} "
+               f"FROM unnest({arrays}) AS v(pk, {', '.join(names)}) WHERE {table}.{quote(meta.pk.column)} = v.pk")
+        with _bound_cursor() as cursor:
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+            return cursor.rowcount
     # VALUES columns are column1, column2... on both backends; the casts give NULLs a type.
     sets = ", ".join(f"{quote(f.column)} = CAST(v.column{i + 2} AS {_cast_type(f)})"
                      for i, f in enumerate(model_fields))
