@@ -41,6 +41,45 @@ def insert_ignore(model, fields: Sequence[str], rows: Sequence[Sequence], *, con
     return _insert(model, fields, rows, f" ON CONFLICT {target} DO NOTHING", returning)
 
 
+def insert_claimed(claim_model, claim_fields: Sequence[str], claims: Sequence[Sequence], model, fields: Sequence[str],
+                   rows: Sequence[Sequence], *, returning: Sequence[str]) -> list[tuple]:
+    """Claim keys, then insert the rows of the keys claimed now; ``returning`` of the new rows.
+
+    ``claims`` (values in ``claim_fields`` order, the key first, in the order to take them)
+    go into ``claim_model`` skipping a key claimed before (ON CONFLICT on the key: a
+    concurrent claim of it waits for the other transaction, then conflicts); each of
+    ``rows`` whose last value is a key claimed now goes into ``model`` skipping conflicts
+    on any unique key. One statement on PostgreSQL (a data-modifying CTE), two elsewhere.
+    """
+    if not claims:
+        return []
+    if connection.vendor != "postgresql":
+        claimed = {key for (key,) in insert_ignore(claim_model, claim_fields, claims, conflict=claim_fields[0],
+                                                   returning=claim_fields[:1])}
+        return insert_ignore(model, fields, [row for row in rows if row[-1] in claimed], conflict=None,
+                             returning=returning)
+    quote = connection.ops.quote_name
+    claim_meta, meta = claim_model._meta, model._meta
+    claim_columns = [claim_meta.get_field(name) for name in claim_fields]
+    model_fields = [meta.get_field(name) for name in fields]
+    key = quote(claim_columns[0].column)
+    names = [f"c{i}" for i in range(len(model_fields))]
+    # Identifiers and types come from the models, values are parameters.
+    sql = (f"WITH claims AS (INSERT INTO {quote(claim_meta.db_table)} "  # noqa: S608
+           f"({', '.join(quote(f.column) for f in claim_columns)}) "
+           f"SELECT * FROM unnest({', '.join(f'%b::{_array_type(f)}[]' for f in claim_columns)}) "
+           f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}) "
+           f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in model_fields)}) "
+           f"SELECT * FROM unnest({', '.join(f'%b::{_array_type(f)}[]' for f in model_fields)}) "
+           f"AS u({', '.join(names)}) WHERE u.{names[-1]} IN (SELECT {key} FROM claims) ON CONFLICT DO NOTHING "
+           f"RETURNING {', '.join(quote(meta.get_field(name).column) for name in returning)}")
+    params = [list(column) for column in zip(*claims, strict=True)]
+    params += [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in model_fields]
+    with _bound_cursor() as cursor:
+        cursor.execute(sql, params)
+        return [tuple(r) for r in cursor.fetchall()]
+
+
 def insert_rows(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
     """Insert ``rows`` (values in ``fields`` order) as insert_ignore does, but a conflict raises
     IntegrityError; the number of rows inserted. For many rows where ``bulk_create`` would
@@ -147,6 +186,16 @@ def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
     quote = connection.ops.quote_name
     table = quote(meta.db_table)
     model_fields = [meta.get_field(name) for name in fields]
+    if connection.vendor == "postgresql":
+        # One array per column, bound by the server (see _bound_cursor): no values quoted in Python.
+        names = [f"c{i}" for i in range(len(model_fields))]
+        arrays = ", ".join([f"%b::{_array_type(meta.pk)}[]", *(f"%b::{_array_type(f)}[]" for f in model_fields)])
+        sql = (f"UPDATE {table} SET "  # noqa: S608 - identifiers and types come from the model
+               f"{', '.join(f'{quote(f.column)} = v.{name}' for f, name in zip(model_fields, names, strict=True))} "
+               f"FROM unnest({arrays}) AS v(pk, {', '.join(names)}) WHERE {table}.{quote(meta.pk.column)} = v.pk")
+        with _bound_cursor() as cursor:
+            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+            return cursor.rowcount
     # VALUES columns are column1, column2... on both backends; the casts give NULLs a type.
     sets = ", ".join(f"{quote(f.column)} = CAST(v.column{i + 2} AS {_cast_type(f)})"
                      for i, f in enumerate(model_fields))

@@ -125,23 +125,34 @@ def _merge(latest: dict, user: str, taste: str, at: dt.datetime) -> None:
 
 
 def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]], *,
-                          signals: set[str] | None = None) -> int:
+                          signals: set[str] | None = None,
+                          listings: Mapping[int, tuple[str, str, str, int]] | None = None) -> int:
     """Remember the brands, sizes and prices of the listings shoppers clicked or bought.
 
     ``rows``: ``(opaque user id, listing pk, when)``; rows without a user are skipped. One
-    query for the listings, then in one transaction one upsert of price levels and one of
-    tastes; the shoppers topic is bumped once (or, given ``signals``, added to that set for
-    the caller to bump with its own topics: ``changes.bump_all``). Returns the number of
-    (shopper, taste) pairs written.
+    query for the listings (none given ``listings``: pk -> (brand, category, size, price
+    micros) of every listing the rows name, as the caller has read them; a pk missing from
+    it is a listing that does not exist), then in one transaction one upsert of price levels
+    and one of tastes, each in key order (concurrent writers of the same shoppers lock their
+    rows in the same order); the shoppers topic is bumped once (or, given ``signals``, added
+    to that set for the caller to bump with its own topics: ``changes.bump_all``). Returns the
+    number of (shopper, taste) pairs written.
     """
     rows = [(user, listing_id, at) for user, listing_id, at in rows if user and listing_id]
     if not rows:
         return 0
-    from sellers.models import Listing
+    if listings is None:
+        from sellers.models import Listing
 
-    facts = {pk: (listing_tastes(brand, category, size), price) for pk, brand, category, size, price in
-             Listing.objects.filter(pk__in={listing_id for _, listing_id, _ in rows})
-             .values_list("pk", "brand", "category", "size", "price_micros")}
+        listings = {pk: (brand, category, size, price) for pk, brand, category, size, price in
+                    Listing.objects.filter(pk__in={listing_id for _, listing_id, _ in rows})
+                    .values_list("pk", "brand", "category", "size", "price_micros")}
+    facts: dict[int, tuple[tuple[str, str], int]] = {}
+    for pk in {listing_id for _, listing_id, _ in rows}:
+        found = listings.get(pk)
+        if found is not None:
+            brand, category, size, price = found
+            facts[pk] = (listing_tastes(brand, category, size), price)
     latest: dict = {}
     prices: dict[str, list[float]] = defaultdict(list)
     for user, listing_id, at in rows:
@@ -151,7 +162,7 @@ def shopper_tastes_record(rows: Iterable[tuple[str, int, dt.datetime]], *,
                 _merge(latest, user, taste, at)
         if price > 0:
             prices[user[:256]].append(log_dollars(price))
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # inside the events batch's transaction: no savepoint
         _prices_add(prices)
         written = _tastes_upsert(latest, signal=False)
     if prices or written:

@@ -47,7 +47,29 @@ def bump_all(topics: Collection[str]) -> None:
         transaction.on_commit(lambda: _bump_all_now(wanted))
 
 
+# The counters' update and the notification in one statement (one round trip): in autocommit
+# both take effect together, the notification delivered once the update is committed.
+_BUMP_NOTIFY_SQL = (
+    f"WITH bumped AS (UPDATE {ChangeCounter._meta.db_table} SET version = version + 1 "  # noqa: S608 - a table name
+    "WHERE topic = ANY(%s) RETURNING 1) "
+    f"SELECT (SELECT count(*) FROM bumped), pg_notify('{change_listener.CHANNEL}', '')"
+)
+
+
 def _bump_all_now(topics: list[str]) -> None:
+    if settings.USING_POSTGRES and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(_BUMP_NOTIFY_SQL, [topics])
+            bumped = cursor.fetchone()[0]
+        if bumped != len(topics):
+            present = set(ChangeCounter.objects.filter(topic__in=topics).values_list("topic", flat=True))
+            for topic in topics:
+                if topic not in present:
+                    _create(topic)
+            _notify()  # again, now that the new topics are there
+            return
+        change_listener.listener.moved()
+        return
     if ChangeCounter.objects.filter(topic__in=topics).update(version=F("version") + 1) != len(topics):
         present = set(ChangeCounter.objects.filter(topic__in=topics).values_list("topic", flat=True))
         for topic in topics:

@@ -80,11 +80,14 @@ class Listings:
 
     by_marketplace_id: dict[str, tuple[int, int]] = field(default_factory=dict)  # (listing pk, seller pk)
     seller_by_pk: dict[int, int] = field(default_factory=dict)
+    # pk -> (brand, category, size, price micros): what shoppers' tastes are made of (auction.affinity)
+    facts: dict[int, tuple[str, str, str, int]] = field(default_factory=dict)
 
 
 def listings_find(marketplace_ids: Iterable[str], pks: Iterable[int]) -> Listings:
     """The listings with these marketplace ids (organic events, purchases) or primary keys (the
-    resolved bids of sponsored clicks) that exist: one query for the whole batch."""
+    resolved bids of sponsored clicks) that exist, with what shoppers' tastes need of them:
+    one query for the whole batch."""
     marketplace_ids, pks = set(marketplace_ids), set(pks)
     found = Listings()
     if not marketplace_ids and not pks:
@@ -94,15 +97,17 @@ def listings_find(marketplace_ids: Iterable[str], pks: Iterable[int]) -> Listing
         # was quoted into the statement in Python and parsed again by PostgreSQL.
         meta = Listing._meta
         rows = select_bound(
-            f"SELECT marketplace_id, {meta.pk.column}, seller_id FROM {meta.db_table} "  # noqa: S608 - the model's names
+            f"SELECT marketplace_id, {meta.pk.column}, seller_id, brand, category, size, price_micros "  # noqa: S608
+            f"FROM {meta.db_table} "  # the model's names
             f"WHERE marketplace_id = ANY(%b::text[]) OR {meta.pk.column} = ANY(%b::bigint[])",
             [list(marketplace_ids), list(pks)])
     else:
         rows = list(Listing.objects.filter(Q(marketplace_id__in=marketplace_ids) | Q(pk__in=pks)).values_list(
-            "marketplace_id", "pk", "seller_id"))
-    for mid, pk, seller in rows:
+            "marketplace_id", "pk", "seller_id", "brand", "category", "size", "price_micros"))
+    for mid, pk, seller, brand, category, size, price in rows:
         found.by_marketplace_id[mid] = (pk, seller)
         found.seller_by_pk[pk] = seller
+        found.facts[pk] = (brand, category, size, price)
     return found
 
 

@@ -225,3 +225,19 @@ def test_a_click_on_a_listing_deleted_since_its_auction_is_not_taken_for_a_self_
     click = Click.objects.get()
     assert click.reason != "self_click"
     assert click.seller_id is None
+
+
+def test_a_settings_change_takes_effect_in_the_next_batch(promoted, django_capture_on_commit_callbacks):
+    # The ingest keeps the reserve and the window for one version of the settings counter.
+    campaign, listing = promoted
+    clicks(sponsored(bid_token(campaign, listing), id="c1", user="u"))
+    clock.advance(6 * MIN)
+    clicks(sponsored(bid_token(campaign, listing), id="c2", user="u"))
+    assert Click.objects.get(event_id="c2").reason == "repeat_click"
+    settings = AuctionSettings.load()
+    settings.click_dedup_minutes = 5
+    with django_capture_on_commit_callbacks(execute=True):
+        settings.save()
+    clock.advance(1 * MIN)
+    clicks(sponsored(bid_token(campaign, listing), id="c3", user="u"))
+    assert Click.objects.get(event_id="c3").charged
