@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 # "Enough demand" to spend a budget: the expected spend, at this price per click, of the
 # closet's best incremental placement on every page (``Simulation._demand``).
 DEMAND_BID_MICROS = 500_000
+WARMUP_SESSIONS = 10**9  # warm-up sessions are numbered from here (their event ids and draws)
 CANCEL_SHARE = 0.03
 
 
@@ -47,6 +48,9 @@ class Options:
     organic_impressions: bool = True
     first_seller_budget: int | None = None  # dollars: seller 0 promotes with it (the demo's seller)
     tick_minutes: int = 30  # periodic work (pacing, rollups, attribution) every so many simulated minutes
+    # --warmup-days: organic-only days played before the campaigns launch at ``start`` (the
+    # marketplace's history: models, shoppers' tastes). Not measured; 0: a cold start.
+    warmup_days: int = 0
     prefix: str = ""  # before every marketplace and event id: runs sharing a database (--http) must not collide
     slot_positions: tuple[int, ...] = behaviour.DEFAULT_SLOT_POSITIONS  # --slot-positions: the page layout
     # --margin / --sigma: the incrementality gate's admin settings for this run (None: as the admin set them).
@@ -186,7 +190,7 @@ class Simulation:
     def run(self) -> dict:
         began = time.perf_counter()
         o = self.o
-        clock.set_now(o.start)
+        clock.set_now(o.start - dt.timedelta(days=o.warmup_days))
         from auction.index import auction_index
         from auction.models import AuctionSettings
         from auction.services import throttle_random
@@ -211,6 +215,8 @@ class Simulation:
         self._world = world = build_world(o.seed, o.sellers, o.buyers, o.start, o.promote_share, o.holdout,
                                           o.first_seller_budget, o.prefix)
         self._sync_catalog(world)
+        if o.warmup_days:
+            self._warm_up(world)
         if self.campaign_setup is not None:
             self.setup_info = self.campaign_setup(world, o)
         rng = np.random.default_rng(o.seed)
@@ -237,6 +243,44 @@ class Simulation:
         self._flush()
         self.elapsed = time.perf_counter() - began
         return self.setup_info
+
+    def _warm_up(self, world: World) -> None:
+        """``warmup_days`` of organic traffic before ``start``, no campaign running: the pages
+        are played without ads and their events reported, so the platform's models, shoppers'
+        tastes and price levels start from history, as on a marketplace that has been running.
+        Its own random streams (the measured days draw as in a cold run) and a throwaway truth."""
+        o = self.o
+        first = o.start - dt.timedelta(days=o.warmup_days)
+        rng = np.random.default_rng([o.seed, 1_000])
+        counts = rng.poisson([b.sessions_per_week * o.warmup_days / 7 for b in world.buyers])
+        owners = np.repeat(np.arange(len(world.buyers)), counts)
+        rng.shuffle(owners)
+        times = session_times(rng, first, o.warmup_days, len(owners))
+        measured, self.truth = self.truth, Truth()
+        every = dt.timedelta(minutes=o.tick_minutes)
+        next_periodic = first + every
+        for number, (buyer_index, moment) in enumerate(zip(owners, times, strict=True)):
+            while next_periodic <= moment:
+                self._periodic_at(next_periodic)
+                next_periodic += every
+            clock.set_now(moment)
+            buyer = world.buyers[int(buyer_index)]
+            session = WARMUP_SESSIONS + number
+            session_rng = np.random.default_rng([o.seed, session])
+            category = buyer.categories[int(session_rng.integers(len(buyer.categories)))]
+            brand_query = sorted(buyer.brands)[int(session_rng.integers(3))] if session_rng.random() < 0.3 else None
+            candidates = behaviour.storefront_candidates(world, buyer, category, brand_query, session_rng)
+            if candidates:
+                draws = behaviour.Draws.for_session(session_rng, len(candidates))
+                page = behaviour.play(candidates, behaviour.compose_page(candidates, []), draws, world, buyer,
+                                      brand_query)
+                self._report(session, buyer, moment, candidates, page, {})
+        while next_periodic <= o.start:
+            self._periodic_at(next_periodic)
+            next_periodic += every
+        self._flush()
+        self.truth = measured
+        clock.set_now(o.start)
 
     def _periodic_at(self, moment: dt.datetime) -> None:
         clock.set_now(moment)

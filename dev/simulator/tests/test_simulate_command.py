@@ -61,6 +61,26 @@ def test_a_run_reports_the_contracted_figures_and_never_overspends():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_warm_up_days_give_the_platform_history_and_measure_only_the_days_after():
+    from analytics.models import Click, Impression, Purchase
+    from campaigns.models import Campaign
+    from dev.simulator.management.commands.simulate import DEFAULT_START
+
+    cold = simulate("--seed", "6")
+    fresh_platform()
+    warm = simulate("--seed", "6", "--warmup-days", "2")
+    # The measured day draws the same sessions; only what the platform knows differs.
+    assert warm["sessions"] == cold["sessions"] and warm["auctions"] == cold["auctions"]
+    # The history is stored (events before the launch), and no campaign ran during it.
+    assert Impression.objects.filter(occurred_at__lt=DEFAULT_START).exists()
+    assert Click.objects.filter(occurred_at__lt=DEFAULT_START).exists()
+    assert not Click.objects.filter(occurred_at__lt=DEFAULT_START, campaign__isnull=False).exists()
+    assert Purchase.objects.filter(occurred_at__lt=DEFAULT_START).count() > 0
+    assert not Campaign.objects.filter(launched_at__lt=DEFAULT_START).exists()
+    assert warm["max_overspend"] == 0 and warm["rejected_events"] == 0
+
+
+@pytest.mark.django_db(transaction=True)
 def test_margin_and_sigma_set_the_gate_for_the_run_and_the_report_says_so():
     report = simulate("--seed", "3", "--margin", "0.75", "--sigma", "0.2")
     rules = AuctionSettings.load()
@@ -106,6 +126,8 @@ def test_budget_scale_multiplies_every_budget_within_the_admin_bounds():
     (["--sigma", "0.99"], "--sigma"),
     (["--reserve-cpc", "0"], "--reserve-cpc"),
     (["--least-bid-share", "1.5"], "--least-bid-share"),
+    (["--warmup-days", "-1"], "--warmup-days"),
+    (["--warmup-days", "60"], "--warmup-days"),
 ])
 def test_bad_options_are_clear_errors(db, args, message):
     with pytest.raises(CommandError, match=message):

@@ -87,6 +87,9 @@ class Command(BaseCommand):
         parser.add_argument("--prefix", default=None,
                             help="Put this before every marketplace and event id (default: none; with --http a "
                                  "fresh one per run, so runs sharing a database never collide).")
+        parser.add_argument("--warmup-days", type=int, default=0, metavar="DAYS",
+                            help="Organic-only days before the campaigns launch (the marketplace's history: "
+                                 "models, shoppers' tastes); not measured. Default 0: a cold start.")
         parser.add_argument("--json", action="store_true",
                             help="Print the figures as one JSON object on the last line.")
 
@@ -107,6 +110,8 @@ class Command(BaseCommand):
             raise CommandError("--budget-scale must be between 0.01 and 100")
         if o["days"] < 1 or o["sellers"] < 1 or o["buyers"] < 1:
             raise CommandError("--days, --sellers and --buyers must be positive")
+        if not 0 <= o["warmup_days"] <= 28:
+            raise CommandError("--warmup-days must be between 0 and 28")
         start = None
         if o["start"] is not None:
             try:
@@ -133,7 +138,7 @@ class Command(BaseCommand):
             organic_impression_share=o["organic_impression_share"], margin=o["margin"], sigma=o["sigma"],
             pricing=o["pricing"],
             reserve_cpc_micros=None if o["reserve_cpc"] is None else round(o["reserve_cpc"] * 1_000_000),
-            least_bid_share=o["least_bid_share"],
+            least_bid_share=o["least_bid_share"], warmup_days=o["warmup_days"],
         )
         sim = Simulation(options, platform, periodic=_periodic(options), campaign_setup=campaigns_launch)
         try:
