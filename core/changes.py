@@ -57,31 +57,27 @@ _BUMP_NOTIFY_SQL = (
 
 
 def _bump_all_now(topics: list[str]) -> None:
+    """Increment ``topics`` (creating a topic's counter at its first bump) and notify."""
     if settings.USING_POSTGRES and not connection.in_atomic_block:
         with connection.cursor() as cursor:
             cursor.execute(_BUMP_NOTIFY_SQL, [topics])
-            bumped = cursor.fetchone()[0]
-        if bumped != len(topics):
-            present = set(ChangeCounter.objects.filter(topic__in=topics).values_list("topic", flat=True))
-            for topic in topics:
-                if topic not in present:
-                    _create(topic)
-            _notify()  # again, now that the new topics are there
-            return
-        change_listener.listener.moved()
-        return
-    if ChangeCounter.objects.filter(topic__in=topics).update(version=F("version") + 1) != len(topics):
+            bumped, notified = cursor.fetchone()[0], True
+    else:
+        bumped, notified = ChangeCounter.objects.filter(topic__in=topics).update(version=F("version") + 1), False
+    if bumped != len(topics):
         present = set(ChangeCounter.objects.filter(topic__in=topics).values_list("topic", flat=True))
         for topic in topics:
             if topic not in present:
                 _create(topic)
-    _notify()
+        notified = False  # again, now that the new topics are there
+    if notified:
+        change_listener.listener.moved()
+    else:
+        _notify()
 
 
 def _bump_now(topic: str) -> None:
-    if not ChangeCounter.objects.filter(topic=topic).update(version=F("version") + 1):
-        _create(topic)
-    _notify()
+    _bump_all_now([topic])
 
 
 def _create(topic: str) -> None:
