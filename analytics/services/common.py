@@ -57,21 +57,27 @@ def verify_signature(token: str) -> tokens.ResolvedBid:
 def parse_batch(items: list, kind: str, parse: Callable, result: IngestResult) -> list:
     """Parsed items in request order; bad ones rejected, repeats of an id within the batch counted as duplicates."""
     parsed = []
-    seen: set[str] = set()
     for index, item in enumerate(items):
-        path = f"{kind}[{index}]"
         try:
-            event = parse(item, path, index)
+            parsed.append(parse(item, f"{kind}[{index}]", index))
         except FieldError as error:
             result.reject(kind, index, item.get("id") if isinstance(item, dict) else None, error)
-            continue
-        key = event.order_id if kind == "purchases" else event.event_id
+    return first_of_each_id(parsed, result, order=kind == "purchases")
+
+
+def first_of_each_id(events: list, result: IngestResult, *, order: bool = False) -> list:
+    """``events`` without the repeats of an id (the order id with ``order``) within the batch,
+    which count as duplicates."""
+    distinct = []
+    seen: set[str] = set()
+    for event in events:
+        key = event.order_id if order else event.event_id
         if key in seen:
             result.duplicates += 1
             continue
         seen.add(key)
-        parsed.append(event)
-    return parsed
+        distinct.append(event)
+    return distinct
 
 
 @dataclass
@@ -131,20 +137,6 @@ def ad_events_read(items: list, kind: str, result: IngestResult,
     """Parse impressions or clicks and verify the sponsored ones' signatures (no database);
     bad items are rejected. The organic ones' listings are found later (``ad_events_organic``)."""
     return ad_events_verified(parse_batch(items, kind, parsing.parse_ad_event, result), signatures)
-
-
-def ad_events_distinct(events: list[parsing.AdEventIn], result: IngestResult) -> list[parsing.AdEventIn]:
-    """The events parsed by ``parsing.read_fast`` without the repeats of an id within the
-    batch, which count as duplicates (as ``parse_batch`` does)."""
-    distinct = []
-    seen: set[str] = set()
-    for event in events:
-        if event.event_id in seen:
-            result.duplicates += 1
-            continue
-        seen.add(event.event_id)
-        distinct.append(event)
-    return distinct
 
 
 def ad_events_verified(events: list[parsing.AdEventIn],

@@ -25,10 +25,10 @@ from analytics.services.common import (
     IngestResult,
     Listings,
     ad_event_row,
-    ad_events_distinct,
     ad_events_organic,
     ad_events_read,
     ad_events_verified,
+    first_of_each_id,
     listings_find,
     parse_batch,
 )
@@ -103,8 +103,8 @@ def events_ingest_json(raw: bytes, *, now: dt.datetime | None = None) -> dict[st
     now = now or clock.now()
     result = IngestResult()
     signatures: dict = {}
-    impressions = ad_events_verified(ad_events_distinct(fast.impressions, result), signatures)
-    clicks = ad_events_verified(ad_events_distinct(fast.clicks, result), signatures)
+    impressions = ad_events_verified(first_of_each_id(fast.impressions, result), signatures)
+    clicks = ad_events_verified(first_of_each_id(fast.clicks, result), signatures)
     purchases = parse_batch(fast.purchases, "purchases", parsing.parse_purchase, result)
     cancellations = parse_batch(fast.cancellations, "cancellations", parsing.parse_cancellation, result)
     return _store(impressions, clicks, purchases, cancellations, result, now=now)
