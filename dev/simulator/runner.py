@@ -128,6 +128,16 @@ def _session_share(seed: int, number: int) -> float:
     return ((seed * 0x9E3779B1 + number * 0x85EBCA77) & 0xFFFFFFFF) / 2**32
 
 
+def _schedule(rng: np.random.Generator, world: World, first: dt.datetime, days: int
+              ) -> tuple[np.ndarray, list[dt.datetime]]:
+    """Who searches when over ``days`` days from ``first``: each buyer's sessions (Poisson
+    at their weekly rate), shuffled, at times drawn from the week's traffic profile."""
+    counts = rng.poisson([b.sessions_per_week * days / 7 for b in world.buyers])
+    owners = np.repeat(np.arange(len(world.buyers)), counts)
+    rng.shuffle(owners)
+    return owners, session_times(rng, first, days, len(owners))
+
+
 def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
@@ -220,10 +230,7 @@ class Simulation:
         if self.campaign_setup is not None:
             self.setup_info = self.campaign_setup(world, o)
         rng = np.random.default_rng(o.seed)
-        counts = rng.poisson([b.sessions_per_week * o.days / 7 for b in world.buyers])
-        owners = np.repeat(np.arange(len(world.buyers)), counts)
-        rng.shuffle(owners)
-        times = session_times(rng, o.start, o.days, len(owners))
+        owners, times = _schedule(rng, world, o.start, o.days)
         end = o.start + dt.timedelta(days=o.days)
         every = dt.timedelta(minutes=o.tick_minutes)
         next_periodic = o.start + every
@@ -251,11 +258,7 @@ class Simulation:
         Its own random streams (the measured days draw as in a cold run) and a throwaway truth."""
         o = self.o
         first = o.start - dt.timedelta(days=o.warmup_days)
-        rng = np.random.default_rng([o.seed, 1_000])
-        counts = rng.poisson([b.sessions_per_week * o.warmup_days / 7 for b in world.buyers])
-        owners = np.repeat(np.arange(len(world.buyers)), counts)
-        rng.shuffle(owners)
-        times = session_times(rng, first, o.warmup_days, len(owners))
+        owners, times = _schedule(np.random.default_rng([o.seed, 1_000]), world, first, o.warmup_days)
         measured, self.truth = self.truth, Truth()
         every = dt.timedelta(minutes=o.tick_minutes)
         next_periodic = first + every
@@ -266,10 +269,7 @@ class Simulation:
             clock.set_now(moment)
             buyer = world.buyers[int(buyer_index)]
             session = WARMUP_SESSIONS + number
-            session_rng = np.random.default_rng([o.seed, session])
-            category = buyer.categories[int(session_rng.integers(len(buyer.categories)))]
-            brand_query = sorted(buyer.brands)[int(session_rng.integers(3))] if session_rng.random() < 0.3 else None
-            candidates = behaviour.storefront_candidates(world, buyer, category, brand_query, session_rng)
+            session_rng, _, brand_query, candidates = self._search(session, buyer)
             if candidates:
                 draws = behaviour.Draws.for_session(session_rng, len(candidates))
                 page = behaviour.play(candidates, behaviour.compose_page(candidates, []), draws, world, buyer,
@@ -326,12 +326,19 @@ class Simulation:
         changes.bump(changes.BUDGETS)
 
     # -- one buyer session ---------------------------------------------------------------------
-    def _session(self, number: int, buyer: SimBuyer, moment: dt.datetime) -> None:
-        world = self.world
+    def _search(self, number: int, buyer: SimBuyer
+                ) -> tuple[np.random.Generator, str, str | None, list[behaviour.Candidate]]:
+        """Session ``number``'s search: its random stream (for the draws that follow), the
+        category and brand searched, and the storefront's organic candidates."""
         rng = np.random.default_rng([self.o.seed, number])
         category = buyer.categories[int(rng.integers(len(buyer.categories)))]
         brand_query = sorted(buyer.brands)[int(rng.integers(3))] if rng.random() < 0.3 else None
-        candidates = behaviour.storefront_candidates(world, buyer, category, brand_query, rng)
+        return rng, category, brand_query, behaviour.storefront_candidates(self.world, buyer, category,
+                                                                           brand_query, rng)
+
+    def _session(self, number: int, buyer: SimBuyer, moment: dt.datetime) -> None:
+        world = self.world
+        rng, category, brand_query, candidates = self._search(number, buyer)
         self.truth.sessions += 1
         if not candidates:
             return
