@@ -36,6 +36,9 @@ def sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-x))
 
 
+POSITION_EXPONENT = 0.65  # how fast a result's worth in clicks falls with its position
+
+
 def position_bias(position: int) -> float:
     """How much a result at this position (1-based) is worth in clicks, against position 1.
 
@@ -45,7 +48,6 @@ def position_bias(position: int) -> float:
     return position ** -POSITION_EXPONENT
 
 
-POSITION_EXPONENT = 0.65
 VIEW_SHARE = 0.7  # of the position bias's exponent that acts through viewing
 
 
