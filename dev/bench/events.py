@@ -9,10 +9,19 @@
   sponsored clicks, each charged, organic clicks, purchases, a cancellation). The realistic
   run is one minute of traffic at the 5,000 events/s target (300,000 events), which the
   rollup measure then folds.
-* Ceiling: in the same run and the same gunicorn, the rows of the realistic mix's first
-  ``CEILING_BATCHES`` batches (under other ids) through a bench-only endpoint that only
-  inserts them, one multi-row insert per table (dev/bench/events_ceiling.py); the
-  realistic rate over it is ``ingest_to_ceiling_ratio``.
+* Ceiling: in the same run and the same gunicorn, the rows of every realistic batch again
+  through a bench-only endpoint that only inserts them, one multi-row insert per table
+  (dev/bench/events_ceiling.py). The two alternate in ``ROUNDS`` rounds, each round posting
+  the next slice of the realistic batches and the same slice's rows to the ceiling, in ABBA
+  order (ceiling then mix, mix then ceiling, ...): both see the same machine (a burst of
+  other work lands on both, not on one phase) and, on average, the same table sizes.
+  ``ingest_to_ceiling_ratio`` is the mix's total rate over the ceiling's (events over the
+  summed seconds of their rounds); ``ingest_to_ceiling_ratio_rounds_*`` are the per-round
+  ratios' spread. The ceiling's rows are the realistic rows under other event ids and
+  shoppers' ids (prefixed ``k``, so the mix's repeat-click reads and attribution never meet
+  them) and with negative primary keys, below every fold and attribution watermark (which
+  start at 0 and follow the id sequences): the fold measured below reads the minute of
+  realistic traffic alone, as before, though the tables also hold the ceiling's rows.
 * Rollup lag: the time ``rollups_fold`` takes to fold that minute of traffic (after the
   attribution run that credits its purchases).
 * Attribution: 20,000 new purchases by buyers with sponsored clicks, attributed by the
@@ -38,6 +47,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -52,16 +62,20 @@ WORKERS = 4
 CLIENTS = 8
 BATCH = 500
 TARGET_EVENTS_PER_S = 5_000
-# The ceiling run stores the first batches of the realistic mix again, bare (a third of them).
-CEILING_BATCHES = 200
+# The ceiling and the realistic mix alternate in this many rounds (dev/bench/events.py docstring).
+ROUNDS = 5
+CEILING_PATH = "/bench/events-ceiling"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/closetads_bench_events"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/4"
 _SECRET = "bench-events-" + secrets.token_urlsafe(40)
 NOTE = (f"POST /api/v1/events over HTTP to gunicorn ({WORKERS} sync workers) on PostgreSQL, batches of {BATCH}, "
         f"{CLIENTS} client threads on the same 2-core machine; the realistic mix is one minute of traffic at "
         f"{TARGET_EVENTS_PER_S:,} events/s, then folded (rollup lag) and attributed. `ingest_ceiling_*`: the same "
-        f"rows ({CEILING_BATCHES} batches) through a bench-only endpoint of the same gunicorn that only inserts "
-        f"them, one multi-row insert per table; `ingest_to_ceiling_ratio` is the realistic rate over it.")
+        f"rows through a bench-only endpoint of the same gunicorn that only inserts them, one multi-row insert per "
+        f"table. The ceiling and the mix alternate in {ROUNDS} rounds (ABBA order, each round an equal slice "
+        f"of the batches), so both see the same machine and table sizes; `ingest_to_ceiling_ratio` is the mix's total "
+        f"rate over the ceiling's, `ingest_to_ceiling_ratio_rounds_*` the per-round ratios. The ceiling's rows "
+        f"have negative ids (below the fold's watermarks): the fold is the minute of realistic traffic alone.")
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -92,8 +106,37 @@ def _inner(phase: str, env: dict[str, str], *args: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _post_all(bodies: list[bytes], key: str, clients: int, path: str = "/api/v1/events") -> dict[str, float]:
-    """POST every body to ``path`` from ``clients`` threads; events/s and per-batch latency."""
+@dataclass
+class Posted:
+    """Batches posted and answered: how many events were accepted, in how many seconds of wall
+    time, and each batch's latency."""
+
+    events: float
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def events_per_s(self) -> float:
+        return self.events / self.seconds
+
+    @property
+    def p50_ms(self) -> float:
+        return 1000 * statistics.median(self.latencies)
+
+    @property
+    def p99_ms(self) -> float:
+        ordered = sorted(self.latencies)
+        return 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+
+    @classmethod
+    def total(cls, parts: list[Posted]) -> Posted:
+        """Several posts as one: their events over their summed seconds (the gaps between them not counted)."""
+        return cls(sum(p.events for p in parts), sum(p.seconds for p in parts),
+                   [latency for p in parts for latency in p.latencies])
+
+
+def _post_all(bodies: list[bytes], key: str, clients: int, path: str = "/api/v1/events") -> Posted:
+    """POST every body to ``path`` from ``clients`` threads; events accepted, wall time, per-batch latency."""
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
     cursor = iter(range(len(bodies)))
     lock = threading.Lock()
@@ -135,10 +178,24 @@ def _post_all(bodies: list[bytes], key: str, clients: int, path: str = "/api/v1/
     wall = time.perf_counter() - started
     if failures:
         raise RuntimeError(f"{len(failures)} batches failed, first: {failures[0]}")
-    latencies.sort()
-    return {"events_per_s": accepted[0] / wall, "events": float(accepted[0]), "seconds": wall,
-            "batch_p50_ms": 1000 * statistics.median(latencies),
-            "batch_p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]}
+    return Posted(float(accepted[0]), wall, latencies)
+
+
+def _rounds(mixed: list[bytes], ceiling: list[bytes], key: str, rounds: int) -> tuple[list[Posted], list[Posted]]:
+    """The realistic batches and their ceiling (the same batches' rows, ``ceiling[i]`` being
+    ``mixed[i]``'s) in ``rounds`` alternating rounds: round k posts the k-th slice of both, the
+    ceiling first in even rounds and second in odd ones (ABBA), so that neither is always the
+    one on the larger tables. The mix's and the ceiling's posts, per round."""
+    mix_parts: list[Posted] = []
+    ceiling_parts: list[Posted] = []
+    for k in range(rounds):
+        part = slice(k * len(mixed) // rounds, (k + 1) * len(mixed) // rounds)
+        for posting_ceiling in ((True, False) if k % 2 == 0 else (False, True)):
+            if posting_ceiling:
+                ceiling_parts.append(_post_all(ceiling[part], key, CLIENTS, path=CEILING_PATH))
+            else:
+                mix_parts.append(_post_all(mixed[part], key, CLIENTS))
+    return mix_parts, ceiling_parts
 
 
 def run(quick: bool = False) -> dict[str, float]:
@@ -147,30 +204,37 @@ def run(quick: bool = False) -> dict[str, float]:
     _ensure_database(env)
     minute = TARGET_EVENTS_PER_S * 60 // BATCH
     plan = {"impressions_batches": 10 if quick else 100, "mixed_batches": 12 if quick else minute,
-            "ceiling_batches": 12 if quick else CEILING_BATCHES, "attribution_purchases": 2_000 if quick else 20_000}
+            "attribution_purchases": 2_000 if quick else 20_000}
+    rounds = 2 if quick else ROUNDS
     setup = _inner("prepare", env, json.dumps(plan))
     bodies = {name: Path(path).read_bytes().split(b"\n") for name, path in setup["files"].items()}
     # The ceiling's URL exists only in this gunicorn (dev/bench/events_ceiling.py).
     with server.gunicorn(PORT, WORKERS, env={**env, "DJANGO_SETTINGS_MODULE": "dev.bench.events_settings"}):
         _post_all(bodies["warmup"], setup["key"], CLIENTS)
         impressions = _post_all(bodies["impressions"], setup["key"], CLIENTS)
-        ceiling = _post_all(bodies["ceiling"], setup["key"], CLIENTS, path="/bench/events-ceiling")
         _inner("settle", env, "{}")  # fold what came before, so the measured fold is the minute alone
-        mixed = _post_all(bodies["mixed"], setup["key"], CLIENTS)
+        mix_parts, ceiling_parts = _rounds(bodies["mixed"], bodies["ceiling"], setup["key"], rounds)
     measured = _inner("measure", env, json.dumps(plan))
+    mixed, ceiling = Posted.total(mix_parts), Posted.total(ceiling_parts)
+    ratios = [m.events_per_s / c.events_per_s for m, c in zip(mix_parts, ceiling_parts, strict=True)]
     figures = {
-        "ingest_events_per_s": round(mixed["events_per_s"], 1),
-        "ingest_batch_p50_ms": round(mixed["batch_p50_ms"], 1),
-        "ingest_batch_p99_ms": round(mixed["batch_p99_ms"], 1),
-        "ingest_ceiling_events_per_s": round(ceiling["events_per_s"], 1),
-        "ingest_ceiling_batch_p50_ms": round(ceiling["batch_p50_ms"], 1),
-        "ingest_to_ceiling_ratio": round(mixed["events_per_s"] / ceiling["events_per_s"], 2),
-        "ingest_impressions_only_events_per_s": round(impressions["events_per_s"], 1),
-        "ingest_impressions_only_batch_p50_ms": round(impressions["batch_p50_ms"], 1),
-        "ingest_events_measured": mixed["events"] + impressions["events"],
+        "ingest_events_per_s": round(mixed.events_per_s, 1),
+        "ingest_batch_p50_ms": round(mixed.p50_ms, 1),
+        "ingest_batch_p99_ms": round(mixed.p99_ms, 1),
+        "ingest_ceiling_events_per_s": round(ceiling.events_per_s, 1),
+        "ingest_ceiling_batch_p50_ms": round(ceiling.p50_ms, 1),
+        "ingest_to_ceiling_ratio": round(mixed.events_per_s / ceiling.events_per_s, 2),
+        "ingest_to_ceiling_ratio_rounds_min": round(min(ratios), 2),
+        "ingest_to_ceiling_ratio_rounds_median": round(statistics.median(ratios), 2),
+        "ingest_to_ceiling_ratio_rounds_max": round(max(ratios), 2),
+        "ingest_rounds": float(rounds),
+        "ingest_impressions_only_events_per_s": round(impressions.events_per_s, 1),
+        "ingest_impressions_only_batch_p50_ms": round(impressions.p50_ms, 1),
+        "ingest_events_measured": mixed.events + impressions.events,
+        "ingest_ceiling_events_measured": ceiling.events,
         # The realistic run is one minute of traffic at the target rate: folding it is the lag.
         "rollups_fold_seconds_for_one_minute": round(measured["fold_seconds"], 3),
-        "rollups_minute_events": mixed["events"],
+        "rollups_minute_events": mixed.events,
         "rollups_rows_folded": float(measured["events_folded"]),
         "attribution_purchases_per_s": round(measured["attribution_purchases_per_s"], 1),
         "attribution_purchases_measured": float(measured["attribution_purchases"]),
@@ -202,6 +266,7 @@ def _truncate() -> None:
 
 def _prepare(plan: dict) -> dict:
     import datetime as dt
+    import itertools
     import random
 
     from auction.tokens import ResolvedBid, sign
@@ -237,12 +302,14 @@ def _prepare(plan: dict) -> dict:
         return ResolvedBid(f"ba{next(auction)}", campaign_of[listing.seller_id], listing.pk,
                            rnd.choice([100_000, 200_000, 300_000]), 1, now, expires, "search")
 
-    # Each event with the row the endpoint stores for it (the ceiling's body, ids prefixed "k").
+    # Each event with the row the endpoint stores for it, for the ceiling's body: event and
+    # shopper ids prefixed "k" (no read of the mix's meets them), the primary key prepended by
+    # ``mixed_batch`` (negative: below every watermark, so neither folded nor attributed).
     def sponsored(listing, kind: str) -> tuple[dict, list]:
         resolved = bid(listing)
         event: dict[str, Any] = {"id": f"{kind}{next(counter)}", "occurredAt": stamp,
                                  "opaqueUserId": f"b{rnd.randrange(50_000)}", "resolvedBidId": sign(resolved)}
-        row = ["k" + event["id"], stamp, event["opaqueUserId"], listing.pk, resolved.placement, None,
+        row = ["k" + event["id"], stamp, "k" + event["opaqueUserId"], listing.pk, resolved.placement, None,
                resolved.auction_id, resolved.campaign_id, resolved.price_micros, resolved.slot]
         if kind == "c":
             row += [listing.seller_id, True, None, f"k{resolved.auction_id}:{listing.pk}"]
@@ -253,7 +320,7 @@ def _prepare(plan: dict) -> dict:
             "id": f"{kind}{next(counter)}", "occurredAt": stamp, "opaqueUserId": f"b{rnd.randrange(50_000)}",
             "entity": {"type": "listing", "id": listing.marketplace_id},
             "placement": {"placementId": "search", "position": rnd.randint(1, 48)}}
-        row = ["k" + event["id"], stamp, event["opaqueUserId"], listing.pk, "search",
+        row = ["k" + event["id"], stamp, "k" + event["opaqueUserId"], listing.pk, "search",
                event["placement"]["position"], "", None, None, None]
         if kind == "c":
             row += [listing.seller_id, False, None, None]
@@ -263,6 +330,9 @@ def _prepare(plan: dict) -> dict:
         pairs = [sponsored(rnd.choice(listings), "i") if k % 2 else organic(rnd.choice(listings), "i")
                  for k in range(BATCH)]
         return {"impressions": [e for e, _ in pairs]}, {"impressions": [r for _, r in pairs]}
+
+    ceiling_pk = {table: itertools.count(-1, -1) for table in ("impressions", "clicks", "purchases", "items",
+                                                                "cancellations")}
 
     def mixed_batch() -> tuple[dict, dict]:
         bought = [rnd.choice(listings) for _ in range(2)]
@@ -277,11 +347,13 @@ def _prepare(plan: dict) -> dict:
                                         "occurredAt": stamp}
         body = {"impressions": [e for e, _ in impressions], "clicks": [e for e, _ in clicks],
                 "purchases": purchases, "cancellations": [cancellation]}
-        rows = {"impressions": [r for _, r in impressions], "clicks": [r for _, r in clicks],
-                "purchases": [["k" + p["id"], stamp, p["opaqueUserId"],
-                               [[listing.pk, listing.seller_id, 45_000_000, 1]]]
+        rows = {"impressions": [[next(ceiling_pk["impressions"]), *r] for _, r in impressions],
+                "clicks": [[next(ceiling_pk["clicks"]), *r] for _, r in clicks],
+                "purchases": [[next(ceiling_pk["purchases"]), "k" + p["id"], stamp, "k" + p["opaqueUserId"],
+                               [[next(ceiling_pk["items"]), listing.pk, listing.seller_id, 45_000_000, 1]]]
                               for p, listing in zip(purchases, bought, strict=True)],
-                "cancellations": [["k" + cancellation["id"], "k" + purchases[0]["id"], stamp]]}
+                "cancellations": [[next(ceiling_pk["cancellations"]), "k" + cancellation["id"],
+                                   "k" + purchases[0]["id"], stamp]]}
         return body, rows
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -293,10 +365,9 @@ def _prepare(plan: dict) -> dict:
         path = OUT / f"events-{name}.jsonl"
         path.write_bytes(b"\n".join(json.dumps(body, separators=(",", ":")).encode() for body, _ in made))
         files[name] = str(path)
-        if name == "mixed":  # the ceiling stores the first batches' rows again, under other ids
+        if name == "mixed":  # the ceiling stores every batch's rows again, under other ids
             path = OUT / "events-ceiling.jsonl"
-            path.write_bytes(b"\n".join(json.dumps(rows, separators=(",", ":")).encode()
-                                        for _, rows in made[:plan["ceiling_batches"]]))
+            path.write_bytes(b"\n".join(json.dumps(rows, separators=(",", ":")).encode() for _, rows in made))
             files["ceiling"] = str(path)
     return {"key": key, "files": files}
 
