@@ -188,13 +188,19 @@ def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
     model_fields = [meta.get_field(name) for name in fields]
     if connection.vendor == "postgresql":
         # One array per column, bound by the server (see _bound_cursor): no values quoted in Python.
+        # The keys once more as ``= ANY``, which changes no row: the planner then reads the rows
+        # by their key, where the join alone made it hash a scan of the whole table (the
+        # clicks' outcomes: 3.5 ms a batch at 6,000 clicks, growing with them, against 1.1 ms).
         names = [f"c{i}" for i in range(len(model_fields))]
-        arrays = ", ".join([f"%b::{_array_type(meta.pk)}[]", *(f"%b::{_array_type(f)}[]" for f in model_fields)])
+        pk_type = _array_type(meta.pk)
+        pk = f"{table}.{quote(meta.pk.column)}"
+        arrays = ", ".join([f"%b::{pk_type}[]", *(f"%b::{_array_type(f)}[]" for f in model_fields)])
         sql = (f"UPDATE {table} SET "  # noqa: S608 - identifiers and types come from the model
                f"{', '.join(f'{quote(f.column)} = v.{name}' for f, name in zip(model_fields, names, strict=True))} "
-               f"FROM unnest({arrays}) AS v(pk, {', '.join(names)}) WHERE {table}.{quote(meta.pk.column)} = v.pk")
+               f"FROM unnest({arrays}) AS v(pk, {', '.join(names)}) WHERE {pk} = v.pk AND {pk} = ANY(%b::{pk_type}[])")
+        columns = [list(column) for column in zip(*rows, strict=True)]
         with _bound_cursor() as cursor:
-            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+            cursor.execute(sql, [*columns, columns[0]])
             return cursor.rowcount
     # VALUES columns are column1, column2... on both backends; the casts give NULLs a type.
     sets = ", ".join(f"{quote(f.column)} = CAST(v.column{i + 2} AS {_cast_type(f)})"

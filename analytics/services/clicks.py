@@ -96,9 +96,14 @@ def _buyers_read(winners: list[_Candidate], window: dt.timedelta
         identity_sql = f"SELECT opaque_user_id, seller_id, NULL FROM {SellerIdentity._meta.db_table} " \
                        "WHERE opaque_user_id = ANY(%b::text[])"  # noqa: S608 - the model's names
         if window > dt.timedelta(0):
-            sql = (f"SELECT opaque_user_id, listing_id, occurred_at FROM {Click._meta.db_table} "  # noqa: S608
-                   "WHERE charged AND opaque_user_id = ANY(%b::text[]) AND occurred_at > %b AND occurred_at < %b "
-                   f"UNION ALL {identity_sql}")
+            # Per buyer, an index scan of click_user_charged_time (OFFSET 0 keeps the join a
+            # loop over the buyers): as one ``= ANY`` the planner read every click in the
+            # window through the time index and kept the buyers' (1.3 ms a batch at 3,600
+            # clicks in the window, growing with them, against 0.15 ms).
+            sql = (f"SELECT c.* FROM unnest(%b::text[]) AS buyer(opaque_user_id) CROSS JOIN LATERAL "  # noqa: S608
+                   f"(SELECT opaque_user_id, listing_id, occurred_at FROM {Click._meta.db_table} "
+                   "WHERE charged AND opaque_user_id = buyer.opaque_user_id AND occurred_at > %b "
+                   f"AND occurred_at < %b OFFSET 0) AS c UNION ALL {identity_sql}")
             params: list = [users, low, high, users]
         else:
             sql, params = identity_sql, [users]
