@@ -47,8 +47,32 @@ def bump_all(topics: Collection[str]) -> None:
         transaction.on_commit(lambda: _bump_all_now(wanted))
 
 
+def bump_all_with_commit(topics: Collection[str]) -> None:
+    """``bump_all`` committed with the current transaction, as its last write: on PostgreSQL,
+    inside a transaction, the counters' update and the notification are sent now and take
+    effect at its commit (one commit rather than the batch's and the counters' own), so the
+    caller writes nothing after it. The counters' rows stay locked until that commit, as an
+    autocommit bump holds them through its own. Elsewhere, or for a topic without a counter
+    yet, as ``bump_all``. The events endpoint signals a batch's changes this way."""
+    wanted = sorted(set(topics))
+    if not wanted:
+        return
+    if not (settings.USING_POSTGRES and connection.in_atomic_block):
+        bump_all(wanted)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_BUMP_NOTIFY_SQL, [wanted])
+        bumped = cursor.fetchone()[0]
+    if bumped != len(wanted):  # a topic's first bump: created after the commit by bump_all
+        present = set(ChangeCounter.objects.filter(topic__in=wanted).values_list("topic", flat=True))
+        bump_all([topic for topic in wanted if topic not in present])
+    else:
+        transaction.on_commit(change_listener.listener.moved)  # this process hears it at once
+
+
 # The counters' update and the notification in one statement (one round trip): in autocommit
-# both take effect together, the notification delivered once the update is committed.
+# both take effect together, the notification delivered once the update is committed (in a
+# transaction, at its commit).
 _BUMP_NOTIFY_SQL = (
     f"WITH bumped AS (UPDATE {ChangeCounter._meta.db_table} SET version = version + 1 "  # noqa: S608 - a table name
     "WHERE topic = ANY(%s) RETURNING 1) "

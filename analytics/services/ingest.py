@@ -128,9 +128,10 @@ def _store(impressions: list[AdEvent], clicks: list[AdEvent], purchases: list[pa
         cancellations_ingest(cancellations, result)
         clicks_ingest(clicks, listings, result, now=now, before_charge=tastes.record)
         tastes.record()
-    # What the batch changed for the auction (listings sold, shoppers' tastes), signalled
-    # together: one counter update and one notification.
-    changes.bump_all(result.signals)
+        # What the batch changed for the auction (listings sold, shoppers' tastes), signalled
+        # together and committed with it: one counter update and one notification, no commit
+        # of their own. The last write: the counters' rows stay locked until the commit.
+        changes.bump_all_with_commit(result.signals)
     return result.as_dict()
 
 

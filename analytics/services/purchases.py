@@ -20,7 +20,7 @@ def purchases_ingest(parsed: list[parsing.PurchaseIn], listings: Listings, resul
 
     A purchase naming a listing the catalog does not know is rejected whole (resend it once
     the listing is synced; the order id makes that safe). Orders and items are written in
-    one transaction; the catalog change signal is bumped after it commits (by events_ingest,
+    one transaction; the catalog change signal is bumped when it commits (by events_ingest,
     with the batch's other signals, in ``result.signals``), so a sold listing stops winning
     auctions at once. Attribution runs later (every minute).
     """

@@ -47,3 +47,36 @@ def test_bump_all_bumps_each_topic_once_after_the_commit_and_creates_new_ones(db
     with django_capture_on_commit_callbacks(execute=True):
         changes.bump_all([])
     assert changes.versions()[changes.CATALOG] == 2
+
+
+def test_bump_all_with_commit_takes_effect_with_the_transaction_and_creates_new_ones(
+        db, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from core import change_listener
+
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.bump(changes.CATALOG)
+    before = change_listener.listener.generation
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        changes.bump_all_with_commit([changes.CATALOG, changes.SHOPPERS, changes.CATALOG])
+    assert changes.versions()[changes.CATALOG] == 2 and changes.versions()[changes.SHOPPERS] == 1
+    assert change_listener.listener.generation == before + 1  # this process hears it at once
+    with django_capture_on_commit_callbacks(execute=True):
+        with transaction.atomic():
+            changes.bump_all_with_commit([changes.CATALOG, changes.SHOPPERS])
+        with transaction.atomic():
+            changes.bump_all_with_commit([])
+    assert changes.versions()[changes.CATALOG] == 3 and changes.versions()[changes.SHOPPERS] == 2
+    assert change_listener.listener.generation == before + 2
+
+
+def test_bump_all_with_commit_bumps_nothing_when_the_transaction_rolls_back(db, django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True):
+        changes.bump(changes.CATALOG)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        changes.bump_all_with_commit([changes.CATALOG])
+        raise RuntimeError
+    assert changes.versions()[changes.CATALOG] == 1
