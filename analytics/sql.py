@@ -19,11 +19,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F
 from django.db.models.lookups import In
+
+from core.db import bound_cursor
 
 _POSTGRES_CHUNK = 1000
 
@@ -75,7 +76,7 @@ def insert_claimed(claim_model, claim_fields: Sequence[str], claims: Sequence[Se
            f"RETURNING {', '.join(quote(meta.get_field(name).column) for name in returning)}")
     params = [list(column) for column in zip(*claims, strict=True)]
     params += [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in model_fields]
-    with _bound_cursor() as cursor:
+    with bound_cursor() as cursor:
         cursor.execute(sql, params)
         return [tuple(r) for r in cursor.fetchall()]
 
@@ -145,32 +146,12 @@ def _insert_unnest(model, fields: Sequence[str], rows: Sequence[Sequence], on_co
            f"SELECT * FROM unnest({arrays}){on_conflict} "
            f"RETURNING {', '.join(quote(c) for c in returned)}")
     out: list[tuple] = []
-    with _bound_cursor() as cursor:
+    with bound_cursor() as cursor:
         for start in range(0, len(rows), _POSTGRES_CHUNK):
             part = rows[start:start + _POSTGRES_CHUNK]
             cursor.execute(sql, [list(column) for column in zip(*part, strict=True)])
             out.extend(tuple(r) for r in cursor.fetchall())
     return out
-
-
-def select_bound(sql: str, params: Sequence) -> list[tuple]:
-    """The rows of a PostgreSQL query whose parameters are bound by the server (``%b`` for
-    binary arrays): see ``_bound_cursor``. For the events endpoint's lookups by array."""
-    with _bound_cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _bound_cursor() -> psycopg.Cursor:
-    """A cursor that sends its parameters apart from the statement (PostgreSQL's extended
-    protocol, psycopg's C dumpers) on the connection Django uses, in its transaction.
-
-    Django's psycopg cursors bind parameters client-side: every value is quoted into the
-    statement's text in Python, which for a batch's arrays cost a fifth of the events
-    endpoint's CPU (docs/decisions/0009-event-ingest.md). For these few bulk statements only.
-    """
-    connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
 
 
 def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
@@ -187,7 +168,7 @@ def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
     table = quote(meta.db_table)
     model_fields = [meta.get_field(name) for name in fields]
     if connection.vendor == "postgresql":
-        # One array per column, bound by the server (see _bound_cursor): no values quoted in Python.
+        # One array per column, bound by the server (core.db): no values quoted in Python.
         # The keys once more as ``= ANY``, which changes no row: the planner then reads the rows
         # by their key, where the join alone made it hash a scan of the whole table (the
         # clicks' outcomes: 3.5 ms a batch at 6,000 clicks, growing with them, against 1.1 ms).
@@ -199,7 +180,7 @@ def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
                f"{', '.join(f'{quote(f.column)} = v.{name}' for f, name in zip(model_fields, names, strict=True))} "
                f"FROM unnest({arrays}) AS v(pk, {', '.join(names)}) WHERE {pk} = v.pk AND {pk} = ANY(%b::{pk_type}[])")
         columns = [list(column) for column in zip(*rows, strict=True)]
-        with _bound_cursor() as cursor:
+        with bound_cursor() as cursor:
             cursor.execute(sql, [*columns, columns[0]])
             return cursor.rowcount
     # VALUES columns are column1, column2... on both backends; the casts give NULLs a type.

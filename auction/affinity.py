@@ -36,6 +36,7 @@ from django.db.models import Max
 from auction.models import ShopperPrice, ShopperTaste
 from auction.pending import PendingWrites
 from core import changes, clock, state
+from core.db import bound_cursor
 from core.money import log_dollars
 
 AFFINITY_DAYS = 28  # tastes shown this long ago still count
@@ -178,25 +179,36 @@ _PRICE_ROWS_PER_STATEMENT = 500
 
 def _prices_add(prices: Mapping[str, list[float]]) -> None:
     """Add log prices to shoppers' price levels: one upsert that adds in the database (two
-    concurrent batches of one shopper both count, and nothing is read first). The caller
-    bumps the shoppers topic."""
+    concurrent batches of one shopper both count, and nothing is read first), the shoppers
+    in key order. The caller bumps the shoppers topic."""
     if not prices:
         return
     quote = connection.ops.quote_name
     table = quote(ShopperPrice._meta.db_table)
     # ShopperPrice's fields (their columns have the same names).
     user, total, count, updated = (quote(name) for name in ("opaque_user_id", "log_price_sum", "events", "updated_at"))
-    now = connection.ops.adapt_datetimefield_value(clock.now())
-    rows = [(shopper, sum(logs), len(logs), now) for shopper, logs in sorted(prices.items())]
+    shoppers = sorted(prices)
+    now = clock.now()
+    on_conflict = (f"ON CONFLICT ({user}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}, "
+                   f"{count} = {table}.{count} + excluded.{count}, {updated} = excluded.{updated}")
+    if connection.vendor == "postgresql":
+        # One array per column, bound by the server (core.db): the VALUES list's ~1,000
+        # parameters were quoted into the statement in Python (1.5 of its 2 ms a batch).
+        with bound_cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} ({user}, {total}, {count}, {updated}) "  # noqa: S608 - the model's names
+                f"SELECT u.*, %b FROM unnest(%b::text[], %b::float8[], %b::integer[]) AS u {on_conflict}",
+                [now, shoppers, [sum(prices[s]) for s in shoppers], [len(prices[s]) for s in shoppers]])
+        return
+    adapted = connection.ops.adapt_datetimefield_value(now)
+    rows = [(shopper, sum(prices[shopper]), len(prices[shopper]), adapted) for shopper in shoppers]
     for start in range(0, len(rows), _PRICE_ROWS_PER_STATEMENT):
         part = rows[start:start + _PRICE_ROWS_PER_STATEMENT]
-        # Identifiers come from the model, values are parameters (PostgreSQL and SQLite alike).
+        # Identifiers come from the model, values are parameters.
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} ({user}, {total}, {count}, {updated}) "  # noqa: S608
-                f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(part))} "
-                f"ON CONFLICT ({user}) DO UPDATE SET {total} = {table}.{total} + excluded.{total}, "
-                f"{count} = {table}.{count} + excluded.{count}, {updated} = excluded.{updated}",
+                f"VALUES {', '.join(['(%s, %s, %s, %s)'] * len(part))} {on_conflict}",
                 [value for row in part for value in row])
 
 

@@ -26,6 +26,7 @@ from campaigns import budget
 from campaigns.models import BudgetPeriod, Campaign, LedgerEntry
 from campaigns.services import ChargeResult, budget_period_current
 from core import changes, clock
+from core.db import select_bound
 
 
 @dataclass
@@ -139,14 +140,14 @@ class ClickCharges:
         entries = self._entries
         # Table names come from the models, values are parameters.
         sql = (
-            f"WITH v AS (SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::timestamptz[]) AS v(id, added, ex)), "  # noqa: S608
+            f"WITH v AS (SELECT * FROM unnest(%b::bigint[], %b::bigint[], %b::timestamptz[]) AS v(id, added, ex)), "  # noqa: S608
             f"spend AS (UPDATE {periods} SET spent_micros = {periods}.spent_micros + v.added, "
             f"exhausted_at = COALESCE({periods}.exhausted_at, v.ex) FROM v WHERE {periods}.id = v.id "
             f"AND (v.added = 0 OR {periods}.spent_micros + v.added <= {periods}.budget_micros) "
             f"RETURNING v.added), "
             f"ledger AS (INSERT INTO {ledger} (period_id, campaign_id, kind, amount_micros, click_id, refund_of_id, "
-            f"note, created_at) SELECT e.period, e.campaign, %s, e.amount, e.click, NULL, '', e.at "
-            f"FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[], %s::bigint[], %s::timestamptz[]) "
+            f"note, created_at) SELECT e.period, e.campaign, %b, e.amount, e.click, NULL, '', e.at "
+            f"FROM unnest(%b::bigint[], %b::bigint[], %b::bigint[], %b::bigint[], %b::timestamptz[]) "
             f"AS e(period, campaign, amount, click, at) RETURNING click_id, id) "
             "SELECT 'spend', count(*), NULL FROM spend WHERE added > 0 "
             "UNION ALL SELECT 'ledger', click_id, id FROM ledger")
@@ -155,9 +156,7 @@ class ClickCharges:
                   LedgerEntry.Kind.CHARGE.value,
                   [e.period_id for e in entries], [e.campaign_id for e in entries],
                   [e.price_micros for e in entries], [e.click_id for e in entries], [e.at for e in entries]]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = select_bound(sql, params)  # the arrays bound by the server, not quoted in Python (core.db)
         added = sum(1 for p in changed if p.added_micros)
         spent = next(count for part, count, _ in rows if part == "spend")
         if spent != added:
@@ -201,15 +200,14 @@ def _campaigns_and_periods_lock(pairs: set[tuple[int, dt.datetime]]
     # Table and column names come from the models, values are parameters.
     sql = (f"WITH p AS MATERIALIZED (SELECT p.id, p.campaign_id, p.week_start, p.spent_micros, "  # noqa: S608
            f"p.budget_micros, p.exhausted_at FROM {period_table} p JOIN {campaign_table} a ON a.id = p.campaign_id "
-           f"WHERE p.campaign_id = ANY(%s::bigint[]) AND p.week_start = ANY(%s::timestamptz[]) AND a.status = %s "
+           f"WHERE p.campaign_id = ANY(%b::bigint[]) AND p.week_start = ANY(%b::timestamptz[]) AND a.status = %b "
            f"ORDER BY p.campaign_id, p.week_start FOR UPDATE OF p) "
            f"SELECT {columns}, p.id, p.week_start, p.spent_micros, p.budget_micros, p.exhausted_at "
-           f"FROM {campaign_table} c LEFT JOIN p ON p.campaign_id = c.id WHERE c.id = ANY(%s::bigint[])")
+           f"FROM {campaign_table} c LEFT JOIN p ON p.campaign_id = c.id WHERE c.id = ANY(%b::bigint[])")
     campaigns: dict[int, Campaign] = {}
     periods: dict[tuple[int, dt.datetime], _Period] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [ids, weeks, Campaign.Status.ACTIVE.value, ids])
-        rows = cursor.fetchall()
+    # The arrays bound by the server, not quoted into the statement in Python (core.db).
+    rows = select_bound(sql, [ids, weeks, Campaign.Status.ACTIVE.value, ids])
     width = len(_CAMPAIGN_FIELDS)
     for row in rows:
         if row[0] not in campaigns:

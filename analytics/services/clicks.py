@@ -48,10 +48,11 @@ from analytics import parsing
 from analytics.click_rules import DUPLICATE, ClickFacts, click_reason
 from analytics.models import Click, ClickBid, SellerIdentity
 from analytics.services.common import AD_EVENT_FIELDS, AdEvent, IngestResult, Listings, ad_event_row, ad_events_organic
-from analytics.sql import insert_claimed, insert_ignore, select_bound, update_by_pk
+from analytics.sql import insert_claimed, insert_ignore, update_by_pk
 from auction import tokens
 from auction.models import AuctionSettings
 from campaigns.charging import charges_open
+from core.db import select_bound
 from core.marketplace_rules import click_dedup_window
 
 CLICK_FIELDS = (*AD_EVENT_FIELDS, "seller", "charged", "reason")
@@ -203,12 +204,11 @@ def _locks_and_settings(keys: list[int]) -> tuple[int, dt.timedelta]:
     reserve and the repeat-click window in the same statement (a round trip less than a
     settings query of its own). The one-row join makes the locks run exactly once."""
     settings_table = AuctionSettings._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k), "  # noqa: S608
-            "s.reserve_cpc_micros, s.click_dedup_minutes FROM (SELECT 1) AS one "  # and a table name:
-            f"LEFT JOIN {settings_table} s ON s.id = 1", [keys])
-        _, reserve, minutes = cursor.fetchone()
+    # The keys bound by the server, not quoted into the statement in Python (core.db).
+    [(_, reserve, minutes)] = select_bound(
+        "SELECT (SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%b::bigint[]) AS k), "  # noqa: S608
+        "s.reserve_cpc_micros, s.click_dedup_minutes FROM (SELECT 1) AS one "  # and a table name:
+        f"LEFT JOIN {settings_table} s ON s.id = 1", [keys])
     if reserve is None:  # not created yet: load() creates it with the defaults
         return _click_settings_read()
     return reserve, click_dedup_window(minutes)

@@ -12,8 +12,8 @@ from django.db import connection
 from django.db.models import Q
 
 from analytics import parsing
-from analytics.sql import select_bound
 from auction import tokens
+from core.db import select_bound
 from core.validation import FieldError, echo_id
 from sellers.models import Listing
 
@@ -31,7 +31,7 @@ class IngestResult:
     # (shopper, listing pk, when) of the new clicks and purchases: recorded once per batch
     # (auction.affinity), not part of the response.
     tastes: list[tuple[str, int, dt.datetime]] = field(default_factory=list)
-    # Change signals (core.changes topics) to bump once the batch has committed, all at once.
+    # Change signals (core.changes topics) to bump with the batch's commit, all at once.
     signals: set[str] = field(default_factory=set)
 
     def reject(self, kind: str, index: int, event_id: Any, error: FieldError) -> None:
