@@ -129,6 +129,19 @@ def _insert(model, fields: Sequence[str], rows: Sequence[Sequence], on_conflict:
     return [tuple(r) for r in out]
 
 
+def column_names(model, fields: Sequence[str]) -> str:
+    """The quoted columns of ``fields`` of ``model``, comma-separated, for statements written by hand."""
+    meta = model._meta
+    return ", ".join(connection.ops.quote_name(meta.get_field(name).column) for name in fields)
+
+
+def unnest_arrays(model, fields: Sequence[str]) -> str:
+    """``%b::type[], ...``: one server-bound array parameter per field of ``model``, for ``unnest``
+    in PostgreSQL statements written by hand (values in ``fields`` order)."""
+    meta = model._meta
+    return ", ".join(f"%b::{_array_type(meta.get_field(name))}[]" for name in fields)
+
+
 def _array_type(field) -> str:
     db_type = field.target_field.rel_db_type(connection) if field.is_relation else field.db_type(connection)
     # text, not varchar(n): an explicit cast would silently truncate, an assignment refuses a long value.

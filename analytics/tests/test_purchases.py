@@ -60,3 +60,25 @@ def test_a_cancellation_may_arrive_before_its_purchase(listing):
     assert events_ingest({"cancellations": [cancellation("ord-later", id="can-1")]})["accepted"] == 1
     assert events_ingest({"purchases": [purchase(listing, id="ord-later")]})["accepted"] == 1
     assert Cancellation.objects.get().purchase_order_id == "ord-later"
+
+
+def test_a_batch_of_new_and_resent_orders_stores_the_new_ones_items_and_signals_only_new_sales(
+        listing, django_capture_on_commit_callbacks):
+    first, second, third = ListingFactory(), ListingFactory(), ListingFactory()
+    events_ingest({"purchases": [purchase(listing, id="ord-old")]})
+    before = changes.versions().get(changes.CATALOG, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = events_ingest({"purchases": [
+            purchase(first, second, id="ord-a", user="b-1"), purchase(listing, id="ord-old"),
+            purchase(third, id="ord-b", user="b-2")]})
+    assert result == {"accepted": 2, "duplicates": 1, "rejected": []}
+    items = list(PurchaseItem.objects.order_by("pk").values_list("purchase__order_id", "listing_id", "seller_id"))
+    assert items == [("ord-old", listing.pk, listing.seller_id), ("ord-a", first.pk, first.seller_id),
+                     ("ord-a", second.pk, second.seller_id), ("ord-b", third.pk, third.seller_id)]
+    assert set(Listing.objects.filter(status=Listing.Status.SOLD).values_list("pk", flat=True)) == {
+        listing.pk, first.pk, second.pk, third.pk}
+    assert changes.versions()[changes.CATALOG] == before + 1
+    # Bought again (another order): already sold, so the catalog has not changed.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert events_ingest({"purchases": [purchase(first, id="ord-c")]})["accepted"] == 1
+    assert changes.versions()[changes.CATALOG] == before + 1
