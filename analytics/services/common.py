@@ -49,9 +49,10 @@ class IngestResult:
                 "rejected": sorted(self.rejected, key=lambda r: (parsing.KINDS.index(r["kind"]), r["index"]))}
 
 
-def verify_signature(token: str) -> tokens.ResolvedBid:
-    """The resolved bid in ``token`` if its signature holds (expiry is judged later); TokenError otherwise."""
-    return tokens.verify(token, _BEFORE_ANY_TOKEN)
+def verify_signature(token: str, key: tuple[Any, Any] | None = None) -> tokens.ResolvedBid:
+    """The resolved bid in ``token`` if its signature holds (expiry is judged later); TokenError
+    otherwise. ``key``: ``tokens.signing_key()``, looked up once for a batch."""
+    return tokens.verify(token, _BEFORE_ANY_TOKEN, key=key)
 
 
 def parse_batch(items: list, kind: str, parse: Callable, result: IngestResult) -> list:
@@ -153,6 +154,7 @@ def ad_events_verified(events: list[parsing.AdEventIn],
     click of one ad carry the same token)."""
     if signatures is None:
         signatures = {}
+    key = tokens.signing_key()
     read = []
     for event in events:
         token = event.token
@@ -162,7 +164,7 @@ def ad_events_verified(events: list[parsing.AdEventIn],
         checked = signatures.get(token)
         if checked is None:
             try:
-                checked = (verify_signature(token), None)
+                checked = (verify_signature(token, key), None)
             except tokens.TokenError as error:
                 checked = (None, str(error))
             signatures[token] = checked
