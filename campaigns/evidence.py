@@ -12,8 +12,12 @@ campaigns actually got. Plain functions over ``WeekOutcome`` rows, no database.
   market paid (pacing, the gate and the reserve included, as they are).
 
 Expected clicks are ``min(demand, budget ÷ CPC)``: never fewer for a larger budget. The
-range is a Poisson interval widened by the noise it carries (``ClickEvidence.dispersion``), bounded
-by what the budget can buy at the reserve price.
+range is bounded by what the budget can buy at the reserve price. From own weeks it is a
+Poisson interval widened by the week-to-week noise (``ClickEvidence.dispersion``). From
+other closets' rate (the market's, or the rules' prior) the closet's own rate is unknown:
+it spreads around the common one with a coefficient of variation (``rate_cv``), so the
+clicks are negative binomial (a gamma mixture of Poissons) and the range is its 10th to
+90th percentile, long on the high side, as closets' rates are.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from scipy.stats import nbinom
 
 from campaigns.selectors import WeekOutcome, top_level
 
@@ -35,9 +41,14 @@ Z80 = 1.2816  # the range is an ~80% interval
 # closets change, the gate learns shoppers): 1.25 measured on the calibrated simulator
 # (seed 4, 14 days: var(week 2 - week 1) / (week 1 + week 2) over 71 campaigns).
 WEEK_TO_WEEK_DISPERSION = 1.25
-# A closet forecast from other closets' rate per listing (the market's, or the rules' prior):
-# closets differ about 2x in it.
-CLOSET_SPREAD_DISPERSION = 4.0
+# A closet forecast from the rules' prior rate per listing: how far its own rate may lie
+# from it, as a coefficient of variation. It covers closets' spread and the marketplace's
+# own level, which the prior does not know (seeds 4 and 5 of the calibrated simulator
+# drew 0.42 and 0.23 clicks per listing): 1.2 is the least of 0.8, 1.0, 1.2 whose ranges
+# held 80% of both seeds' first weeks (83% and 96%; 1.0: 79% and 93%). The market measures
+# its own spread (``MarketRates.rate_cv``): its level is this marketplace's.
+PRIOR_RATE_CV = 1.2
+RANGE_QUANTILES = (0.1, 0.9)
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,9 @@ class ClickEvidence:
     cpc_micros: int
     source: str  # "history" (own weeks) or "market"
     weeks: int
+    # The spread of closets' rates around the one this forecast reads (other closets'
+    # evidence only; own weeks measured the closet's own rate: 0).
+    rate_cv: float = 0.0
 
     @property
     def dispersion(self) -> float:
@@ -55,7 +69,7 @@ class ClickEvidence:
         ``weeks`` weeks (own history), or closets' spread around the market's rate."""
         if self.source == "history":
             return WEEK_TO_WEEK_DISPERSION * (1 + 1 / max(self.weeks, 1))
-        return CLOSET_SPREAD_DISPERSION
+        return 1.0  # Poisson around the closet's own rate; the closets' spread is rate_cv
 
 
 def _usable(rows: Sequence[WeekOutcome]) -> list[WeekOutcome]:
@@ -92,6 +106,7 @@ class MarketRates:
     cpc_micros: int
     per_listing: float | None  # clicks per promoted listing a full week, weeks not limited by money
     per_listing_by_category: dict[str, float]  # top-level categories with ``MIN_CATEGORY_WEEKS`` such weeks
+    rate_cv: float = PRIOR_RATE_CV  # closets' spread around the rate (measured with enough such weeks)
 
 
 def market_rates(rows: Sequence[WeekOutcome], reserve_micros: int) -> MarketRates:
@@ -104,8 +119,23 @@ def market_rates(rows: Sequence[WeekOutcome], reserve_micros: int) -> MarketRate
     by_category: dict[str, list[WeekOutcome]] = {}
     for r in free:
         by_category.setdefault(top_level(r.main_category), []).append(r)
-    return MarketRates(len(weeks), _cpc(weeks, reserve_micros), rate(free) if free else None,
-                       {c: rate(basis) for c, basis in by_category.items() if len(basis) >= MIN_CATEGORY_WEEKS})
+    rates = {c: rate(basis) for c, basis in by_category.items() if len(basis) >= MIN_CATEGORY_WEEKS}
+    overall = rate(free) if free else None
+    return MarketRates(len(weeks), _cpc(weeks, reserve_micros), overall, rates, _rate_cv(free, overall, rates))
+
+
+def _rate_cv(free: list[WeekOutcome], overall: float | None, by_category: dict[str, float]) -> float:
+    """How far closets' own rates spread around the rate a new closet is forecast from
+    (method of moments: a week's squared miss is its Poisson noise plus (cv * mean)^2);
+    ``PRIOR_RATE_CV`` until ``MIN_MARKET_WEEKS`` weeks not limited by money say otherwise."""
+    if overall is None or len(free) < MIN_MARKET_WEEKS:
+        return PRIOR_RATE_CV
+    noise = squares = 0.0
+    for r in free:
+        mean = by_category.get(top_level(r.main_category), overall) * r.promoted_listings * r.week_share
+        noise += (r.charged_clicks - mean) ** 2 - mean
+        squares += mean ** 2
+    return math.sqrt(max(noise, 0.0) / squares) if squares else PRIOR_RATE_CV
 
 
 def market_evidence(rates: MarketRates, *, listings: int, category: str) -> ClickEvidence | None:
@@ -115,7 +145,7 @@ def market_evidence(rates: MarketRates, *, listings: int, category: str) -> Clic
         return None
     per_listing = rates.per_listing_by_category.get(top_level(category), rates.per_listing)
     demand = None if per_listing is None else per_listing * listings
-    return ClickEvidence(demand, rates.cpc_micros, "market", rates.weeks)
+    return ClickEvidence(demand, rates.cpc_micros, "market", rates.weeks, rates.rate_cv)
 
 
 def expected_clicks(evidence: ClickEvidence, budget_micros: int) -> float:
@@ -125,13 +155,20 @@ def expected_clicks(evidence: ClickEvidence, budget_micros: int) -> float:
 
 
 def clicks_range(expected: float, budget_micros: int, reserve_micros: int,
-                 dispersion: float) -> tuple[int, int]:
-    """An ~80% range around ``expected``: Poisson widened by ``dispersion``, never above
-    what the budget buys at the reserve price (nothing to promote: nothing)."""
+                 dispersion: float, rate_cv: float = 0.0) -> tuple[int, int]:
+    """An ~80% range around ``expected``, never above what the budget buys at the reserve
+    price (nothing to promote: nothing). With ``rate_cv`` (a rate read from other closets):
+    the 10th-90th percentiles of a negative binomial of that mean, whose variance is
+    ``expected + (rate_cv * expected)^2``. Without: Poisson widened by ``dispersion``."""
     if expected <= 0:
         return 0, 0
-    spread = Z80 * math.sqrt(dispersion * max(expected, 1.0))
     most = budget_micros // reserve_micros
+    if rate_cv > 0:
+        shape = 1 / rate_cv ** 2  # the gamma's shape: a fixed shape keeps the range monotone in the mean
+        low_q, high_q = nbinom.ppf(RANGE_QUANTILES, shape, shape / (shape + expected))
+        low, high = int(low_q), min(most, int(high_q))
+        return min(low, high), high
+    spread = Z80 * math.sqrt(dispersion * max(expected, 1.0))
     low = max(0, math.floor(expected - spread))
     high = min(most, math.ceil(expected + spread))
     return min(low, high), high

@@ -59,13 +59,13 @@ def test_with_no_history_the_rules_recommend_and_say_why(seller):
     recommendation = budget_recommend(seller)
     assert recommendation.method == "rules"
     _assert_well_formed(recommendation)
-    # 12 listings at $45 draw about 2.4 clicks a week: under a dollar at capacity, so the least
+    # 12 listings at $45 draw about 3.6 clicks a week: under a dollar at capacity, so the least
     # budget whose automatic bids are not capped below their value (20 bids).
     from campaigns.recommendation import SECOND_PRICE_DISCOUNT, expected_cpc_micros
 
     bids = 20 * expected_cpc_micros(45_000_000) / SECOND_PRICE_DISCOUNT
     assert recommendation.recommended.weekly_budget_micros == max(5, math.ceil(bids / 1e6)) * 1_000_000
-    assert any("too few finished campaign weeks" in r.text and "one click a week for every 5 listings" in r.text
+    assert any("too few finished campaign weeks" in r.text and "one click a week for every 3 listings" in r.text
                for r in recommendation.reasons)
     # Plain words for a seller: no indices or model thresholds.
     assert not any("index" in r.text or "model" in r.text for r in recommendation.reasons)
