@@ -65,8 +65,9 @@ class ClickEvidence:
 
     @property
     def dispersion(self) -> float:
-        """The range's widening: next week's own noise, plus the noise of a rate read from
-        ``weeks`` weeks (own history), or closets' spread around the market's rate."""
+        """The Poisson range's widening for own history: next week's own noise, plus the
+        noise of a rate read from ``weeks`` weeks. None for the market's rate, whose
+        closets' spread is ``rate_cv`` (a negative binomial range)."""
         if self.source == "history":
             return WEEK_TO_WEEK_DISPERSION * (1 + 1 / max(self.weeks, 1))
         return 1.0  # Poisson around the closet's own rate; the closets' spread is rate_cv
