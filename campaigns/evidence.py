@@ -66,7 +66,7 @@ class ClickEvidence:
     @property
     def dispersion(self) -> float:
         """The Poisson range's widening for own history: next week's own noise, plus the
-        noise of a rate read from ``weeks`` weeks. None for the market's rate, whose
+        noise of a rate read from ``weeks`` weeks; 1 (Poisson) for the market's rate, whose
         closets' spread is ``rate_cv`` (a negative binomial range)."""
         if self.source == "history":
             return WEEK_TO_WEEK_DISPERSION * (1 + 1 / max(self.weeks, 1))
