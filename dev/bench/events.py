@@ -24,7 +24,7 @@
   realistic traffic alone, as before, though the tables also hold the ceiling's rows.
 * Rollup lag: the time ``rollups_fold`` takes to fold that minute of traffic (after the
   attribution run that credits its purchases).
-* Attribution: 20,000 new purchases by buyers with sponsored clicks, attributed by the
+* Attribution: 60,000 new purchases by buyers with sponsored clicks, attributed by the
   minute task's code path (``attribution_run_pending``); purchases per second.
 
 Like the other benchmarks, the process driving it never configures Django: setup and the
@@ -64,6 +64,11 @@ BATCH = 500
 TARGET_EVENTS_PER_S = 5_000
 # The ceiling and the realistic mix alternate in this many rounds (dev/bench/events.py docstring).
 ROUNDS = 5
+# Long enough (about 4 s each on this machine) that a second of machine noise does not move
+# the figure by a third: 100 batches and 20,000 purchases (1.5-2 s) did, in runs a few
+# minutes apart (docs/decisions/0009-event-ingest.md).
+IMPRESSIONS_BATCHES = 300
+ATTRIBUTION_PURCHASES = 60_000
 CEILING_PATH = "/bench/events-ceiling"
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/closetads_bench_events"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/4"
@@ -203,8 +208,8 @@ def run(quick: bool = False) -> dict[str, float]:
     env = _env()
     _ensure_database(env)
     minute = TARGET_EVENTS_PER_S * 60 // BATCH
-    plan = {"impressions_batches": 10 if quick else 100, "mixed_batches": 12 if quick else minute,
-            "attribution_purchases": 2_000 if quick else 20_000}
+    plan = {"impressions_batches": 10 if quick else IMPRESSIONS_BATCHES, "mixed_batches": 12 if quick else minute,
+            "attribution_purchases": 2_000 if quick else ATTRIBUTION_PURCHASES}
     rounds = 2 if quick else ROUNDS
     setup = _inner("prepare", env, json.dumps(plan))
     bodies = {name: Path(path).read_bytes().split(b"\n") for name, path in setup["files"].items()}
