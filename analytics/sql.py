@@ -68,10 +68,10 @@ def insert_claimed(claim_model, claim_fields: Sequence[str], claims: Sequence[Se
     # Identifiers and types come from the models, values are parameters.
     sql = (f"WITH claims AS (INSERT INTO {quote(claim_meta.db_table)} "  # noqa: S608
            f"({', '.join(quote(f.column) for f in claim_columns)}) "
-           f"SELECT * FROM unnest({', '.join(f'%b::{_array_type(f)}[]' for f in claim_columns)}) "
+           f"SELECT * FROM unnest({_arrays(claim_columns)}) "
            f"ON CONFLICT ({key}) DO NOTHING RETURNING {key}) "
            f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in model_fields)}) "
-           f"SELECT * FROM unnest({', '.join(f'%b::{_array_type(f)}[]' for f in model_fields)}) "
+           f"SELECT * FROM unnest({_arrays(model_fields)}) "
            f"AS u({', '.join(names)}) WHERE u.{names[-1]} IN (SELECT {key} FROM claims) ON CONFLICT DO NOTHING "
            f"RETURNING {', '.join(quote(meta.get_field(name).column) for name in returning)}")
     params = [list(column) for column in zip(*claims, strict=True)]
@@ -138,8 +138,12 @@ def column_names(model, fields: Sequence[str]) -> str:
 def unnest_arrays(model, fields: Sequence[str]) -> str:
     """``%b::type[], ...``: one server-bound array parameter per field of ``model``, for ``unnest``
     in PostgreSQL statements written by hand (values in ``fields`` order)."""
-    meta = model._meta
-    return ", ".join(f"%b::{_array_type(meta.get_field(name))}[]" for name in fields)
+    return _arrays([model._meta.get_field(name) for name in fields])
+
+
+def _arrays(fields: Sequence) -> str:
+    """One server-bound array parameter (``%b::type[]``) per model field, comma-separated."""
+    return ", ".join(f"%b::{_array_type(f)}[]" for f in fields)
 
 
 def _array_type(field) -> str:
@@ -153,7 +157,7 @@ def _insert_unnest(model, fields: Sequence[str], rows: Sequence[Sequence], on_co
     meta = model._meta
     quote = connection.ops.quote_name
     model_fields = [meta.get_field(name) for name in fields]
-    arrays = ", ".join(f"%b::{_array_type(f)}[]" for f in model_fields)
+    arrays = _arrays(model_fields)
     # Identifiers and types come from the model, values are parameters.
     sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in model_fields)}) "  # noqa: S608
            f"SELECT * FROM unnest({arrays}){on_conflict} "
@@ -188,7 +192,7 @@ def update_by_pk(model, fields: Sequence[str], rows: Sequence[Sequence]) -> int:
         names = [f"c{i}" for i in range(len(model_fields))]
         pk_type = _array_type(meta.pk)
         pk = f"{table}.{quote(meta.pk.column)}"
-        arrays = ", ".join([f"%b::{pk_type}[]", *(f"%b::{_array_type(f)}[]" for f in model_fields)])
+        arrays = _arrays([meta.pk, *model_fields])
         sql = (f"UPDATE {table} SET "  # noqa: S608 - identifiers and types come from the model
                f"{', '.join(f'{quote(f.column)} = v.{name}' for f, name in zip(model_fields, names, strict=True))} "
                f"FROM unnest({arrays}) AS v(pk, {', '.join(names)}) WHERE {pk} = v.pk AND {pk} = ANY(%b::{pk_type}[])")
