@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import NamedTuple
 
 DIRECT = "direct"
@@ -34,8 +34,9 @@ class AdClick(NamedTuple):
     occurred_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class PurchasedItem:
+class PurchasedItem(NamedTuple):
+    """A purchased item as attribution sees it (a named tuple, as AdClick: one per item bought)."""
+
     item_id: int
     purchase_id: int
     user: str
@@ -46,8 +47,9 @@ class PurchasedItem:
     cancelled: bool = False
 
 
-@dataclass(frozen=True, order=True)
-class Credit:
+class Credit(NamedTuple):
+    """A credit the rules give; compared, hashed and sorted as the tuple of its fields."""
+
     item_id: int
     purchase_id: int
     click_id: int
@@ -60,6 +62,9 @@ class Credit:
     purchased_at: dt.datetime
 
 
+_TIME_THEN_ID = operator.itemgetter(5, 0)  # (occurred_at, click_id) of an AdClick, without a Python call
+
+
 def _clicks_by_user(clicks: Iterable[AdClick]) -> dict[str, tuple[list[tuple[dt.datetime, int]], list[AdClick]]]:
     grouped: dict[str, list[AdClick]] = defaultdict(list)
     for click in clicks:
@@ -67,7 +72,7 @@ def _clicks_by_user(clicks: Iterable[AdClick]) -> dict[str, tuple[list[tuple[dt.
             grouped[click.user].append(click)
     out = {}
     for user, user_clicks in grouped.items():
-        user_clicks.sort(key=lambda c: (c.occurred_at, c.click_id))
+        user_clicks.sort(key=_TIME_THEN_ID)
         out[user] = ([(c.occurred_at, c.click_id) for c in user_clicks], user_clicks)
     return out
 
@@ -96,7 +101,7 @@ def attribute(items: Iterable[PurchasedItem], clicks: Iterable[AdClick], *, wind
     """The credits the rules give ``items`` from ``clicks``, sorted by item id."""
     by_user = _clicks_by_user(clicks)
     chosen: list[tuple[PurchasedItem, str, AdClick]] = []
-    for item in sorted(items, key=lambda i: i.item_id):
+    for item in sorted(items, key=operator.itemgetter(0)):  # by item_id
         if not item.user or item.user not in by_user:
             continue
         keys, user_clicks = by_user[item.user]

@@ -19,10 +19,11 @@ from analytics import attribution_rules
 from analytics.horizon import committed_horizons
 from analytics.models import AttributionCredit, Cancellation, Click, Purchase, PurchaseItem
 from analytics.services.watermarks import watermark_advance, watermark_positions, watermarks_lock
-from analytics.sql import any_of, fetch_rows, insert_rows
+from analytics.sql import any_of, fetch_rows, fetch_rows_per_key, insert_rows
 from auction.models import AuctionSettings
 from core import clock
 from core.marketplace_rules import attribution_window
+from core.memory import collector_paused
 
 CHUNK = 2000
 # Held (FOR UPDATE) while credits are written, so two runs never write the same items at once.
@@ -42,13 +43,7 @@ class AttributionResult:
         return asdict(self)
 
 
-def _credit_from_row(row) -> attribution_rules.Credit:
-    (_, item_id, purchase_id, click_id, kind, campaign_id, listing_id, seller_id, amount, order_count,
-     purchased_at) = row
-    return attribution_rules.Credit(item_id, purchase_id, click_id, kind, campaign_id, listing_id, seller_id, amount,
-                              order_count, purchased_at)
-
-
+# The primary key, then attribution_rules.Credit's fields in order.
 _CREDIT_COLUMNS = ("pk", "item_id", "purchase_id", "click_id", "kind", "campaign_id", "listing_id", "seller_id",
                    "amount_micros", "order_count", "purchased_at")
 _NEW_CREDIT_FIELDS = ("item", "purchase", "click", "kind", "campaign", "listing", "seller", "amount_micros",
@@ -63,33 +58,34 @@ def _apply_chunk(purchase_ids: list[int], *, window: dt.timedelta, halo: bool, r
             "pk", "order_id", "opaque_user_id", "occurred_at"))}
     if not purchases:
         return
-    cancelled = set(Cancellation.objects.filter(any_of("purchase_order_id", [p[0] for p in purchases.values()]))
-                    .values_list("purchase_order_id", flat=True))
+    cancelled = {order for (order,) in fetch_rows(Cancellation.objects.filter(
+        any_of("purchase_order_id", [p[0] for p in purchases.values()])).values_list("purchase_order_id"))}
     # Items and credits carry their order's time: its range keeps PostgreSQL to those weeks' partitions.
     times = {"purchased_at__gte": min(p[2] for p in purchases.values()),
              "purchased_at__lte": max(p[2] for p in purchases.values())}
     items = []
-    for pk, purchase_id, listing_id, seller_id, price, quantity in PurchaseItem.objects.filter(
+    for pk, purchase_id, listing_id, seller_id, price, quantity in fetch_rows(PurchaseItem.objects.filter(
             any_of("purchase_id", purchases), purchase_id__gte=span[0], purchase_id__lte=span[1], **times).values_list(
-                "pk", "purchase_id", "listing_id", "seller_id", "unit_price_micros", "quantity"):
+                "pk", "purchase_id", "listing_id", "seller_id", "unit_price_micros", "quantity")):
         order_id, user, at = purchases[purchase_id]
         items.append(attribution_rules.PurchasedItem(pk, purchase_id, user, listing_id, seller_id, at, price * quantity,
                                                cancelled=order_id in cancelled))
     users = {i.user for i in items if i.user and not i.cancelled}
     clicks = []
     if users:
-        clicks = [attribution_rules.AdClick(*row) for row in fetch_rows(Click.objects.filter(
-            any_of("opaque_user_id", users), charged=True, occurred_at__gte=times["purchased_at__gte"] - window,
+        clicks = [attribution_rules.AdClick(*row) for row in fetch_rows_per_key(Click.objects.filter(
+            charged=True, occurred_at__gte=times["purchased_at__gte"] - window,
             occurred_at__lt=times["purchased_at__lte"]).values_list(
-                "pk", "opaque_user_id", "listing_id", "seller_id", "campaign_id", "occurred_at"))]
+                "pk", "opaque_user_id", "listing_id", "seller_id", "campaign_id", "occurred_at"),
+            "opaque_user_id", sorted(users))]
     wanted: dict[int, set] = defaultdict(set)
     for credit in attribution_rules.attribute(items, clicks, window=window, halo=halo):
         wanted[credit.purchase_id].add(credit)
     live: dict[int, dict[int, attribution_rules.Credit]] = defaultdict(dict)
-    for row in AttributionCredit.objects.filter(any_of("purchase_id", purchases), purchase_id__gte=span[0],
-                                                purchase_id__lte=span[1], reversed_at__isnull=True,
-                                                reversal_of__isnull=True, **times).values_list(*_CREDIT_COLUMNS):
-        live[row[2]][row[0]] = _credit_from_row(row)
+    for row in fetch_rows(AttributionCredit.objects.filter(
+            any_of("purchase_id", purchases), purchase_id__gte=span[0], purchase_id__lte=span[1],
+            reversed_at__isnull=True, reversal_of__isnull=True, **times).values_list(*_CREDIT_COLUMNS)):
+        live[row[2]][row[0]] = attribution_rules.Credit(*row[1:])
 
     now = clock.now()
     to_reverse: dict[int, attribution_rules.Credit] = {}
@@ -129,7 +125,8 @@ def attribution_apply(purchase_ids: Iterable[int]) -> AttributionResult:
     ids = sorted(set(purchase_ids))
     result = AttributionResult()
     for start in range(0, len(ids), CHUNK):
-        with transaction.atomic():
+        # A chunk builds ~10,000 tuples and no cycles: the collector's passes only cost time (core.memory).
+        with transaction.atomic(), collector_paused():
             watermarks_lock([MUTEX])
             _apply_chunk(ids[start:start + CHUNK], window=window, halo=settings.halo_enabled, result=result)
     return result
