@@ -10,8 +10,11 @@ unnest(%s::bigint[], ...)``): the statement has one parameter per column whateve
 number of rows, so psycopg caches its parsing, where a 500-row VALUES list with 5,000
 placeholders costs ~6 ms of client-side query parsing per statement on this machine (it
 halved the impressions' insert time). On SQLite: multi-row VALUES within its parameter limit.
-The same reason gives ``any_of`` (one array instead of an IN list) and ``fetch_rows``
-(psycopg's C time loader): attribution's reads (docs/decisions/0009-event-ingest.md).
+``insert_ignore`` on PostgreSQL first tries the plain insert in a savepoint and adds ``ON
+CONFLICT`` only after a unique violation (speculative insertion costs ~40% per row).
+The same reason gives ``any_of`` (one array instead of an IN list), ``fetch_rows`` (psycopg's
+C time loader) and ``fetch_rows_per_key`` (one index probe per key): attribution's reads
+(docs/decisions/0009-event-ingest.md).
 """
 
 from __future__ import annotations
