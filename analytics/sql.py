@@ -161,8 +161,8 @@ def _insert_optimistic(model, fields: Sequence[str], rows: Sequence[Sequence], o
                        returned: list[str]) -> list[tuple]:
     """``_insert_unnest``, tried first without its ``ON CONFLICT`` clause (in a savepoint): a
     duplicate is rare (a storefront resending a batch), and ``ON CONFLICT DO NOTHING`` inserts
-    each row speculatively, then confirms it, a WAL record and ~40% more time per row (500
-    impressions: ~14 ms against ~8.5 ms here). On a unique violation the savepoint is rolled
+    each row speculatively, then confirms it: a WAL record more per row, and 500 impressions
+    took 16.4 ms a statement against 10.8 ms without it here. On a unique violation the savepoint is rolled
     back and the rows go in again with the clause, skipping the duplicates: the same rows stored."""
     if not on_conflict:
         return _insert_unnest(model, fields, rows, "", returned)
