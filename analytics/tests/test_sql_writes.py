@@ -7,12 +7,20 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from analytics import sql
 from analytics.models import Cancellation, Impression
 from analytics.services.common import AD_EVENT_FIELDS
 from analytics.sql import insert_ignore
 from analytics.tests.factories import T0, H
 
 FIELDS = ("event_id", "purchase_order_id", "occurred_at")
+
+
+@pytest.fixture(autouse=True, params=["plain insert first", "with the clause"])
+def path(request, monkeypatch):
+    """Every test on both paths: the plain insert tried first (any batch size), and the insert
+    with ``ON CONFLICT`` straight away (batches under the threshold)."""
+    monkeypatch.setattr(sql, "OPTIMISTIC_MIN_ROWS", 1 if request.param == "plain insert first" else 10**9)
 
 
 def rows(*ids: str) -> list[tuple]:
