@@ -81,6 +81,17 @@ def identifier(max_length: int = 64, *, description: str | None = None) -> Schem
     return text(max_length, required=True, description=description)
 
 
+def email(max_length: int) -> Schema:
+    """An optional email address (``EMAIL_FIELD_PATTERN``: spaces around it, or blank for none)."""
+    return nullable({"type": "string", "maxLength": max_length, "pattern": EMAIL_FIELD_PATTERN})
+
+
+def image_url(max_length: int, *, description: str) -> Schema:
+    """An optional photo URL (``IMAGE_URL_FIELD_PATTERN``: https only, spaces around it, or blank for none)."""
+    return nullable({"type": "string", "maxLength": max_length, "pattern": IMAGE_URL_FIELD_PATTERN,
+                     "description": description})
+
+
 def choice(values: list[str] | tuple[str, ...] | frozenset[str], *, required: bool = False,
            description: str | None = None) -> Schema:
     schema: Schema = {"type": "string", "enum": sorted(values)}

@@ -2,19 +2,7 @@
 
 from __future__ import annotations
 
-from core.contract import (
-    EMAIL_FIELD_PATTERN,
-    IMAGE_URL_FIELD_PATTERN,
-    array,
-    choice,
-    identifier,
-    money,
-    nullable,
-    obj,
-    ref,
-    text,
-    timestamp,
-)
+from core.contract import array, choice, email, identifier, image_url, money, obj, ref, text, timestamp
 from sellers.catalog import (
     BRAND_MAX,
     CATEGORY_MAX,
@@ -37,7 +25,7 @@ COMPONENTS = {
     "SellerItem": obj({
         "id": identifier(ID_MAX, description="The marketplace's seller id."),
         "username": text(USERNAME_MAX, required=True),
-        "email": nullable({"type": "string", "maxLength": EMAIL_MAX, "pattern": EMAIL_FIELD_PATTERN}),
+        "email": email(EMAIL_MAX),
         "joinedAt": timestamp(),
         "timeZone": text(TIME_ZONE_MAX, description="An IANA zone such as Europe/Madrid; default the marketplace's."),
     }, required=("id", "username")),
@@ -55,8 +43,8 @@ COMPONENTS = {
         "status": choice(Listing.Status.values,
                          description='Default "available". Sold or removed stops its ads at once.'),
         "createdAt": timestamp(),
-        "imageUrl": nullable({"type": "string", "maxLength": IMAGE_URL_MAX, "pattern": IMAGE_URL_FIELD_PATTERN,
-                              "description": "The listing's photo, shown to its seller: an https:// URL "
-                                             "(no credentials, no spaces). Left out, null or blank: no photo."}),
+        "imageUrl": image_url(IMAGE_URL_MAX,
+                              description="The listing's photo, shown to its seller: an https:// URL "
+                                          "(no credentials, no spaces). Left out, null or blank: no photo."),
     }, required=("id", "sellerId", "title", "condition", "price")),
 }
