@@ -124,8 +124,7 @@ def test_an_organic_sale_reached_only_because_the_ad_moved_the_page_is_caused_to
     d = draws(click=(0.95, 0.5, 0.99, 0.95), buy=(0.1, 0.1, 0.9, 0.9))
     with_ads, without, truth = both_pages(d, [3])
     assert with_ads.purchase == ("B", "organic", 1) and without.purchase == ("A", "organic", 0)
-    assert (truth.ad_caused_cents, truth.ad_caused_sponsored_cents) == (3000, 0)
-    assert truth.ad_displaced_cents == 2000
+    assert (truth.ad_caused_cents, truth.ad_caused_sponsored_cents, truth.ad_displaced_cents) == (3000, 0, 2000)
     assert truth.ad_caused_cents - truth.ad_displaced_cents == truth.gmv_cents - truth.gmv_without_ads_cents
 
 
@@ -177,8 +176,7 @@ def test_the_page_without_ads_is_counted_for_the_net_change():
     d = draws(click=(0.5, 0.99, 0.99, 0.2), buy=(0.1, 0.9, 0.9, 0.1))
     with_ads, without, truth = both_pages(d, [3])
     assert with_ads.purchase == ("D", "sponsored", 3) and without.purchase == ("A", "organic", 0)
-    assert (truth.ad_caused_cents, truth.ad_displaced_cents) == (7000, 2000)
-    assert truth.ad_caused_sponsored_cents == 7000
+    assert (truth.ad_caused_cents, truth.ad_caused_sponsored_cents, truth.ad_displaced_cents) == (7000, 7000, 2000)
     assert (truth.gmv_cents, truth.gmv_without_ads_cents) == (7000, 2000)
 
 
