@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from analytics.views import dashboard, export, listings, receipts
 
@@ -6,9 +6,13 @@ app_name = "analytics"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
-    path("listings/", listings.listing_table, name="listings"),
-    path("listings/<int:listing_id>/why/", listings.why_not_showing, name="why"),
-    path("receipts/", receipts.receipt_list, name="receipts"),
-    path("receipts/<int:credit_id>/", receipts.receipt_detail, name="receipt"),
+    path("listings/", include([
+        path("", listings.listing_table, name="listings"),
+        path("<int:listing_id>/why/", listings.why_not_showing, name="why"),
+    ])),
+    path("receipts/", include([
+        path("", receipts.receipt_list, name="receipts"),
+        path("<int:credit_id>/", receipts.receipt_detail, name="receipt"),
+    ])),
     path("export.csv", export.export_csv, name="export"),
 ]
