@@ -114,16 +114,19 @@ def storefront_candidates(world: World, buyer: SimBuyer, category: str, brand_qu
     span = (best - worst) or 1.0
     relevance = np.round(0.05 + 0.95 * (top - worst) / span, 4)
     chosen = picks[order]
-    brand_fav = np.array([b in buyer.brands for b in pool.brand[chosen]]) | brand_is_query[order]
+    brands = buyer.brands
+    brand_fav = np.array([b in brands for b in pool.brand[chosen].tolist()], dtype=bool) | brand_is_query[order]
     size_fit = size_match[order]
     price_fit = -2.0 * over[order]
     appeal_top = appeal[order]
     click_logit = CLICK_BASE + appeal_top + 0.7 * size_fit + 0.6 * brand_fav + price_fit
     buy_logit = BUY_BASE + 0.6 * appeal_top + 1.1 * size_fit + 0.4 * brand_fav + 1.5 * price_fit
     buy = np.minimum(0.9, buyer.buy_propensity / (1.0 + np.exp(-buy_logit)))
-    listings = world.listings
-    return [Candidate(listings[pool.keys[j]], float(r), float(c), float(b))
-            for j, r, c, b in zip(chosen, relevance, click_logit, buy, strict=True)]
+    listings, keys = world.listings, pool.keys
+    # Python floats and ints first: a numpy scalar per element costs more than the list.
+    return [Candidate(listings[keys[j]], r, c, b)
+            for j, r, c, b in zip(chosen.tolist(), relevance.tolist(), click_logit.tolist(), buy.tolist(),
+                                  strict=True)]
 
 
 @dataclass

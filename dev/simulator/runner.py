@@ -264,7 +264,7 @@ class Simulation:
         next_periodic = first + every
         for number, (buyer_index, moment) in enumerate(zip(owners, times, strict=True)):
             while next_periodic <= moment:
-                self._periodic_at(next_periodic)
+                self._report_due(next_periodic)
                 next_periodic += every
             clock.set_now(moment)
             buyer = world.buyers[int(buyer_index)]
@@ -276,16 +276,25 @@ class Simulation:
                                       brand_query)
                 self._report(session, buyer, moment, candidates, page, {})
         while next_periodic <= o.start:
-            self._periodic_at(next_periodic)
+            self._report_due(next_periodic)
             next_periodic += every
         self._flush()
+        if self.periodic is not None:
+            # The platform's jobs once, at the launch: training reads the last 28 days of
+            # events whenever it runs, and with no campaign there is nothing to pace, credit
+            # or forecast tick by tick.
+            self.periodic({"attribution", "rollups", "training"})
         self.truth = measured
         clock.set_now(o.start)
 
-    def _periodic_at(self, moment: dt.datetime) -> None:
+    def _report_due(self, moment: dt.datetime) -> None:
+        """The storefront's side of a tick: cancellations that are due, then the events."""
         clock.set_now(moment)
         self._due_cancellations(moment)
         self._flush()
+
+    def _periodic_at(self, moment: dt.datetime) -> None:
+        self._report_due(moment)
         if self.periodic is not None:
             names = {"rollups", "attribution", "forecasts"}
             if self.o.pacing:
