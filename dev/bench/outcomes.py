@@ -12,12 +12,13 @@ from __future__ import annotations
 from dev.bench.simulator import STANDARD, simulate_each
 
 NOTE = ("The issue's standard scenario (`simulate --days 7 --sellers 200 --buyers 20000`) in the calibrated world, "
-        "seeds 1-3, each on a fresh SQLite database, with the default admin settings (sigma 0.3, margin 0, "
+        "seeds 1-3, each on a fresh SQLite database, after the default 2 days of organic history (`--warmup-days`; "
+        "until 2026-12-07 a cold start), with the default admin settings (sigma 0.3, margin 0, "
         "gamma 1): `default_*` with the default layout 1,5,9,13, `low_*` with `--slot-positions 3,8,13,18`. "
         "`net_ad_sales` = `true_ad_caused_sales` - `true_ad_displaced_sales` = `gmv` - `gmv_without_ads` "
         "(caused counts every purchase made only on the page with ads, `true_ad_caused_sponsored_sales` those "
         "through a sponsored click; targets: >= 0 on every seed, caused/displaced mean >= 1.5). Money in dollars. "
-        "About 25 minutes on 2 cores: six runs, two at a time (each run's wall time: `*_wall_seconds`).")
+        "About 8 minutes on 2 cores: six runs, two at a time (each run's wall time: `*_wall_seconds`).")
 SEEDS = (1, 2, 3)
 LAYOUTS = {"default": "1,5,9,13", "low": "3,8,13,18"}
 KEYS = ("net_ad_sales", "expected_net_ad_sales", "expected_true_lift", "true_ad_caused_sales",

@@ -22,7 +22,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 NOTE = ("`python manage.py simulate --days 7 --sellers 200 --buyers 20000 --seed 1` in-process on a fresh SQLite "
-        "database, once with pacing and once with `--no-pacing`; `*_nopacing` figures are the baseline. Money in "
+        "database (after the default 2 days of organic history, `--warmup-days`, which `seconds` includes), once "
+        "with pacing and once with `--no-pacing`; `*_nopacing` figures are the baseline. Money in "
         "dollars. `model_*` figures are the click model trained by the run's nightly training, held out 20%.")
 STANDARD = ["--days", "7", "--sellers", "200", "--buyers", "20000", "--seed", "1"]
 QUICK = ["--days", "2", "--sellers", "40", "--buyers", "2000", "--seed", "1"]

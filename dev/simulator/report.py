@@ -98,7 +98,7 @@ def run_report(sim: Simulation) -> dict:
     charged_clicks = Click.objects.filter(campaign_id__in=campaign_ids, charged=True).count()
     gate = AuctionSettings.load()
     report = {
-        "seed": o.seed, "days": o.days, "sellers": o.sellers, "buyers": o.buyers,
+        "seed": o.seed, "days": o.days, "sellers": o.sellers, "buyers": o.buyers, "warmup_days": o.warmup_days,
         "pacing": o.pacing, "bidding": f"fixed:{o.fixed_cpc:.2f}" if o.fixed_cpc is not None else "auto",
         "holdout": o.holdout,
         "sessions": t.sessions, "auctions": t.auctions, "impressions": t.impressions, "clicks": t.clicks,

@@ -34,7 +34,7 @@ FIGURES = ("sessions", "auctions", "impressions", "clicks", "sponsored_clicks", 
 def tiny_world(*args: str) -> list[str]:
     start = shared_db.first_monday_after(dt.datetime.now(dt.UTC))  # what --http picks on an empty database
     return ["--days", "1", "--sellers", "8", "--buyers", "300", "--seed", "3", "--holdout", "0.2",
-            "--start", start.date().isoformat(), "--json", *args]
+            "--warmup-days", "0", "--start", start.date().isoformat(), "--json", *args]
 
 
 def simulate(*args: str) -> dict:

@@ -9,7 +9,9 @@ from auction.models import AuctionSettings
 
 def simulate(*args) -> dict:
     out = io.StringIO()
-    call_command("simulate", "--days", "1", "--sellers", "10", "--buyers", "400", "--json", *args, stdout=out)
+    # A cold start unless a test asks for history (--warmup-days again: the last one counts).
+    call_command("simulate", "--days", "1", "--sellers", "10", "--buyers", "400", "--warmup-days", "0", "--json",
+                 *args, stdout=out)
     report = json.loads(out.getvalue().strip().splitlines()[-1])
     report.pop("wall_seconds")
     return report
@@ -89,6 +91,7 @@ def test_warm_up_days_give_the_platform_history_and_measure_only_the_days_after(
     at_launch = ModelVersion.objects.filter(kind=ModelVersion.Kind.CLICK, created_at__lte=DEFAULT_START)
     assert at_launch.count() == 1 and at_launch.get().rows_train > 0
     assert warm["max_overspend"] == 0 and warm["rejected_events"] == 0
+    assert (cold["warmup_days"], warm["warmup_days"]) == (0, 2)
 
 
 @pytest.mark.django_db(transaction=True)
