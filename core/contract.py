@@ -81,15 +81,21 @@ def identifier(max_length: int = 64, *, description: str | None = None) -> Schem
     return text(max_length, required=True, description=description)
 
 
-def email(max_length: int) -> Schema:
+def _optional(max_length: int, pattern: str, description: str | None) -> Schema:
+    schema: Schema = {"type": "string", "maxLength": max_length, "pattern": pattern}
+    if description:
+        schema["description"] = description
+    return nullable(schema)
+
+
+def email(max_length: int, *, description: str | None = None) -> Schema:
     """An optional email address (``EMAIL_FIELD_PATTERN``: spaces around it, or blank for none)."""
-    return nullable({"type": "string", "maxLength": max_length, "pattern": EMAIL_FIELD_PATTERN})
+    return _optional(max_length, EMAIL_FIELD_PATTERN, description)
 
 
-def image_url(max_length: int, *, description: str) -> Schema:
+def image_url(max_length: int, *, description: str | None = None) -> Schema:
     """An optional photo URL (``IMAGE_URL_FIELD_PATTERN``: https only, spaces around it, or blank for none)."""
-    return nullable({"type": "string", "maxLength": max_length, "pattern": IMAGE_URL_FIELD_PATTERN,
-                     "description": description})
+    return _optional(max_length, IMAGE_URL_FIELD_PATTERN, description)
 
 
 def choice(values: list[str] | tuple[str, ...] | frozenset[str], *, required: bool = False,

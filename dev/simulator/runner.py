@@ -49,7 +49,8 @@ class Options:
     first_seller_budget: int | None = None  # dollars: seller 0 promotes with it (the demo's seller)
     tick_minutes: int = 30  # periodic work (pacing, rollups, attribution) every so many simulated minutes
     # --warmup-days: organic-only days played before the campaigns launch at ``start`` (the
-    # marketplace's history: models, shoppers' tastes). Not measured; 0: a cold start.
+    # marketplace's history: models, shoppers' tastes). Not measured; 0: a cold start, as
+    # load_demo and the tests build it (`simulate` defaults to DEFAULT_WARMUP_DAYS).
     warmup_days: int = 0
     prefix: str = ""  # before every marketplace and event id: runs sharing a database (--http) must not collide
     slot_positions: tuple[int, ...] = behaviour.DEFAULT_SLOT_POSITIONS  # --slot-positions: the page layout

@@ -65,13 +65,14 @@ def test_a_run_reports_the_contracted_figures_and_never_overspends():
 @pytest.mark.django_db(transaction=True)
 def test_warm_up_days_give_the_platform_history_and_measure_only_the_days_after(monkeypatch):
     from analytics.models import Click, Impression, Purchase
+    from auction.models import ModelVersion
+    from campaigns.models import Campaign
+    from dev.simulator.management.commands.simulate import DEFAULT_START
     from learning import service
 
     # This small world's history is below the production floor on training rows.
     monkeypatch.setattr(service, "MIN_ROWS", dict.fromkeys(service.MIN_ROWS, 50))
     monkeypatch.setattr(service, "MIN_POSITIVES", 5)
-    from campaigns.models import Campaign
-    from dev.simulator.management.commands.simulate import DEFAULT_START
 
     cold = simulate("--seed", "6")
     fresh_platform()
@@ -86,8 +87,6 @@ def test_warm_up_days_give_the_platform_history_and_measure_only_the_days_after(
     assert not Campaign.objects.filter(launched_at__lt=DEFAULT_START).exists()
     # The platform's jobs ran once, at the launch: the click model was trained there on the
     # history (not once a night during it), before the first auction.
-    from auction.models import ModelVersion
-
     at_launch = ModelVersion.objects.filter(kind=ModelVersion.Kind.CLICK, created_at__lte=DEFAULT_START)
     assert at_launch.count() == 1 and at_launch.get().rows_train > 0
     assert warm["max_overspend"] == 0 and warm["rejected_events"] == 0
