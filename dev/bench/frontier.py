@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dev.bench.simulator import STANDARD, simulate_each
 
-NOTE = ("The gate's frontier: the standard scenario (7 days, 200 sellers, 20,000 buyers), default layout "
+NOTE = ("The gate's frontier: the standard scenario (7 days, 200 sellers, 20,000 buyers, after the default 2 days "
+        "of organic history), default layout "
         "1,5,9,13, seeds 1-3, sigma 0.3, with `simulate --margin m` for m in 0, 0.5, 1, 2. `m_<m>_*`: drawn "
         "`net_ad_sales` per seed and its minimum, means of `expected_net_ad_sales`, `true_lift`, "
         "`expected_true_lift`, `spend` and `sponsored_impressions`. Money in dollars.")
