@@ -134,7 +134,7 @@ def seed_figures(seed: int, fixed: dict[str, dict], auto: dict) -> dict:
         figures[f"{prefix}auto_{key}"] = auto[key]
     target = auto["spend"]
     figures[f"{prefix}equal_spend_target"] = target
-    best = best_fixed_for(fixed, target) if target > 0 else None
+    best = best_fixed_for(fixed, target)  # None when auto spent less than every fixed CPC (or nothing)
     figures[f"{prefix}best_fixed_cpc"] = best[0] if best else None
     if best is None:
         return figures
@@ -149,26 +149,29 @@ def seed_figures(seed: int, fixed: dict[str, dict], auto: dict) -> dict:
     return figures
 
 
+def _per_seed(figures: dict, per_seed: str) -> list:
+    """Every ``seed_<n>_<per_seed>`` figure that is there and not None."""
+    pattern = re.compile(rf"seed_\d+_{re.escape(per_seed)}")
+    return [value for key, value in figures.items() if pattern.fullmatch(key) and value is not None]
+
+
 def seed_mean(figures: dict, per_seed: str = "auto_vs_best_fixed_net_at_equal_spend",
               digits: int = 2) -> float | None:
     """The mean of every ``seed_<n>_<per_seed>`` figure that is there (None ones left out);
     None when there is none."""
-    pattern = re.compile(rf"seed_\d+_{re.escape(per_seed)}")
-    values = [value for key, value in figures.items() if pattern.fullmatch(key) and value is not None]
+    values = _per_seed(figures, per_seed)
     return round(sum(values) / len(values), digits) if values else None
 
 
 def summary(figures: dict) -> dict:
     """The means over the seeds of the comparisons, and how many seeds were compared."""
     net = "auto_vs_best_fixed_net_at_equal_spend"
-    compared = [key for key, value in figures.items()
-                if re.fullmatch(rf"seed_\d+_{net}", key) and value is not None]
     return {f"{net}_seed_mean": seed_mean(figures, net, 2),
             "auto_vs_best_fixed_drawn_net_at_equal_spend_seed_mean":
                 seed_mean(figures, "auto_vs_best_fixed_drawn_net_at_equal_spend", 2),
             "auto_vs_best_fixed_caused_at_equal_spend_seed_mean":
                 seed_mean(figures, "auto_vs_best_fixed_caused_at_equal_spend", 3),
-            "seeds_compared": len(compared)}
+            "seeds_compared": len(_per_seed(figures, net))}
 
 
 # -- Orchestration: simulator runs, two at a time. ----------------------------------------------------
