@@ -8,6 +8,8 @@ from auction.parsing import (
     MAX_ID_LENGTH,
     MAX_IDS,
     MAX_ORGANIC_TOP_K,
+    MAX_SHOPPER_SIZES,
+    MAX_SIZE_LENGTH,
     MAX_SLOT_POSITION,
     MAX_SLOTS,
     PLACEMENT_IDS,
@@ -37,6 +39,13 @@ COMPONENTS = {
                 f"will put winners of rank 1, 2, ...: exactly `slots` distinct ascending whole numbers from 1 to "
                 f"{MAX_SLOT_POSITION}. The incrementality gate needs them to know which organic results an ad "
                 f"pushes down. Default: the placement's admin setting (1, 5, 9, 13 unless changed).")),
+        "shopperSizes": array(
+            text(MAX_SIZE_LENGTH, required=True), max_items=MAX_SHOPPER_SIZES,
+            description=(
+                "The sizes the shopper wears or filtered this search to (their \"My Size\"), as the catalog names "
+                "them. A listing in one of them is likelier to be clicked and bought (by the size lift learnt from "
+                "traffic): the score and the incrementality gate count it, for ads and for the organic results "
+                "they would push down. Default: none.")),
     }, required=("type", "slots", "products")),
     "Products": obj({
         "ids": array({"type": "string", "minLength": 1, "maxLength": MAX_ID_LENGTH}, min_items=1, max_items=MAX_IDS,

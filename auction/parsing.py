@@ -12,7 +12,8 @@ from typing import Any
 
 from auction.position import MAX_POSITION
 from auction.predict import PLACEMENTS
-from core.validation import FieldError, join, read_int, read_list, read_object, read_str
+from core.contract import SPACE
+from core.validation import FieldError, check_text, join, read_int, read_list, read_object, read_str
 
 MAX_AUCTIONS = 5
 MAX_SLOTS = 40
@@ -20,6 +21,8 @@ MAX_IDS = 1000
 MAX_ID_LENGTH = 64
 MAX_ORGANIC_TOP_K = 1000
 MAX_SLOT_POSITION = MAX_POSITION  # 1000
+MAX_SHOPPER_SIZES = 20
+MAX_SIZE_LENGTH = 40  # a listing's size (sellers.models.Listing.size)
 AUCTION_TYPES = frozenset({"listings"})
 PLACEMENT_IDS = frozenset(PLACEMENTS)
 
@@ -37,6 +40,8 @@ class AuctionRequest:
     opaque_user_id: str | None = None
     # The page positions of slots 1..slots (1-based, ascending); None: the placement's admin default.
     slot_positions: tuple[int, ...] | None = None
+    # The sizes the shopper wears or filtered the search to, as the catalog names them.
+    shopper_sizes: frozenset[str] = frozenset()
 
 
 def parse_auctions(body: Any) -> list[AuctionRequest]:
@@ -64,6 +69,7 @@ def parse_auction(item: Any, path: str) -> AuctionRequest:
         search_query=read_str(obj, "searchQuery", path, max_length=256),
         opaque_user_id=read_str(obj, "opaqueUserId", path, max_length=256),
         slot_positions=_read_slot_positions(obj, path, slots),
+        shopper_sizes=_read_shopper_sizes(obj, path),
     )
 
 
@@ -84,6 +90,25 @@ def _read_ids(products: Mapping[str, Any], path: str) -> list[str]:
                 raise FieldError(f"{field}[{index}]", f"repeats {field}[{first[value]}]; ids must be distinct")
             first[value] = index
     return ids
+
+
+def _read_shopper_sizes(obj: Mapping[str, Any], path: str) -> frozenset[str]:
+    values = read_list(obj, "shopperSizes", path, max_items=MAX_SHOPPER_SIZES)
+    if not values:
+        return frozenset()
+    field = join(path, "shopperSizes")
+    sizes = set()
+    for index, value in enumerate(values):
+        item = f"{field}[{index}]"
+        if type(value) is not str:
+            raise FieldError(item, "must be a size such as \"M\" or \"8\", a string")
+        if len(value) > MAX_SIZE_LENGTH:
+            raise FieldError(item, f"is longer than {MAX_SIZE_LENGTH} characters")
+        size = check_text(value, item).strip(SPACE)
+        if not size:
+            raise FieldError(item, "must not be blank")
+        sizes.add(size)
+    return frozenset(sizes)
 
 
 def _read_one_each(obj: Mapping[str, Any], name: str, path: str, count: int, each: str) -> tuple[list, str] | None:

@@ -119,7 +119,9 @@ class Shopper:
     tastes (brand and size keys) and how much more a listing of one of their brands, or in
     one of their sizes, is worth (``brand_lift``, ``size_lift``); their price level (mean
     log price paid, None: unknown) and a factor per band of price against it
-    (``price_factors``, bands at ``price_edges``)."""
+    (``price_factors``, bands at ``price_edges``); the sizes the request names
+    (``sizes``: the storefront's "My Size" or size filter), which count as the shopper's
+    sizes in every category."""
 
     tastes: frozenset[str] = frozenset()
     brand_lift: float = 1.0
@@ -127,10 +129,12 @@ class Shopper:
     price_level: float | None = None
     price_edges: tuple[float, ...] = ()
     price_factors: tuple[float, ...] = ()
+    sizes: frozenset[str] = frozenset()
 
     def knows(self) -> bool:
         """Whether it changes anything."""
         return bool(self.tastes and (self.brand_lift != 1.0 or self.size_lift != 1.0)) or (
+            bool(self.sizes) and self.size_lift != 1.0) or (
             self.price_level is not None and any(f != 1.0 for f in self.price_factors))
 
     def factor(self, listing: ListingState) -> float:
@@ -139,7 +143,8 @@ class Shopper:
         factor = 1.0
         if brand and brand in self.tastes:
             factor *= self.brand_lift
-        if size and size in self.tastes:
+        # A size taste is "size:<category>:<size>"; a size the request names fits any category.
+        if size and (size in self.tastes or (self.sizes and size[size.rfind(":") + 1:] in self.sizes)):
             factor *= self.size_lift
         if self.price_level is not None and self.price_factors and listing.price_micros > 0:
             gap = log_dollars(listing.price_micros) - self.price_level

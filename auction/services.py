@@ -110,7 +110,8 @@ def _auction_run(request: AuctionRequest, view: IndexView, now: dt.datetime, day
         settings=rules.ranking, rng=throttle_random.random,
         slot_positions=positions[:slots], curve=rules.position_curve,
         shopper=ranking.Shopper(view.shoppers.get(user, frozenset()), rules.brand_lift, rules.size_lift,
-                                view.price_levels.get(user), PRICE_EDGES, rules.price_factors) if user
+                                view.price_levels.get(user), PRICE_EDGES, rules.price_factors,
+                                request.shopper_sizes) if user or request.shopper_sizes
         else ranking.NO_SHOPPER,
     )
     if perf_counter() > deadline:

@@ -167,6 +167,12 @@ def test_the_largest_valid_request_is_accepted(api):
     ({"auctions": [auction(slotPositions=[1, 5, None, 13])]}, "auctions[0].slotPositions[2]"),
     ({"auctions": [auction(slotPositions=[1, 5, float("nan"), 13])]}, "auctions[0].slotPositions[2]"),
     ({"auctions": [auction(), auction(slots=1, slotPositions=[2, 3])]}, "auctions[1].slotPositions"),
+    ({"auctions": [auction(shopperSizes="8")]}, "auctions[0].shopperSizes"),
+    ({"auctions": [auction(shopperSizes=[str(n) for n in range(21)])]}, "auctions[0].shopperSizes"),
+    ({"auctions": [auction(shopperSizes=["M", 8])]}, "auctions[0].shopperSizes[1]"),
+    ({"auctions": [auction(shopperSizes=["M", " "])]}, "auctions[0].shopperSizes[1]"),
+    ({"auctions": [auction(shopperSizes=["x" * 41])]}, "auctions[0].shopperSizes[0]"),
+    ({"auctions": [auction(shopperSizes=["M\x00"])]}, "auctions[0].shopperSizes[0]"),
 ])
 def test_bad_input_is_a_400_with_the_field_path(api, body, field):
     response = api.post(AUCTIONS, body)

@@ -276,3 +276,59 @@ def test_a_listing_in_the_shoppers_size_is_worth_more_to_them():
     both = Shopper(frozenset({"size:Women/Shoes/Boots:8", "brand:Frye"}), brand_lift=3.0, size_lift=2.0)
     assert both.factor(ad.listing) == 6.0
     assert Shopper(frozenset({"size:Women/Shoes/Boots:9"}), size_lift=2.0).factor(ad.listing) == 1.0
+
+
+# --- sizes the request names ("My Size") ----------------------------------------------------------
+
+
+def test_a_size_the_request_names_counts_as_the_shoppers_in_every_category():
+    boots = replace(promoted(1).listing, tastes=("brand:Frye", "size:Women/Shoes/Boots:8"))
+    tee = replace(promoted(2).listing, tastes=("", "size:Women/Tops/T-Shirts:M"))
+    sized = Shopper(size_lift=2.0, sizes=frozenset({"8", "M"}))
+    assert sized.knows() and sized.factor(boots) == 2.0 and sized.factor(tee) == 2.0
+    assert Shopper(size_lift=2.0, sizes=frozenset({"9"})).factor(boots) == 1.0
+    assert Shopper(size_lift=2.0, sizes=frozenset({"Boots:8"})).factor(boots) == 1.0  # a size, not a key
+    # Known from a click and named by the request: one size, counted once.
+    both = Shopper(frozenset({"size:Women/Shoes/Boots:8"}), size_lift=2.0, sizes=frozenset({"8"}))
+    assert both.factor(boots) == 2.0
+    assert not Shopper(sizes=frozenset({"8"})).knows()  # no size lift learnt: it changes nothing
+    assert Shopper(size_lift=2.0).factor(replace(boots, tastes=("", ""))) == 1.0  # a listing with no size
+
+
+def test_the_requested_size_lets_an_ad_in_the_shoppers_size_pass_the_gate(db):
+    from auction.models import AuctionSettings, ModelVersion
+    from auction.services import auctions_run
+    from auction.tests.factories import promoted_closet
+
+    clock.set_now(T0)
+    _, (ad,) = promoted_closet(1)  # size 8, $45
+    ListingFactory(size="9", price_micros=ad.price_micros, marketplace_id="ahead")
+    AuctionSettings.objects.filter(pk=AuctionSettings.load().pk).update(substitution_share=0.3,
+                                                                        incrementality_margin=0.5)
+    ModelVersion.objects.create(kind="click", blob=b"", position_curve={"affinity": {"size": {"lift": 3.0}}})
+    # The result ahead weighs as much as the ad; the ad sits past the curve's 40 positions
+    # (no organic sales of its own). Slot 1 pushes the result ahead from 1 to 2 and takes
+    # half its sales: 0.7 w < 1.5 x w/2 without the size, 0.7 x 3w passes with it.
+    ids = ["ahead", *[f"organic-{i}" for i in range(44)], ad.marketplace_id]
+
+    def winners(**extra):
+        body = {"auctions": [{"type": "listings", "slots": 1, "products": {"ids": ids}, "organicTopK": 0,
+                              "slotPositions": [1], **extra}]}
+        return [w["id"] for w in auctions_run(body, flush=False)["results"][0]["winners"]]
+
+    assert winners() == []
+    assert winners(shopperSizes=["8"]) == [ad.marketplace_id]  # no opaqueUserId needed
+    assert winners(shopperSizes=["9"]) == []  # the result ahead is in the shopper's size: it weighs more
+
+
+def test_requested_sizes_are_trimmed_and_counted_once():
+    from auction.parsing import parse_auctions
+
+    def sizes(value):
+        item = {"type": "listings", "slots": 1, "products": {"ids": ["L1"]}}
+        if value is not ...:
+            item["shopperSizes"] = value
+        return parse_auctions({"auctions": [item]})[0].shopper_sizes
+
+    assert sizes([" 8 ", "8", "M"]) == frozenset({"8", "M"})
+    assert sizes(...) == sizes(None) == sizes([]) == frozenset()

@@ -362,6 +362,8 @@ class Simulation:
             "placementId": "search", "searchQuery": (brand_query + " " if brand_query else "") + category,
             "opaqueUserId": buyer.key,
         }
+        if buyer.sizes.get(category):  # the storefront ranks with the shopper's size: it tells the auction too
+            request["shopperSizes"] = [buyer.sizes[category]]
         response = self.platform.auction(request)
         self.truth.auctions += 1
         self.failed_open += sum(1 for result in response.get("results") or [] if result.get("error"))
