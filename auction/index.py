@@ -370,7 +370,7 @@ class AuctionIndex:
                 # A listing that left the catalog keeps a "sold" entry until the next full
                 # build: the diagnosis can say why it stopped winning.
                 listings[marketplace_id] = ListingState(pk, seller_id, price, available, listing_scores,
-                                                        listing_tastes(brand, category, size))
+                                                        listing_tastes(brand, category, size), size)
             if updated_at is not None and (seen is None or updated_at > seen):
                 seen = updated_at
         self._catalog_seen = seen

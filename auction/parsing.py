@@ -12,8 +12,7 @@ from typing import Any
 
 from auction.position import MAX_POSITION
 from auction.predict import PLACEMENTS
-from core.contract import SPACE
-from core.validation import FieldError, check_text, join, read_int, read_list, read_object, read_str
+from core.validation import FieldError, clean_text, join, read_int, read_list, read_object, read_str
 
 MAX_AUCTIONS = 5
 MAX_SLOTS = 40
@@ -93,22 +92,10 @@ def _read_ids(products: Mapping[str, Any], path: str) -> list[str]:
 
 
 def _read_shopper_sizes(obj: Mapping[str, Any], path: str) -> frozenset[str]:
-    values = read_list(obj, "shopperSizes", path, max_items=MAX_SHOPPER_SIZES)
-    if not values:
-        return frozenset()
     field = join(path, "shopperSizes")
-    sizes = set()
-    for index, value in enumerate(values):
-        item = f"{field}[{index}]"
-        if type(value) is not str:
-            raise FieldError(item, "must be a size such as \"M\" or \"8\", a string")
-        if len(value) > MAX_SIZE_LENGTH:
-            raise FieldError(item, f"is longer than {MAX_SIZE_LENGTH} characters")
-        size = check_text(value, item).strip(SPACE)
-        if not size:
-            raise FieldError(item, "must not be blank")
-        sizes.add(size)
-    return frozenset(sizes)
+    values = read_list(obj, "shopperSizes", path, max_items=MAX_SHOPPER_SIZES) or ()
+    return frozenset(clean_text(value, f"{field}[{index}]", max_length=MAX_SIZE_LENGTH, required=True)
+                     for index, value in enumerate(values))
 
 
 def _read_one_each(obj: Mapping[str, Any], name: str, path: str, count: int, each: str) -> tuple[list, str] | None:

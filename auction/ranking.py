@@ -111,6 +111,7 @@ class ListingState:
     available: bool
     scores: tuple[tuple[float, float], ...]
     tastes: tuple[str, str] = ("", "")  # (brand, size) taste keys (auction.affinity.listing_tastes)
+    size: str = ""  # as the catalog names it (matched against the sizes a request names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +144,8 @@ class Shopper:
         factor = 1.0
         if brand and brand in self.tastes:
             factor *= self.brand_lift
-        # A size taste is "size:<category>:<size>"; a size the request names fits any category.
-        if size and (size in self.tastes or (self.sizes and size[size.rfind(":") + 1:] in self.sizes)):
+        # A size taste is per category; a size the request names fits any category.
+        if size and (size in self.tastes or listing.size in self.sizes):
             factor *= self.size_lift
         if self.price_level is not None and self.price_factors and listing.price_micros > 0:
             gap = log_dollars(listing.price_micros) - self.price_level

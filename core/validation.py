@@ -142,14 +142,24 @@ def read_str(obj: Mapping[str, Any], key: str, path: str, *, required: bool = Fa
             shown = value if len(value) <= 40 else f"{value[:40]}..."
             raise FieldError(field, f"must be one of {', '.join(sorted(choices))}, not {shown!r}")
         return value
-    if len(value) > max_length:
-        raise FieldError(field, f"is longer than {max_length} characters")
-    value = check_text(value, field).strip(SPACE)
+    value = clean_text(value, field, max_length=max_length, required=required and not allow_blank)
     if not value and not allow_blank:
-        if required:
-            raise FieldError(field, "must not be blank")
         return default
     return value
+
+
+def clean_text(value: Any, field: str, *, max_length: int = 256, required: bool = False) -> str:
+    """``read_str``'s checks on a value already taken out of its parent (an item of a list):
+    a string of at most ``max_length`` characters as sent, no control characters, trimmed;
+    blank is a FieldError when ``required``, else ""."""
+    if not isinstance(value, str):
+        raise FieldError(field, f"must be a string, not {_type_name(value)}")
+    if len(value) > max_length:
+        raise FieldError(field, f"is longer than {max_length} characters")
+    text = check_text(value, field).strip(SPACE)
+    if not text and required:
+        raise FieldError(field, "must not be blank")
+    return text
 
 
 @overload

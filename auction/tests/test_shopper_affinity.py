@@ -282,8 +282,8 @@ def test_a_listing_in_the_shoppers_size_is_worth_more_to_them():
 
 
 def test_a_size_the_request_names_counts_as_the_shoppers_in_every_category():
-    boots = replace(promoted(1).listing, tastes=("brand:Frye", "size:Women/Shoes/Boots:8"))
-    tee = replace(promoted(2).listing, tastes=("", "size:Women/Tops/T-Shirts:M"))
+    boots = replace(promoted(1).listing, tastes=("brand:Frye", "size:Women/Shoes/Boots:8"), size="8")
+    tee = replace(promoted(2).listing, tastes=("", "size:Women/Tops/T-Shirts:M"), size="M")
     sized = Shopper(size_lift=2.0, sizes=frozenset({"8", "M"}))
     assert sized.knows() and sized.factor(boots) == 2.0 and sized.factor(tee) == 2.0
     assert Shopper(size_lift=2.0, sizes=frozenset({"9"})).factor(boots) == 1.0
