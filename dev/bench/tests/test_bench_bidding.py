@@ -116,6 +116,7 @@ def test_one_seed_runs_every_fixed_cpc_and_auto_on_the_sellers_own_budgets():
     figures = bidding.one_seed(simulate, 5)
     assert sorted(map(tuple, made)) == sorted([("--bidding", "auto")] +
                                               [("--bidding", f"fixed:{cpc}") for cpc in bidding.FIXED_CPCS])
-    # Auto spent 1200: 0.10 (600, net 600) and 0.20 (1000, net 1000) had no more; 0.35 (1750) had more.
+    # Auto spent 1200: 0.10 (500, net 600) and 0.20 (1000, net 1000) had no more; 0.50 (2500) had more,
+    # and the line from 0.20 to 0.50 at 1200 (840) is below 0.20's own 1000.
     assert figures["seed_5_best_fixed_cpc"] == "0.20"
     assert figures["seed_5_auto_vs_best_fixed_net_at_equal_spend"] == -150.0
