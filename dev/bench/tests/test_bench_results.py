@@ -17,6 +17,9 @@ def test_merge_keeps_other_sections_and_regenerates_the_page(tmp_path, monkeypat
     assert stored["auction.fixed_rate_p50_ms"] == 4.2 and stored["auction.note"] == "How it was measured."
     assert stored["machine.nproc"] >= 1 and "auction.measured_at" in stored
     assert stored["auction.machine"].startswith(f"{stored['machine.nproc']} CPUs")
+    # The machine's speed on the reference loop, beside its CPU model, in the summary's column too.
+    assert stored["machine.reference_seconds"] > 0
+    assert f"reference loop {stored['machine.reference_seconds']:.2f} s)" in stored["auction.machine"]
     text = page.read_text()
     assert f"on {stored['auction.machine']}." in text  # each section names its machine
     assert "Measured earlier (machine not recorded)." in text  # a section from before machines were recorded
