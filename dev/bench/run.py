@@ -20,7 +20,7 @@ import sys
 from dev.bench import results
 
 BENCHMARKS = ("auction", "events", "dashboard", "simulator", "models", "nodes")
-# Run only when named with --only (long: the bidding comparison is 25 simulator runs, the
+# Run only when named with --only (long: the bidding comparison is 20 simulator runs, the
 # outcomes and lift ones six each, the forecasts one three of 14 days, the frontier twelve).
 OPTIONAL = ("bidding", "outcomes", "lift", "forecasts", "frontier")
 
