@@ -2,7 +2,15 @@
 
 import json
 
+import pytest
+
 from dev.bench import results
+
+
+@pytest.fixture(autouse=True)
+def short_reference_loop(monkeypatch):
+    """Every merge times the reference loop (about 2 s); a short one keeps these tests quick."""
+    monkeypatch.setattr(results, "REFERENCE_LOOP", 200_000)
 
 
 def test_merge_keeps_other_sections_and_regenerates_the_page(tmp_path, monkeypatch):
