@@ -5,7 +5,9 @@ campaigns actually got. Plain functions over ``WeekOutcome`` rows, no database.
   its clicks per full week and what a click cost it. A week that did not use its budget
   was limited by demand (the auction's gate, the closet, the shoppers), not money: more
   budget buys no more clicks than that demand, less budget buys budget ÷ CPC. A week that
-  ran out was limited by money: clicks grow with the budget at its CPC.
+  ran out was limited by money: clicks grow with the budget at its CPC. Once the market
+  has its weeks, a closet's own clicks are shrunk toward the market's rate for its
+  listings (gamma-Poisson, ``own_evidence``): a week of a few clicks is mostly noise.
 - **The market** (a new campaign, once ``MIN_MARKET_WEEKS`` finished weeks of other
   campaigns exist): the clicks per promoted listing a week that campaigns not limited by
   money got, in the closet's top-level category when it has enough weeks, and the CPC the
@@ -87,15 +89,32 @@ def _cpc(rows: Sequence[WeekOutcome], reserve_micros: int) -> int:
     return max(reserve_micros, round(spent / clicks)) if clicks else reserve_micros
 
 
-def own_evidence(rows: Sequence[WeekOutcome], reserve_micros: int) -> ClickEvidence | None:
-    """From one campaign's finished weeks (newest first); None without a usable week."""
+def own_evidence(rows: Sequence[WeekOutcome], reserve_micros: int,
+                 prior: ClickEvidence | None = None) -> ClickEvidence | None:
+    """From one campaign's finished weeks (newest first); None without a usable week.
+
+    The demand is the clicks a full week of the weeks not limited by money got. With
+    ``prior``, the market's evidence for this closet (its rate for the closet's listings and
+    how far closets spread around it, ``rate_cv``), that demand is the gamma-Poisson
+    posterior mean (empirical Bayes): a week or two of a few clicks is mostly Poisson noise,
+    so the closet's own count is shrunk toward the market's rate, the less the more weeks
+    and clicks it has. A gamma prior of mean ``m`` and shape ``k = 1 / rate_cv ** 2``, with
+    ``x`` clicks over ``w`` full weeks, gives ``(k + x) / (k / m + w)``.
+    """
     weeks = _usable(rows)[:OWN_WEEKS]
     if not weeks:
         return None
     demand = None
     if not all(_money_limited(r) for r in weeks):
         free = [r for r in weeks if not _money_limited(r)]
-        demand = sum(r.charged_clicks / r.week_share for r in free) / len(free)
+        clicks = sum(r.charged_clicks for r in free)
+        full_weeks = sum(r.week_share for r in free)
+        demand = clicks / full_weeks
+        # A spread of 0 (closets nearer the rate than Poisson noise) is an estimate at its
+        # bound, not a certainty that would outweigh any count: the own count stands.
+        if prior is not None and prior.demand_clicks and prior.rate_cv > 0:
+            shape = 1 / prior.rate_cv ** 2
+            demand = (shape + clicks) / (shape / prior.demand_clicks + full_weeks)
     return ClickEvidence(demand, _cpc(weeks, reserve_micros), "history", len(weeks))
 
 

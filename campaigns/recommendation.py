@@ -336,14 +336,16 @@ def market_rates_current() -> MarketRates:
 
 def click_evidence(profile: ClosetProfile, campaign: Campaign | None,
                    settings: MarketplaceRules) -> ClickEvidence | None:
-    """The campaign's own finished weeks, else the market's; None when neither exists yet."""
+    """The campaign's own finished weeks (shrunk toward the market's rate once there is
+    one), else the market's; None when neither exists yet."""
+    market = market_evidence(market_rates_current(), listings=profile.available_listings,
+                             category=profile.main_category)
     if campaign is not None and campaign.pk:
         own = own_evidence(campaign_week_outcomes(weeks=MARKET_WEEKS, campaign_id=campaign.pk),
-                           settings.reserve_cpc_micros)
+                           settings.reserve_cpc_micros, prior=market)
         if own is not None:
             return own
-    return market_evidence(market_rates_current(), listings=profile.available_listings,
-                           category=profile.main_category)
+    return market
 
 
 def evidence_forecast(evidence: ClickEvidence, weekly_budget_micros: int, settings: MarketplaceRules) -> Forecast:

@@ -49,6 +49,31 @@ def test_a_short_launch_week_is_scaled_to_a_full_week_and_a_tiny_one_ignored():
     assert own_evidence([week(5, 1_000_000, share=0.2)], RESERVE) is None
 
 
+def test_own_weeks_are_shrunk_toward_the_markets_rate_less_with_more_weeks():
+    market = ClickEvidence(demand_clicks=10.0, cpc_micros=200_000, source="market", weeks=40, rate_cv=0.5)
+    # A gamma prior of mean 10 and shape 1 / 0.5 ** 2 = 4: one week of 2 clicks reads (4 + 2) / (4 / 10 + 1).
+    one = own_evidence([week(2, 500_000)], RESERVE, prior=market)
+    assert one.source == "history" and one.cpc_micros == 250_000
+    assert round(one.demand_clicks, 6) == round(6 / 1.4, 6)
+    four = own_evidence([week(2, 500_000, ago=a) for a in (1, 2, 3, 4)], RESERVE, prior=market)
+    assert round(four.demand_clicks, 6) == round(12 / 4.4, 6)  # more weeks: nearer the closet's own 2
+    assert own_evidence([week(2, 500_000)], RESERVE).demand_clicks == 2.0  # no market yet: as counted
+    alike = ClickEvidence(10.0, 200_000, "market", 40, rate_cv=0.0)
+    assert own_evidence([week(2, 500_000)], RESERVE, prior=alike).demand_clicks == 2.0
+    ran_out = own_evidence([week(40, 10_000_000, budget=10_000_000, exhausted=True)], RESERVE, prior=market)
+    assert ran_out.demand_clicks is None  # limited by money: no demand to shrink
+
+
+@given(clicks=st.lists(st.integers(0, 60), min_size=1, max_size=4), market_rate=st.floats(0.5, 80.0),
+       rate_cv=st.floats(0.05, 3.0))
+def test_a_shrunk_demand_lies_between_the_closets_own_rate_and_the_markets(clicks, market_rate, rate_cv):
+    rows = [week(c, 100_000 * c, ago=i + 1) for i, c in enumerate(clicks)]
+    market = ClickEvidence(market_rate, 200_000, "market", 40, rate_cv=rate_cv)
+    own = sum(clicks) / len(clicks)
+    shrunk = own_evidence(rows, RESERVE, prior=market).demand_clicks
+    assert min(own, market_rate) - 1e-9 <= shrunk <= max(own, market_rate) + 1e-9
+
+
 def test_the_market_rate_is_per_listing_in_the_closets_category_when_it_has_enough_weeks():
     rows = [week(20, 4_000_000, campaign=c, category="Men/Shirts") for c in range(MIN_MARKET_WEEKS)]
     rows += [week(5, 1_000_000, campaign=100 + c, category="Women/Dresses") for c in range(10)]

@@ -268,3 +268,33 @@ def test_no_rule_budget_is_too_small_for_its_bids_to_reach_the_clicks_it_forecas
     assert all(o.weekly_budget_micros >= MIN_CLICKS_PER_BUDGET * bid for o in recommendation.options)
     clicks = recommendation.recommended.forecast.clicks
     assert clicks.high < MIN_CLICKS_PER_BUDGET  # the budget is for bidding, the forecast is what 3 listings draw
+
+
+def test_a_campaigns_own_week_is_shrunk_toward_the_markets_rate_for_its_closet(seller, monkeypatch):
+    from campaigns.evidence import MarketRates, market_evidence, own_evidence
+    from campaigns.recommendation import click_evidence, closet_profile
+    from campaigns.services import campaign_launch, click_charge
+    from campaigns.tests.factories import CampaignFactory
+    from core.marketplace_rules import rules_current
+
+    clock.set_now(MONDAY_NOON - dt.timedelta(days=8))  # a whole week before the current one
+    campaign = CampaignFactory(seller=seller, weekly_budget_micros=20_000_000)
+    clock.set_now(MONDAY_NOON - dt.timedelta(days=7, hours=12))
+    campaign_launch(campaign)
+    for i in range(2):  # a week that left most of its budget: 2 clicks of demand, as counted
+        click_charge(campaign.pk, 250_000, click_id=i)
+    clock.set_now(MONDAY_NOON)
+    settings = rules_current()
+    profile = closet_profile(seller, campaign)
+    rows = campaign_week_outcomes(weeks=4, campaign_id=campaign.pk)
+    assert own_evidence(rows, settings.reserve_cpc_micros).demand_clicks == 2.0
+    # Other closets of the market draw 0.5 clicks per listing a week, spread with a cv of 0.6.
+    rates = MarketRates(weeks=40, cpc_micros=300_000, per_listing=0.5, per_listing_by_category={}, rate_cv=0.6)
+    monkeypatch.setattr("campaigns.recommendation.market_rates_current", lambda: rates)
+    market = market_evidence(rates, listings=profile.available_listings, category=profile.main_category)
+    assert market.demand_clicks == 6.0  # 12 listings
+    evidence = click_evidence(profile, campaign, settings)
+    assert evidence.source == "history" and evidence.cpc_micros == 250_000
+    shape = 1 / 0.6 ** 2
+    assert round(evidence.demand_clicks, 6) == round((shape + 2) / (shape / 6.0 + 1), 6)  # between 2 and 6
+    assert budget_forecast(seller, 20_000_000, campaign).method == "history"
