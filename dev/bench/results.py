@@ -36,6 +36,9 @@ TARGETS: dict[str, tuple[str, float]] = {
     **{f"outcomes.{layout}_seed_{seed}_net_ad_sales": (">=", 0.0) for layout in ("default", "low")
        for seed in (1, 2, 3)},
     "outcomes.default_ad_caused_to_displaced_mean": (">=", 1.5),
+    # The same line beyond the seeds and layouts (dev/bench/scenarios.py).
+    **{f"scenarios.{name}_seed_{seed}_net_ad_sales": (">=", 0.0)
+       for name, seed in (("plain", 6), ("stacked", 7), ("lower", 8), ("crowded", 9))},
     "outcomes.default_true_lift_mean": (">=", 0.2),
     **{f"outcomes.{layout}_seed_{seed}_{key}": target for layout in ("default", "low") for seed in (1, 2, 3)
        for key, target in (("max_overspend", ("<=", 0.0)), ("budget_utilisation_median", (">=", 0.95)),

@@ -21,8 +21,9 @@ from dev.bench import results
 
 BENCHMARKS = ("auction", "events", "dashboard", "simulator", "models", "nodes")
 # Run only when named with --only (long: the bidding comparison is 20 simulator runs, the
-# outcomes and lift ones six each, the forecasts one three of 14 days, the frontier twelve).
-OPTIONAL = ("bidding", "outcomes", "lift", "forecasts", "frontier")
+# outcomes and lift ones six each, the forecasts one three of 14 days, the frontier twelve,
+# the scenarios beyond the seeds four).
+OPTIONAL = ("bidding", "outcomes", "lift", "forecasts", "frontier", "scenarios")
 
 
 def main(argv: list[str] | None = None) -> int:
