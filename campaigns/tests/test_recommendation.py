@@ -135,6 +135,19 @@ profiles = st.builds(
     demand_index=st.floats(0.5, 2.0), demand_known=st.booleans())
 
 
+def test_the_launch_forecasts_rate_moves_the_forecast_but_not_the_money_the_levels_recommend(monkeypatch):
+    from campaigns import recommendation
+
+    auction, bounds = AuctionSettings(), CampaignSettings()
+    profile = ClosetProfile(available_listings=60, average_price_micros=40_000_000, top_categories=[],
+                            main_category="Women", demand_index=1.0, demand_known=False)
+    levels = _rules_levels(profile, auction, bounds)
+    forecast = rules_forecast(profile, 200_000_000, auction)  # a budget larger than the clicks: the rate decides
+    monkeypatch.setattr(recommendation, "CLICKS_PER_LISTING_WEEK", recommendation.CLICKS_PER_LISTING_WEEK * 2)
+    assert _rules_levels(profile, auction, bounds) == levels
+    assert rules_forecast(profile, 200_000_000, auction).clicks.high > forecast.clicks.high
+
+
 @settings(max_examples=200, deadline=None)
 @given(profile=profiles, budget_dollars=st.integers(5, 1000))
 def test_rule_levels_are_ordered_and_forecasts_are_sane_for_any_closet(profile, budget_dollars):
