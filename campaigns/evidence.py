@@ -75,6 +75,11 @@ class ClickEvidence:
         return 1.0  # Poisson around the closet's own rate; the closets' spread is rate_cv
 
 
+def _gamma_shape(rate_cv: float) -> float:
+    """The shape of a gamma spread of closets' rates with coefficient of variation ``rate_cv``."""
+    return 1 / rate_cv ** 2
+
+
 def _usable(rows: Sequence[WeekOutcome]) -> list[WeekOutcome]:
     return [r for r in rows if r.week_share >= MIN_WEEK_SHARE and r.budget_micros > 0]
 
@@ -113,7 +118,7 @@ def own_evidence(rows: Sequence[WeekOutcome], reserve_micros: int,
         # A spread of 0 (closets nearer the rate than Poisson noise) is an estimate at its
         # bound, not a certainty that would outweigh any count: the own count stands.
         if prior is not None and prior.demand_clicks and prior.rate_cv > 0:
-            shape = 1 / prior.rate_cv ** 2
+            shape = _gamma_shape(prior.rate_cv)
             demand = (shape + clicks) / (shape / prior.demand_clicks + full_weeks)
     return ClickEvidence(demand, _cpc(weeks, reserve_micros), "history", len(weeks))
 
@@ -184,7 +189,7 @@ def clicks_range(expected: float, budget_micros: int, reserve_micros: int,
         return 0, 0
     most = budget_micros // reserve_micros
     if rate_cv > 0:
-        shape = 1 / rate_cv ** 2  # the gamma's shape: a fixed shape keeps the range monotone in the mean
+        shape = _gamma_shape(rate_cv)  # a fixed shape keeps the range monotone in the mean
         low_q, high_q = nbinom.ppf(RANGE_QUANTILES, shape, shape / (shape + expected))
         low, high = int(low_q), min(most, int(high_q))
         return min(low, high), high
